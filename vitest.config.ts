@@ -24,7 +24,7 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'browser',
+          name: 'e2e',
           include: ['apps/web/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['apps/web/e2e/global-setup.ts'],

@@ -100,6 +100,12 @@ interface EventBase {
   timestamp: number;
   /** Position of the event in the source log; null for snapshot rows. */
   position: SourcePosition | null;
+  /**
+   * Where the event's transaction starts (the position of its BEGIN), so a reader resuming
+   * there replays the whole transaction. Optional: absent or null when unknown, for snapshot
+   * rows, and for a DDL (its own transaction). DTS Avro writes it as `safeSourcePosition`.
+   */
+  transactionStart?: SourcePosition | null;
   /** The GTID of the event's transaction (`0-1-7` MariaDB, `uuid:n` MySQL), when known. */
   gtid: string | null;
   /** Source server id from the event header; null for snapshot rows. */
@@ -133,14 +139,7 @@ export interface DeleteEvent extends RowEventBase {
 
 /** The kind of a DDL statement, as Canal classifies it (see formats/canal-json). */
 export type DdlKind =
-  | 'CREATE'
-  | 'ALTER'
-  | 'ERASE'
-  | 'RENAME'
-  | 'TRUNCATE'
-  | 'CINDEX'
-  | 'DINDEX'
-  | 'QUERY';
+  'CREATE' | 'ALTER' | 'ERASE' | 'RENAME' | 'TRUNCATE' | 'CINDEX' | 'DINDEX' | 'QUERY';
 
 export interface DdlEvent extends EventBase {
   kind: 'ddl';

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { TestProject } from 'vitest/node';
+import pg from 'pg';
+import { migrateDatabase } from '@tidewater/db';
+import { freePort, repoRoot, startProcess, waitFor, type StartedProcess } from './harness';
+
+/**
+ * Starts the product as a user runs it: the built web app (`next start`) and one worker
+ * process, on a test database and a private queue prefix, against the real local stack.
+ */
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    databaseUrl: string;
+    queuePrefix: string;
+  }
+}
+
+const webDir = path.join(repoRoot, 'apps/web');
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const databaseUrl =
+    process.env.TIDEWATER_TEST_DATABASE_URL ??
+    'postgresql://postgres@127.0.0.1:5432/tidewater_test';
+  await migrateDatabase(databaseUrl);
+  await clearTestDatabase(databaseUrl);
+  buildWebIfStale();
+
+  const port = await freePort();
+  const queuePrefix = `tw-test-${randomBytes(4).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TIDEWATER_QUEUE_PREFIX: queuePrefix,
+    TIDEWATER_SECRET_KEY: randomBytes(32).toString('base64'),
+    NEXT_TELEMETRY_DISABLED: '1',
+    NODE_ENV: 'production',
+  };
+  const started: StartedProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(started.map((process) => process.stop()));
+  };
+  try {
+    const web = startProcess(
+      path.join(repoRoot, 'node_modules/.bin/next'),
+      ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+      { cwd: webDir, env },
+    );
+    started.push(web);
+    const worker = startProcess(
+      path.join(repoRoot, 'node_modules/.bin/tsx'),
+      ['apps/worker/src/main.ts'],
+      { cwd: repoRoot, env },
+    );
+    started.push(worker);
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitFor('the web app to answer', async () => {
+      if (web.child.exitCode !== null) throw new Error(`web exited:\n${web.output()}`);
+      const response = await fetch(`${baseUrl}/api/tasks`);
+      return response.ok ? true : undefined;
+    });
+    await waitFor('the worker to start', async () => {
+      if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
+      return worker.output().includes('worker started') ? true : undefined;
+    });
+    project.provide('baseUrl', baseUrl);
+    project.provide('databaseUrl', databaseUrl);
+    project.provide('queuePrefix', queuePrefix);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return stopAll;
+}
+
+/** Runs `next build` unless the last build is newer than every source it depends on. */
+function buildWebIfStale(): void {
+  const buildId = path.join(webDir, '.next/BUILD_ID');
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const sources = [webDir, path.join(repoRoot, 'packages')];
+  const newest = Math.max(...sources.map((dir) => newestMtime(dir)));
+  if (builtAt > newest) return;
+  execFileSync(path.join(repoRoot, 'node_modules/.bin/next'), ['build'], {
+    cwd: webDir,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: 'inherit',
+  });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', '.next', 'test', 'e2e', 'bench', '.turbo'].includes(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (/\.(tsx?|css|json|prisma)$/.test(entry.name) && !entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Each run starts from an empty task list; the test database is the tests' own. */
+async function clearTestDatabase(databaseUrl: string): Promise<void> {
+  if (!/_test(\?|$)/.test(new URL(databaseUrl).pathname)) {
+    throw new Error(
+      `Refusing to clear ${new URL(databaseUrl).pathname}: test databases end in _test.`,
+    );
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('TRUNCATE task, worker_heartbeat CASCADE');
+  } finally {
+    await client.end();
+  }
+}

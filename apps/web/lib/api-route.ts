@@ -1,0 +1,90 @@
+import 'server-only';
+import { NextResponse, type NextRequest } from 'next/server';
+import {
+  isTidewaterError,
+  TidewaterError,
+  toTidewaterError,
+  type ErrorCategory,
+} from '@tidewater/errors';
+import { engine } from './engine';
+import type { EngineContext } from '@tidewater/engine';
+
+/**
+ * Every API handler goes through `apiRoute`: one place for authentication (added with the
+ * console's sign-in), JSON parsing, and the translation of errors to HTTP responses. Error
+ * bodies always have the shape `{ error: { code, message, remedy, details } }`; no stack
+ * traces reach the client.
+ */
+
+const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  unsupported: 422,
+  unavailable: 503,
+  internal: 500,
+};
+
+export interface ApiContext {
+  request: NextRequest;
+  params: Record<string, string>;
+  engine: EngineContext;
+  /** The request body parsed as JSON; a clear 400 when it is not JSON. */
+  json(): Promise<unknown>;
+}
+
+type Handler = (context: ApiContext) => Promise<unknown>;
+
+export function apiRoute(handler: Handler, options: { status?: number } = {}) {
+  return async (
+    request: NextRequest,
+    route: { params: Promise<Record<string, string>> },
+  ): Promise<NextResponse> => {
+    try {
+      const params = await route.params;
+      const result = await handler({
+        request,
+        params,
+        engine: engine(),
+        json: async () => {
+          try {
+            return await request.json();
+          } catch (error) {
+            throw invalidJson(error);
+          }
+        },
+      });
+      return NextResponse.json(result, { status: options.status ?? 200 });
+    } catch (error) {
+      const failure = toTidewaterError(error);
+      if (!isTidewaterError(error) || failure.category === 'internal') {
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            message: 'API request failed',
+            path: request.nextUrl.pathname,
+            code: failure.code,
+            error: failure.cause instanceof Error ? failure.cause.message : failure.message,
+          }),
+        );
+      }
+      return errorResponse(failure);
+    }
+  };
+}
+
+export function errorResponse(error: TidewaterError): NextResponse {
+  return NextResponse.json(
+    { error: error.toJSON() },
+    { status: STATUS_BY_CATEGORY[error.category] },
+  );
+}
+
+function invalidJson(cause: unknown): TidewaterError {
+  return new TidewaterError('INVALID_JSON', 'The request body is not valid JSON.', {
+    category: 'invalid_input',
+    remedy: 'Send a JSON object with Content-Type: application/json.',
+    cause,
+  });
+}

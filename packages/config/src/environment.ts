@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { TidewaterError } from '@tidewater/errors';
+
+/**
+ * The process environment both apps read, validated once at start-up so a typo fails with a
+ * message instead of a connection error later. Defaults match the local stack.
+ */
+export const environmentSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgresql:// URL.')
+    .default('postgresql://postgres@127.0.0.1:5432/tidewater'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL.')
+    .default('redis://127.0.0.1:6379'),
+  /** 32-byte key for secrets at rest, base64 or hex; see TIDEWATER_SECRET_KEY_FILE. */
+  TIDEWATER_SECRET_KEY: z.string().optional(),
+  /** File holding the key; created with a random key on first run when neither is set. */
+  TIDEWATER_SECRET_KEY_FILE: z.string().default('.stack/secret.key'),
+  /** Prefix of the BullMQ queues, so several installations can share one Redis. */
+  TIDEWATER_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('tidewater'),
+  /**
+   * The Confluent-compatible schema registry the System page checks: the API root that has
+   * `/subjects` (for Apicurio, its `/apis/ccompat/v7`). The local stack's by default.
+   */
+  TIDEWATER_SCHEMA_REGISTRY_URL: z.string().default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  /** Kafka the System page checks (the local stack's by default). */
+  TIDEWATER_KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
+  const result = environmentSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new TidewaterError(
+      'ENVIRONMENT_INVALID',
+      `The environment is invalid: ${problems.join('; ')}`,
+      {
+        category: 'invalid_input',
+        remedy: 'Fix the named environment variables (see the README, "Configuration").',
+      },
+    );
+  }
+  return {
+    ...result.data,
+    TIDEWATER_SECRET_KEY_FILE: resolveFromInstallRoot(result.data.TIDEWATER_SECRET_KEY_FILE),
+  };
+}
+
+/**
+ * Resolves a relative path against the installation root (the folder holding turbo.json),
+ * so the web app (started in apps/web) and the worker (started at the root) find the same
+ * files. Absolute paths are kept.
+ */
+export function resolveFromInstallRoot(file: string, start = process.cwd()): string {
+  if (path.isAbsolute(file)) return file;
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'turbo.json'))) return path.join(dir, file);
+    if (path.dirname(dir) === dir) return path.resolve(start, file);
+  }
+}

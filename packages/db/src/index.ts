@@ -1,0 +1,17 @@
+export { createDatabase, type Database } from './client';
+export { migrateDatabase, type MigrationResult } from './migrate';
+export { createSecretBox, isSealedSecret, loadSecretKey, type SecretBox } from './secrets';
+export {
+  createTaskRepository,
+  type PublicTaskConfig,
+  type TaskEventLevel,
+  type TaskEventView,
+  type TaskRepository,
+  type TaskView,
+} from './tasks';
+export {
+  listHeartbeats,
+  recordHeartbeat,
+  removeHeartbeat,
+  type WorkerHeartbeatView,
+} from './heartbeats';

@@ -1,0 +1,195 @@
+import {
+  generateTaskName,
+  taskDraftSchema,
+  taskStatusSchema,
+  type TaskDraft,
+  type TaskStatus,
+} from '@tidewater/config';
+import { TidewaterError } from '@tidewater/errors';
+import type { Database } from './client';
+import type { SecretBox } from './secrets';
+
+/**
+ * Task persistence. The configuration is stored as validated JSON with every password sealed
+ * (see secrets.ts); reads for the API strip passwords, reads for the worker open them.
+ */
+
+export type TaskEventLevel = 'info' | 'warning' | 'error';
+
+/** What the API returns for a task: the configuration without any password. */
+export interface TaskView {
+  id: string;
+  name: string;
+  status: TaskStatus;
+  statusReason: string | null;
+  config: PublicTaskConfig;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type WithoutPassword<T> = Omit<T, 'password'> & { hasPassword: boolean };
+export type PublicTaskConfig = Omit<TaskDraft, 'source' | 'destination'> & {
+  source: WithoutPassword<TaskDraft['source']>;
+  destination: WithoutPassword<TaskDraft['destination']>;
+};
+
+export interface TaskEventView {
+  id: string;
+  at: string;
+  level: TaskEventLevel;
+  kind: string;
+  message: string;
+  data: unknown;
+}
+
+export interface TaskRepository {
+  createTask(draft: TaskDraft): Promise<TaskView>;
+  listTasks(options?: { limit?: number }): Promise<TaskView[]>;
+  getTask(id: string): Promise<TaskView>;
+  /** The configuration with passwords in clear, for the worker only. */
+  readTaskConfig(id: string): Promise<TaskDraft>;
+  setStatus(id: string, status: TaskStatus, reason?: string | null): Promise<void>;
+  appendEvent(
+    id: string,
+    event: { level: TaskEventLevel; kind: string; message: string; data?: unknown },
+  ): Promise<void>;
+  listEvents(id: string, options?: { limit?: number }): Promise<TaskEventView[]>;
+}
+
+type TaskRow = {
+  id: string;
+  name: string;
+  status: string;
+  statusReason: string | null;
+  config: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepository {
+  function sealConfig(draft: TaskDraft): TaskDraft {
+    return {
+      ...draft,
+      source: {
+        ...draft.source,
+        password:
+          draft.source.password === undefined ? undefined : secrets.seal(draft.source.password),
+      },
+      destination: {
+        ...draft.destination,
+        password:
+          draft.destination.password === undefined
+            ? undefined
+            : secrets.seal(draft.destination.password),
+      },
+    };
+  }
+
+  function parseStoredConfig(row: TaskRow): TaskDraft {
+    const parsed = taskDraftSchema.safeParse(row.config);
+    if (!parsed.success) {
+      throw new TidewaterError(
+        'TASK_CONFIG_CORRUPT',
+        `The stored configuration of task ${row.id} is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}.`,
+        { category: 'internal', remedy: 'Create the task again; report this if it repeats.' },
+      );
+    }
+    return parsed.data;
+  }
+
+  function toView(row: TaskRow): TaskView {
+    const config = parseStoredConfig(row);
+    const { password: sourcePassword, ...source } = config.source;
+    const { password: destinationPassword, ...destination } = config.destination;
+    return {
+      id: row.id,
+      name: row.name,
+      status: taskStatusSchema.parse(row.status),
+      statusReason: row.statusReason,
+      config: {
+        ...config,
+        source: { ...source, hasPassword: sourcePassword !== undefined },
+        destination: { ...destination, hasPassword: destinationPassword !== undefined },
+      },
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  async function findRow(id: string): Promise<TaskRow> {
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await db.task.findUnique({ where: { id } }) : null;
+    if (!row) {
+      throw new TidewaterError('TASK_NOT_FOUND', `There is no task with id ${id}.`, {
+        category: 'not_found',
+        remedy: 'List the tasks (GET /api/tasks) and use one of their ids.',
+      });
+    }
+    return row;
+  }
+
+  return {
+    async createTask(draft) {
+      const name = draft.name ?? generateTaskName();
+      const row = await db.task.create({
+        data: {
+          name,
+          status: 'created',
+          config: sealConfig({ ...draft, name }) as object,
+          events: { create: { level: 'info', kind: 'created', message: `Task ${name} created.` } },
+        },
+      });
+      return toView(row);
+    },
+    async listTasks(options) {
+      const rows = await db.task.findMany({
+        where: { status: { not: 'released' } },
+        orderBy: { createdAt: 'desc' },
+        take: Math.min(options?.limit ?? 200, 1000),
+      });
+      return rows.map(toView);
+    },
+    async getTask(id) {
+      return toView(await findRow(id));
+    },
+    async readTaskConfig(id) {
+      const config = parseStoredConfig(await findRow(id));
+      const open = (value: string | undefined) =>
+        value === undefined ? undefined : secrets.open(value);
+      return {
+        ...config,
+        source: { ...config.source, password: open(config.source.password) },
+        destination: { ...config.destination, password: open(config.destination.password) },
+      };
+    },
+    async setStatus(id, status, reason = null) {
+      await db.task.update({ where: { id }, data: { status, statusReason: reason } });
+    },
+    async appendEvent(id, event) {
+      await db.taskEvent.create({
+        data: {
+          taskId: id,
+          level: event.level,
+          kind: event.kind,
+          message: event.message,
+          data: event.data === undefined ? undefined : (event.data as object),
+        },
+      });
+    },
+    async listEvents(id, options) {
+      await findRow(id);
+      const rows = await db.taskEvent.findMany({
+        where: { taskId: id },
+        orderBy: { id: 'asc' },
+        take: Math.min(options?.limit ?? 500, 5000),
+      });
+      return rows.map((row) => ({
+        id: row.id.toString(),
+        at: row.at.toISOString(),
+        level: row.level as TaskEventLevel,
+        kind: row.kind,
+        message: row.message,
+        data: row.data,
+      }));
+    },
+  };
+}
