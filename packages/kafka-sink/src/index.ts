@@ -1,0 +1,2 @@
+// The package entry: every public function and type is exported from here.
+export {};
