@@ -1,0 +1,172 @@
+import type { CellValue, ColumnSchema } from '@tidewater/change-events';
+import { describe, expect, it } from 'vitest';
+import { column } from '../test-fixtures';
+import { canalSqlType, renderCanalValue } from './canal-value';
+
+const utc = { timeZone: 'UTC' };
+const render = (c: ColumnSchema, v: CellValue, timeZone = 'UTC') =>
+  renderCanalValue(c, v, { timeZone });
+
+describe('renderCanalValue', () => {
+  it('renders SQL NULL as null for every type', () => {
+    expect(renderCanalValue(column('a', 'json', 'json', 'json'), null, utc)).toBeNull();
+  });
+
+  it('prints integers as their true (unsigned) decimal value', () => {
+    const bu = column('a', 'integer', 'bigint', 'bigint(20) unsigned', { precision: 8 });
+    expect(render(bu, '18446744073709551615')).toBe('18446744073709551615');
+    expect(render(column('b', 'integer', 'tinyint', 'tinyint(4)'), '-128')).toBe('-128');
+  });
+
+  it('prints DECIMAL in plain notation with the column scale', () => {
+    const d = column('d', 'decimal', 'decimal', 'decimal(10,2)', { precision: 10, scale: 2 });
+    expect(render(d, '5.00')).toBe('5.00');
+    expect(render(d, '-0.01')).toBe('-0.01');
+  });
+
+  it('prints FLOAT with Float.toString and DOUBLE with Double.toString', () => {
+    const f = column('f', 'float', 'float', 'float');
+    const d = column('d', 'double', 'double', 'double');
+    expect(render(f, Math.fround(0.1))).toBe('0.1');
+    expect(render(d, Math.fround(0.1))).toBe('0.10000000149011612');
+    expect(render(d, 12345678)).toBe('1.2345678E7');
+    expect(render(f, Math.fround(0.0001))).toBe('1.0E-4');
+  });
+
+  it('prints BIT as an unsigned decimal number, BIT(64) included', () => {
+    expect(render(column('b', 'bit', 'bit', 'bit(1)', { precision: 1 }), Buffer.from([1]))).toBe(
+      '1',
+    );
+    expect(render(column('b', 'bit', 'bit', 'bit(3)', { precision: 3 }), Buffer.from([5]))).toBe(
+      '5',
+    );
+    expect(
+      render(column('b', 'bit', 'bit', 'bit(64)', { precision: 64 }), Buffer.alloc(8, 0xff)),
+    ).toBe('18446744073709551615');
+  });
+
+  it('prints ENUM as the 1-based member index and 0 for the invalid value', () => {
+    const e = column('e', 'enum', 'enum', "enum('new','paid')", { members: ['new', 'paid'] });
+    expect(render(e, 'paid')).toBe('2');
+    expect(render(e, '')).toBe('0');
+  });
+
+  it('prints SET as the member bitmask, beyond 32 members too', () => {
+    const members = Array.from({ length: 64 }, (_, i) => `m${i}`);
+    const s = column('s', 'set', 'set', 'set(…)', { members });
+    expect(render(s, 'm0,m2')).toBe('5');
+    expect(render(s, '')).toBe('0');
+    expect(render(s, 'm63')).toBe('9223372036854775808');
+  });
+
+  it('prints binary values and geometry as ISO-8859-1 text, one char per byte', () => {
+    const b = column('b', 'blob', 'blob', 'blob');
+    expect(render(b, Buffer.from([0x00, 0x7f, 0x80, 0xff]))).toBe('\u0000\u007f\u0080\u00ff');
+    expect(
+      render(column('g', 'geometry', 'geometry', 'geometry'), Buffer.from([0xe6, 0x10, 0, 0])),
+    ).toBe('\u00e6\u0010\u0000\u0000');
+  });
+
+  it('prints dates and times with their fraction digits, zero dates verbatim', () => {
+    expect(render(column('d', 'date', 'date', 'date'), '0000-00-00')).toBe('0000-00-00');
+    expect(
+      render(column('d', 'datetime', 'datetime', 'datetime(6)'), '0000-00-00 00:00:00.000000'),
+    ).toBe('0000-00-00 00:00:00.000000');
+    expect(render(column('t', 'time', 'time', 'time(3)'), '-838:59:59.000')).toBe('-838:59:59.000');
+    expect(render(column('t', 'time', 'time', 'time'), '-100:00:01')).toBe('-100:00:01');
+    expect(render(column('t', 'time', 'time', 'time(1)'), '-00:00:00.5')).toBe('-00:00:00.5');
+  });
+
+  it('prints YEAR with four digits, 0000 for the zero year', () => {
+    const y = column('y', 'year', 'year', 'year(4)');
+    expect(render(y, 2024)).toBe('2024');
+    expect(render(y, 0)).toBe('0000');
+  });
+
+  it('prints TIMESTAMP in the requested zone, keeping fraction digits, across DST', () => {
+    const ts = column('t', 'timestamp', 'timestamp', 'timestamp(3)', { scale: 3 });
+    expect(render(ts, '2024-05-01 02:20:30.120', 'Asia/Shanghai')).toBe('2024-05-01 10:20:30.120');
+    expect(render(ts, '2024-05-01 02:20:30.120', '-05:30')).toBe('2024-04-30 20:50:30.120');
+    // New York: EST (-05:00) before 2024-03-10 07:00 UTC, EDT (-04:00) from then on.
+    expect(render(ts, '2024-03-10 06:59:59.000', 'America/New_York')).toBe(
+      '2024-03-10 01:59:59.000',
+    );
+    expect(render(ts, '2024-03-10 07:00:00.000', 'America/New_York')).toBe(
+      '2024-03-10 03:00:00.000',
+    );
+    expect(render(ts, '0000-00-00 00:00:00.000', 'Asia/Shanghai')).toBe('0000-00-00 00:00:00.000');
+  });
+
+  it('rejects an unknown time zone with a stable error code', () => {
+    expect(() =>
+      render(
+        column('t', 'timestamp', 'timestamp', 'timestamp'),
+        '2024-01-01 00:00:00',
+        'Mars/Olympus',
+      ),
+    ).toThrow(expect.objectContaining({ code: 'FORMAT_TIME_ZONE_INVALID' }));
+  });
+
+  it('keeps text and JSON text exactly as the source decoded it', () => {
+    expect(
+      render(column('c', 'char', 'varchar', 'varchar(5)', { charset: 'latin1' }), 'café'),
+    ).toBe('café');
+    expect(render(column('j', 'json', 'json', 'json'), '{"a": 1.5e300}')).toBe('{"a": 1.5e300}');
+  });
+});
+
+describe('canalSqlType', () => {
+  const u = (dataType: string) => column('u', 'integer', dataType, `${dataType} unsigned`);
+  it.each([
+    ['tinyint', 5],
+    ['smallint', 4],
+    ['mediumint', 4],
+    ['int', -5],
+    ['bigint', 3],
+  ])(
+    'gives %s UNSIGNED the code %i under the per-column rule, whatever the value',
+    (dataType, code) => {
+      expect(canalSqlType(u(dataType), '1', 'column')).toBe(code);
+      expect(canalSqlType(u(dataType), null, 'column')).toBe(code);
+    },
+  );
+
+  it('promotes by value like Canal under the value rule', () => {
+    expect(canalSqlType(u('int'), '2147483647', 'value')).toBe(4);
+    expect(canalSqlType(u('int'), '2147483648', 'value')).toBe(-5);
+    expect(canalSqlType(u('bigint'), '9223372036854775808', 'value')).toBe(3);
+    expect(canalSqlType(u('tinyint'), '128', 'value')).toBe(5);
+    expect(canalSqlType(u('tinyint'), null, 'value')).toBe(-6);
+  });
+
+  it('uses the codes of the non-null and null paths for each family', () => {
+    const cases: Array<[ColumnSchema, number, number]> = [
+      [column('a', 'integer', 'tinyint', 'tinyint(1)'), -6, -6],
+      [column('a', 'decimal', 'decimal', 'decimal(5,2)'), 3, 3],
+      [column('a', 'float', 'float', 'float'), 7, 7],
+      [column('a', 'double', 'double', 'double'), 8, 8],
+      [column('a', 'bit', 'bit', 'bit(1)'), -7, -7],
+      [column('a', 'year', 'year', 'year(4)'), 12, 12],
+      [column('a', 'date', 'date', 'date'), 91, 91],
+      [column('a', 'time', 'time', 'time'), 92, 92],
+      [column('a', 'datetime', 'datetime', 'datetime'), 93, 93],
+      [column('a', 'timestamp', 'timestamp', 'timestamp'), 93, 93],
+      [column('a', 'char', 'char', 'char(2)'), 1, 1],
+      [column('a', 'char', 'varchar', 'varchar(2)'), 12, 12],
+      [column('a', 'text', 'text', 'text'), 2005, -4],
+      [column('a', 'text', 'tinytext', 'tinytext'), 2005, -3],
+      [column('a', 'binary', 'binary', 'binary(2)'), 2004, -2],
+      [column('a', 'binary', 'varbinary', 'varbinary(2)'), 2004, -3],
+      [column('a', 'blob', 'tinyblob', 'tinyblob'), 2004, -3],
+      [column('a', 'blob', 'longblob', 'longblob'), 2004, -4],
+      [column('a', 'geometry', 'point', 'point'), 2004, -2],
+      [column('a', 'enum', 'enum', "enum('x')"), 4, 4],
+      [column('a', 'set', 'set', "set('x')"), -7, -2],
+      [column('a', 'json', 'json', 'json'), 12, 1111],
+    ];
+    for (const [c, nonNull, isNull] of cases) {
+      expect([c.columnType, canalSqlType(c, 'x', 'column')]).toEqual([c.columnType, nonNull]);
+      expect([c.columnType, canalSqlType(c, null, 'column')]).toEqual([c.columnType, isNull]);
+    }
+  });
+});

@@ -1,0 +1,287 @@
+/**
+ * How Canal turns one column value into the text of a FlatMessage `data`/`old` entry, and which
+ * `java.sql.Types` code it reports in `sqlType`. Rules from Canal `RowsLogBuffer.fetchValue` /
+ * `mysqlToJavaType` and `LogEventConvert.parseOneRow` (the Canal FlatMessage reference,
+ * sections 3 and 4); where we deliberately differ, the package README's compatibility table
+ * says so.
+ */
+import type { CellValue, ColumnSchema } from '@tidewater/change-events';
+import { TidewaterError } from '@tidewater/errors';
+import { javaDoubleToString, javaFloatToString } from '../java-number-text';
+import { formatWallClock, parseUtcTimestamp } from '../temporal';
+import { resolveTimeZone, type TimeZoneRule } from '../time-zone';
+
+export interface CanalValueOptions {
+  /**
+   * Zone to print TIMESTAMP values in (Canal prints them in its JVM's default zone): an IANA
+   * name (`Asia/Shanghai`), `UTC`, or an offset (`+08:00`). Pass the source server's time zone.
+   */
+  timeZone: string;
+}
+
+/** Renders a non-null canonical value as Canal's text. */
+export type CanalRenderer = (value: Exclude<CellValue, null>) => string;
+
+/**
+ * How `sqlType` treats unsigned integers. `column` (our default): by the column's type, as DTS
+ * documents it ("unsigned int becomes Long, unsigned long becomes BigDecimal"), so a column's
+ * code never changes between messages. `value`: exactly like Canal, which only promotes when
+ * the value does not fit the signed type (and lets the last row of a message decide).
+ */
+export type UnsignedSqlTypeRule = 'column' | 'value';
+
+/** `java.sql.Types` codes Canal writes. */
+const Types = {
+  BIT: -7,
+  TINYINT: -6,
+  SMALLINT: 5,
+  INTEGER: 4,
+  BIGINT: -5,
+  DECIMAL: 3,
+  REAL: 7,
+  DOUBLE: 8,
+  CHAR: 1,
+  VARCHAR: 12,
+  DATE: 91,
+  TIME: 92,
+  TIMESTAMP: 93,
+  BINARY: -2,
+  VARBINARY: -3,
+  LONGVARBINARY: -4,
+  BLOB: 2004,
+  CLOB: 2005,
+  OTHER: 1111,
+} as const;
+
+interface IntegerKind {
+  signed: number;
+  /** Canal's code when the unsigned value exceeds the signed range (`LogEventConvert`). */
+  promoted: number;
+  signedMax: string;
+}
+
+const INTEGER_KINDS: Record<string, IntegerKind> = {
+  tinyint: { signed: Types.TINYINT, promoted: Types.SMALLINT, signedMax: '127' },
+  smallint: { signed: Types.SMALLINT, promoted: Types.INTEGER, signedMax: '32767' },
+  mediumint: { signed: Types.INTEGER, promoted: Types.INTEGER, signedMax: '8388607' },
+  int: { signed: Types.INTEGER, promoted: Types.BIGINT, signedMax: '2147483647' },
+  integer: { signed: Types.INTEGER, promoted: Types.BIGINT, signedMax: '2147483647' },
+  bigint: { signed: Types.BIGINT, promoted: Types.DECIMAL, signedMax: '9223372036854775807' },
+};
+
+function integerKind(column: ColumnSchema): IntegerKind {
+  const kind = INTEGER_KINDS[column.dataType];
+  if (kind !== undefined) return kind;
+  // Fall back on the storage size when the type name is unusual (`int4`, `bool`).
+  switch (column.precision) {
+    case 1:
+      return INTEGER_KINDS.tinyint!;
+    case 2:
+      return INTEGER_KINDS.smallint!;
+    case 3:
+      return INTEGER_KINDS.mediumint!;
+    case 8:
+      return INTEGER_KINDS.bigint!;
+    default:
+      return INTEGER_KINDS.int!;
+  }
+}
+
+/** Whether a non-negative decimal string is greater than another (both without signs). */
+function isGreater(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
+
+/**
+ * The `sqlType` code of a column for one value (null or not). Canal takes the code from the
+ * parser's non-null path (`RowsLogBuffer.fetchValue`, then the binary/text rewrite in
+ * `LogEventConvert`) or, for SQL NULL, from `mysqlToJavaType` without that rewrite — which is
+ * why a NULL JSON is 1111 and a NULL BLOB is -4 rather than 2004.
+ */
+export function canalSqlType(
+  column: ColumnSchema,
+  value: CellValue,
+  rule: UnsignedSqlTypeRule,
+): number {
+  const isNull = value === null;
+  switch (column.family) {
+    case 'integer': {
+      const kind = integerKind(column);
+      if (!column.unsigned) return kind.signed;
+      if (rule === 'column') return kind.promoted;
+      return !isNull && typeof value === 'string' && isGreater(value, kind.signedMax)
+        ? kind.promoted
+        : kind.signed;
+    }
+    case 'decimal':
+      return Types.DECIMAL;
+    case 'float':
+      return Types.REAL;
+    case 'double':
+      return Types.DOUBLE;
+    case 'bit':
+      return Types.BIT;
+    case 'year':
+      return Types.VARCHAR;
+    case 'date':
+      return Types.DATE;
+    case 'time':
+      return Types.TIME;
+    case 'datetime':
+    case 'timestamp':
+      return Types.TIMESTAMP;
+    case 'char':
+      return column.dataType === 'char' ? Types.CHAR : Types.VARCHAR;
+    case 'text':
+      if (!isNull) return Types.CLOB;
+      return column.dataType === 'tinytext' ? Types.VARBINARY : Types.LONGVARBINARY;
+    case 'binary':
+      if (!isNull) return Types.BLOB;
+      return column.dataType === 'binary' ? Types.BINARY : Types.VARBINARY;
+    case 'blob':
+      if (!isNull) return Types.BLOB;
+      return column.dataType === 'tinyblob' ? Types.VARBINARY : Types.LONGVARBINARY;
+    case 'geometry':
+      return isNull ? Types.BINARY : Types.BLOB;
+    case 'enum':
+      return Types.INTEGER;
+    case 'set':
+      return isNull ? Types.BINARY : Types.BIT;
+    case 'json':
+      return isNull ? Types.OTHER : Types.VARCHAR;
+  }
+}
+
+/** Whether a column's `sqlType` can differ between messages (so it cannot be precomputed). */
+export function isSqlTypeValueDependent(column: ColumnSchema, rule: UnsignedSqlTypeRule): boolean {
+  if (column.family === 'integer') return column.unsigned && rule === 'value';
+  return canalSqlType(column, null, rule) !== canalSqlType(column, '', rule);
+}
+
+/**
+ * Whether Canal's text for this family can hold characters JSON must escape. Numbers, dates
+ * and times never do, so their text is quoted without `JSON.stringify`.
+ */
+export function needsJsonEscaping(column: ColumnSchema): boolean {
+  switch (column.family) {
+    case 'char':
+    case 'text':
+    case 'binary':
+    case 'blob':
+    case 'geometry':
+    case 'json':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function bufferToUnsignedDecimal(bytes: Buffer): string {
+  if (bytes.length === 0) return '0';
+  if (bytes.length <= 6) return String(bytes.readUIntBE(0, bytes.length));
+  return BigInt(`0x${bytes.toString('hex')}`).toString();
+}
+
+function invalidValue(column: ColumnSchema, value: unknown): TidewaterError {
+  return new TidewaterError(
+    'FORMAT_VALUE_INVALID',
+    `Column ${column.name} (${column.columnType}) holds a value of the wrong shape for its type.`,
+    {
+      category: 'internal',
+      remedy: 'The source produced a non-canonical value; report it with the column type.',
+      details: { column: column.name, columnType: column.columnType, valueType: typeof value },
+    },
+  );
+}
+
+/** Builds the renderer for one column; `createCanalRenderer` results are cached per table. */
+export function createCanalRenderer(column: ColumnSchema, zone: TimeZoneRule): CanalRenderer {
+  switch (column.family) {
+    case 'integer':
+    case 'decimal':
+    case 'date':
+    case 'datetime':
+    case 'time':
+    case 'char':
+    case 'text':
+    case 'json':
+      // Canonical text already is Canal's text: decimal strings, `toPlainString` with the
+      // column scale, dates and times with exactly fsp fraction digits (RowsLogBuffer).
+      return (value) => (typeof value === 'string' ? value : String(value));
+    case 'float':
+      return (value) => {
+        if (typeof value !== 'number') throw invalidValue(column, value);
+        return javaFloatToString(value);
+      };
+    case 'double':
+      return (value) => {
+        if (typeof value !== 'number') throw invalidValue(column, value);
+        return javaDoubleToString(value);
+      };
+    case 'bit':
+      // RowsLogBuffer reads BIT big-endian as an unsigned number; BIT(1) is 0 or 1.
+      return (value) => {
+        if (!Buffer.isBuffer(value)) throw invalidValue(column, value);
+        return bufferToUnsignedDecimal(value);
+      };
+    case 'year':
+      return (value) => (value === 0 || value === '0' ? '0000' : String(value));
+    case 'timestamp':
+      return (value) => {
+        if (typeof value !== 'string') throw invalidValue(column, value);
+        const instant = parseUtcTimestamp(value);
+        const fraction = instant.fraction === '' ? '' : `.${instant.fraction}`;
+        if (instant.isZero) return `0000-00-00 00:00:00${fraction}`;
+        const local = instant.epochSeconds + zone.offsetAt(instant.epochSeconds);
+        return formatWallClock(local) + fraction;
+      };
+    case 'binary':
+    case 'blob':
+    case 'geometry':
+      // LogEventConvert keeps bytes as an ISO-8859-1 string (one char per byte, issue #66).
+      return (value) => (Buffer.isBuffer(value) ? value.toString('latin1') : String(value));
+    case 'enum': {
+      // The binlog carries the 1-based member index and Canal prints it (issues #157, #1008).
+      const indexByLabel = new Map<string, number>();
+      (column.members ?? []).forEach((member, i) => indexByLabel.set(member, i + 1));
+      return (value) => String(indexByLabel.get(String(value)) ?? 0);
+    }
+    case 'set': {
+      // The binlog carries the member bitmask and Canal prints it as a number (issue #1925).
+      const bitByLabel = new Map<string, bigint>();
+      (column.members ?? []).forEach((member, i) => bitByLabel.set(member, 1n << BigInt(i)));
+      return (value) => {
+        const text = String(value);
+        if (text === '') return '0';
+        let mask = 0n;
+        for (const label of text.split(',')) mask |= bitByLabel.get(label) ?? 0n;
+        return mask.toString();
+      };
+    }
+  }
+}
+
+const renderersByColumn = new WeakMap<ColumnSchema, Map<string, CanalRenderer>>();
+
+/**
+ * Canal's text for one value, or null for SQL NULL: what a Canal JSON consumer sees in `data`.
+ * The sink uses it to hash key columns the way Canal's partitioner does.
+ */
+export function renderCanalValue(
+  column: ColumnSchema,
+  value: CellValue,
+  options: CanalValueOptions,
+): string | null {
+  if (value === null) return null;
+  let byZone = renderersByColumn.get(column);
+  if (byZone === undefined) {
+    byZone = new Map();
+    renderersByColumn.set(column, byZone);
+  }
+  let render = byZone.get(options.timeZone);
+  if (render === undefined) {
+    render = createCanalRenderer(column, resolveTimeZone(options.timeZone));
+    byZone.set(options.timeZone, render);
+  }
+  return render(value);
+}

@@ -1,0 +1,21 @@
+/**
+ * `@tidewater/formats`: the Canal JSON and DTS Avro encoders. Pure functions of a change event
+ * and caller-supplied options (ids, clock readings, zone), so the same input always gives the
+ * same bytes.
+ */
+export { encodeCanalJson, type CanalJsonOptions } from './canal-json/canal-json';
+export {
+  renderCanalValue,
+  type CanalValueOptions,
+  type UnsignedSqlTypeRule,
+} from './canal-json/canal-value';
+export { encodeDtsAvro, type DtsAvroOptions } from './dts-avro/dts-avro';
+export {
+  decodeDtsAvro,
+  dtsAvroSchemaText,
+  type DtsRecord,
+  type DtsDecodedValue,
+} from './dts-avro/schema';
+export { confluentFrame } from './confluent-frame';
+export { javaStringHashCode } from './java-string-hash';
+export { javaDoubleToString, javaFloatToString } from './java-number-text';
