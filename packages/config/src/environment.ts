@@ -64,8 +64,10 @@ export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Enviro
  */
 export function resolveFromInstallRoot(file: string, start = process.cwd()): string {
   if (path.isAbsolute(file)) return file;
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'turbo.json'))) return path.join(dir, file);
-    if (path.dirname(dir) === dir) return path.resolve(start, file);
+  for (let dir = start; ; dir = path.dirname(/*turbopackIgnore: true*/ dir)) {
+    if (existsSync(path.join(/*turbopackIgnore: true*/ dir, 'turbo.json'))) {
+      return path.join(/*turbopackIgnore: true*/ dir, file);
+    }
+    if (path.dirname(dir) === dir) return path.resolve(/*turbopackIgnore: true*/ start, file);
   }
 }
