@@ -118,11 +118,155 @@ export function brokerAddresses(destination: Pick<DestinationConfig, 'hosts' | '
 export type SourceConfig = z.infer<typeof sourceSchema>;
 export type DestinationConfig = z.infer<typeof destinationSchema>;
 
+export const STAGES = ['schema', 'full', 'incremental'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const stagesSchema = z
+  .object({
+    schema: z.boolean().default(true),
+    full: z.boolean().default(true),
+    incremental: z.boolean().default(true),
+  })
+  .default({ schema: true, full: true, incremental: true })
+  .refine((stages) => stages.schema || stages.full || stages.incremental, {
+    message: 'Choose at least one stage: schema, full or incremental migration.',
+  });
+
 /**
- * The part of a task the walking skeleton needs: a name and both endpoints. The full
- * configuration (stages, objects, mappings, instance class) extends it.
+ * Processing mode of conflicting tables. For a Kafka destination a table conflicts when the
+ * destination topic already holds messages for it (same database and table after renaming):
+ * `precheck` fails the precheck, `ignore` proceeds and appends after them.
  */
-export const taskDraftSchema = z.object({
+export const CONFLICT_MODES = ['precheck', 'ignore'] as const;
+export const conflictModeLabels: Record<(typeof CONFLICT_MODES)[number], string> = {
+  precheck: 'Precheck and report errors',
+  ignore: 'Ignore errors and proceed',
+};
+
+export const DATA_FORMATS = ['dts-avro', 'canal-json'] as const;
+export type DataFormat = (typeof DATA_FORMATS)[number];
+export const dataFormatLabels: Record<DataFormat, string> = {
+  'dts-avro': 'DTS Avro',
+  'canal-json': 'Canal JSON',
+};
+
+/** The partition policies as DTS names them. */
+export const PARTITION_POLICIES = [
+  'partition-zero',
+  'hash-database-table',
+  'hash-primary-key',
+] as const;
+export type PartitionPolicy = (typeof PARTITION_POLICIES)[number];
+export const partitionPolicyLabels: Record<PartitionPolicy, string> = {
+  'partition-zero': 'Ship all data to partition 0',
+  'hash-database-table':
+    'Ship data to separate partitions based on hash values of database and table names',
+  'hash-primary-key': 'Ship data to separate partitions based on hash values of primary keys',
+};
+
+export const DML_OPERATIONS = ['insert', 'update', 'delete'] as const;
+export type DmlOperation = (typeof DML_OPERATIONS)[number];
+
+const objectName = z
+  .string()
+  .min(1, 'A name cannot be empty.')
+  .max(64, 'MySQL names are at most 64 characters.');
+
+const dmlSchema = z
+  .array(z.enum(DML_OPERATIONS))
+  .min(1, 'Migrate at least one of INSERT, UPDATE and DELETE.')
+  .default(['insert', 'update', 'delete'])
+  .transform((operations) => DML_OPERATIONS.filter((operation) => operations.includes(operation)));
+
+/** A selected object: a whole database, or one table with its mapping and filter. */
+export const selectedObjectSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('database'),
+    database: objectName,
+    /** The name in the destination's messages. */
+    rename: objectName.optional(),
+    dml: dmlSchema,
+  }),
+  z.object({
+    kind: z.literal('table'),
+    database: objectName,
+    table: objectName,
+    rename: objectName.optional(),
+    /** A pure SQL predicate on the table's columns, applied to the full migration. */
+    filter: z.string().trim().max(4096, 'A filter is at most 4096 characters.').optional(),
+    dml: dmlSchema,
+  }),
+]);
+export type SelectedObject = z.infer<typeof selectedObjectSchema>;
+
+export const CAPITALIZATIONS = ['default', 'source', 'upper', 'lower'] as const;
+export const capitalizationLabels: Record<(typeof CAPITALIZATIONS)[number], string> = {
+  default: 'Default policy (as the source)',
+  source: 'Consistent with the source',
+  upper: 'Uppercase',
+  lower: 'Lowercase',
+};
+
+export const alertsSchema = z
+  .discriminatedUnion('enabled', [
+    z.object({ enabled: z.literal(false) }),
+    z.object({
+      enabled: z.literal(true),
+      latencyThresholdSeconds: z.coerce
+        .number()
+        .int('Enter whole seconds.')
+        .min(1, 'The latency threshold is at least 1 second.')
+        .max(86_400, 'The latency threshold is at most 86400 seconds (a day).'),
+      /** Webhook URLs that receive a JSON POST per alert. */
+      contacts: z
+        .array(z.url({ error: 'A contact is a webhook URL (http:// or https://).' }))
+        .min(1, 'Add at least one contact webhook.')
+        .max(20),
+    }),
+  ])
+  .default({ enabled: false });
+
+export const advancedSchema = z
+  .object({
+    alerts: alertsSchema,
+    capitalization: z.enum(CAPITALIZATIONS).default('default'),
+    retryMinutes: z.coerce
+      .number()
+      .int('Enter whole minutes.')
+      .min(10, 'Retry for at least 10 minutes.')
+      .max(720, 'Retry for at most 720 minutes.')
+      .default(720),
+  })
+  .default({ alerts: { enabled: false }, capitalization: 'default', retryMinutes: 720 });
+
+/**
+ * Instance classes: the ceiling of incremental migration in records per second, as the
+ * cloud's ladder. A record is a row change, a DDL statement, or a transaction's COMMIT.
+ * Full migration is not capped. `unlimited` is for self-hosting.
+ */
+export const INSTANCE_CLASSES = [
+  'small',
+  'medium',
+  'large',
+  'xlarge',
+  '2xlarge',
+  'unlimited',
+] as const;
+export type InstanceClass = (typeof INSTANCE_CLASSES)[number];
+export const instanceClassCeilings: Record<InstanceClass, number | null> = {
+  small: 2_000,
+  medium: 5_000,
+  large: 6_000,
+  xlarge: 7_000,
+  '2xlarge': 11_000,
+  unlimited: null,
+};
+
+/**
+ * A task's configuration. Only the endpoints are required to save a draft; everything else
+ * has the wizard's default. Precheck and start require at least one selected object.
+ */
+export const taskConfigSchema = z.object({
   name: z
     .string()
     .trim()
@@ -131,10 +275,28 @@ export const taskDraftSchema = z.object({
     .transform((value) => (value ? value : undefined)),
   source: sourceSchema,
   destination: destinationSchema,
+  stages: stagesSchema,
+  conflictMode: z.enum(CONFLICT_MODES).default('precheck'),
+  format: z.enum(DATA_FORMATS).default('dts-avro'),
+  partitionPolicy: z.enum(PARTITION_POLICIES).default('partition-zero'),
+  objects: z.array(selectedObjectSchema).max(10_000).default([]),
+  advanced: advancedSchema,
+  instanceClass: z.enum(INSTANCE_CLASSES).default('unlimited'),
 });
 
-export type TaskDraftInput = z.input<typeof taskDraftSchema>;
-export type TaskDraft = z.infer<typeof taskDraftSchema>;
+export type TaskConfigInput = z.input<typeof taskConfigSchema>;
+export type TaskConfig = z.infer<typeof taskConfigSchema>;
+
+/** Warnings the wizard shows for a valid configuration; they do not block saving. */
+export function configWarnings(config: TaskConfig): string[] {
+  const warnings: string[] = [];
+  if (!config.stages.incremental) {
+    warnings.push(
+      'Incremental migration is off: data written to the source during the migration is not captured. Stop writes to the source for a consistent copy.',
+    );
+  }
+  return warnings;
+}
 
 /** A generated task name, like the cloud console's: `tidewater-<date>-<random>`. */
 export function generateTaskName(now = new Date(), random = Math.random): string {

@@ -1,8 +1,8 @@
 import {
   generateTaskName,
-  taskDraftSchema,
+  taskConfigSchema,
   taskStatusSchema,
-  type TaskDraft,
+  type TaskConfig,
   type TaskStatus,
 } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
@@ -28,9 +28,9 @@ export interface TaskView {
 }
 
 type WithoutPassword<T> = Omit<T, 'password'> & { hasPassword: boolean };
-export type PublicTaskConfig = Omit<TaskDraft, 'source' | 'destination'> & {
-  source: WithoutPassword<TaskDraft['source']>;
-  destination: WithoutPassword<TaskDraft['destination']>;
+export type PublicTaskConfig = Omit<TaskConfig, 'source' | 'destination'> & {
+  source: WithoutPassword<TaskConfig['source']>;
+  destination: WithoutPassword<TaskConfig['destination']>;
 };
 
 export interface TaskEventView {
@@ -43,11 +43,11 @@ export interface TaskEventView {
 }
 
 export interface TaskRepository {
-  createTask(draft: TaskDraft): Promise<TaskView>;
+  createTask(draft: TaskConfig): Promise<TaskView>;
   listTasks(options?: { limit?: number }): Promise<TaskView[]>;
   getTask(id: string): Promise<TaskView>;
   /** The configuration with passwords in clear, for the worker only. */
-  readTaskConfig(id: string): Promise<TaskDraft>;
+  readTaskConfig(id: string): Promise<TaskConfig>;
   setStatus(id: string, status: TaskStatus, reason?: string | null): Promise<void>;
   appendEvent(
     id: string,
@@ -67,7 +67,7 @@ type TaskRow = {
 };
 
 export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepository {
-  function sealConfig(draft: TaskDraft): TaskDraft {
+  function sealConfig(draft: TaskConfig): TaskConfig {
     return {
       ...draft,
       source: {
@@ -85,8 +85,8 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
     };
   }
 
-  function parseStoredConfig(row: TaskRow): TaskDraft {
-    const parsed = taskDraftSchema.safeParse(row.config);
+  function parseStoredConfig(row: TaskRow): TaskConfig {
+    const parsed = taskConfigSchema.safeParse(row.config);
     if (!parsed.success) {
       throw new TidewaterError(
         'TASK_CONFIG_CORRUPT',

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import { brokerAddresses, type TaskDraft } from '@tidewater/config';
+import { brokerAddresses, type TaskConfig } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 
 /**
@@ -15,7 +15,7 @@ export interface ReachabilityResult {
 }
 
 export async function checkSourceReachable(
-  source: TaskDraft['source'],
+  source: TaskConfig['source'],
 ): Promise<ReachabilityResult> {
   let connection: mysql.Connection | undefined;
   try {
@@ -44,7 +44,7 @@ export async function checkSourceReachable(
 }
 
 export async function checkDestinationReachable(
-  destination: TaskDraft['destination'],
+  destination: TaskConfig['destination'],
 ): Promise<ReachabilityResult> {
   const kafka = new Kafka({
     clientId: 'tidewater-reachability',

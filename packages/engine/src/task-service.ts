@@ -1,4 +1,4 @@
-import { taskDraftSchema, type TaskDraft } from '@tidewater/config';
+import { taskConfigSchema, type TaskConfig } from '@tidewater/config';
 import type { TaskView } from '@tidewater/db';
 import { TidewaterError } from '@tidewater/errors';
 import type { EngineContext } from './context';
@@ -6,9 +6,9 @@ import { invalidInput } from './validation';
 
 /** Creates a task from an API body and queues its connectivity check. */
 export async function createTask(context: EngineContext, body: unknown): Promise<TaskView> {
-  const parsed = taskDraftSchema.safeParse(body);
+  const parsed = taskConfigSchema.safeParse(body);
   if (!parsed.success) throw invalidInput(parsed.error);
-  const task = await context.tasks.createTask(parsed.data satisfies TaskDraft);
+  const task = await context.tasks.createTask(parsed.data satisfies TaskConfig);
   await context.queues.precheck.add(
     'precheck',
     { taskId: task.id },
