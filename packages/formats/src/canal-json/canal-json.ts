@@ -51,14 +51,42 @@ interface TablePlan {
   table: string;
   mysqlType: string;
   pkNames: string;
-  /** The whole `sqlType` object when no column's code depends on the value, else null. */
-  fixedSqlType: string | null;
+  /** The `sqlType` object when the last row has no NULL in `valueDependent` columns. */
+  sqlTypeNonNull: string;
+  /** Columns whose code depends on the last row's value (NULL codes, Canal's unsigned rule). */
+  valueDependent: number[];
 }
 
 /** Plans per table schema object, zone and unsigned rule; schemas are immutable hand-offs. */
 const plans = new WeakMap<TableSchema, Map<string, TablePlan>>();
 
+/** The last plan used: consecutive events usually come from the same table. */
+let lastPlan: {
+  schema: TableSchema;
+  timeZone: string;
+  rule: UnsignedSqlTypeRule;
+  plan: TablePlan;
+} | null = null;
+
 function tablePlan(schema: TableSchema, timeZone: string, rule: UnsignedSqlTypeRule): TablePlan {
+  if (
+    lastPlan !== null &&
+    lastPlan.schema === schema &&
+    lastPlan.timeZone === timeZone &&
+    lastPlan.rule === rule
+  ) {
+    return lastPlan.plan;
+  }
+  const plan = findOrCreatePlan(schema, timeZone, rule);
+  lastPlan = { schema, timeZone, rule, plan };
+  return plan;
+}
+
+function findOrCreatePlan(
+  schema: TableSchema,
+  timeZone: string,
+  rule: UnsignedSqlTypeRule,
+): TablePlan {
   const planKey = `${rule} ${timeZone}`;
   let bySettings = plans.get(schema);
   if (bySettings === undefined) {
@@ -80,14 +108,18 @@ function tablePlan(schema: TableSchema, timeZone: string, rule: UnsignedSqlTypeR
   const keyNames = new Set(schema.primaryKey);
   const pkColumns = schema.columns.filter((c) => keyNames.has(c.name));
   const pkNames = pkColumns.length === 0 ? 'null' : JSON.stringify(pkColumns.map((c) => c.name));
-  const isFixed = schema.columns.every((c) => !isSqlTypeValueDependent(c, rule));
+  const valueDependent: number[] = [];
+  schema.columns.forEach((c, i) => {
+    if (isSqlTypeValueDependent(c, rule)) valueDependent.push(i);
+  });
   const plan: TablePlan = {
     columns,
     database: JSON.stringify(schema.database),
     table: JSON.stringify(schema.table),
     mysqlType,
     pkNames,
-    fixedSqlType: isFixed ? sqlTypeObject(columns, null, rule) : null,
+    sqlTypeNonNull: sqlTypeObject(columns, null, rule),
+    valueDependent,
   };
   bySettings.set(planKey, plan);
   return plan;
@@ -108,6 +140,17 @@ function sqlTypeObject(
     out += plan.key + String(canalSqlType(plan.column, value, rule));
   }
   return `${out}}`;
+}
+
+function sqlTypeOf(plan: TablePlan, lastRow: RowImage, rule: UnsignedSqlTypeRule): string {
+  if (rule === 'column') {
+    let hasNull = false;
+    for (const i of plan.valueDependent) hasNull ||= (lastRow[i] ?? null) === null;
+    if (!hasNull) return plan.sqlTypeNonNull;
+  } else if (plan.valueDependent.length === 0) {
+    return plan.sqlTypeNonNull;
+  }
+  return sqlTypeObject(plan.columns, lastRow, rule);
 }
 
 function valueJson(plan: ColumnPlan, value: CellValue): string {
@@ -140,6 +183,9 @@ function oldJson(columns: ColumnPlan[], before: RowImage, after: RowImage): stri
     const was = before[i] ?? null;
     const is = after[i] ?? null;
     if (was === null && is === null) continue;
+    // Equal canonical values render equally (rendering is a function of the value); only
+    // values that differ are rendered and compared as text.
+    if (isSameCanonical(was, is)) continue;
     const wasText = was === null ? null : plan.render(was);
     if (was !== null && is !== null && wasText === plan.render(is)) continue;
     if (!isFirst) out += ',';
@@ -149,6 +195,11 @@ function oldJson(columns: ColumnPlan[], before: RowImage, after: RowImage): stri
       (wasText === null ? 'null' : plan.isEscaped ? JSON.stringify(wasText) : `"${wasText}"`);
   }
   return `${out}}`;
+}
+
+function isSameCanonical(a: CellValue, b: CellValue): boolean {
+  if (typeof a === 'string' || typeof a === 'number') return Object.is(a, b);
+  return a !== null && b !== null && Buffer.isBuffer(b) && a.equals(b);
 }
 
 function canalType(event: RowEvent): string {
@@ -199,7 +250,7 @@ function encodeRows(event: RowEvent, options: CanalJsonOptions): string {
     }
     mysqlType = plan.mysqlType;
     pkNames = plan.pkNames;
-    sqlType = plan.fixedSqlType ?? sqlTypeObject(columns, images[images.length - 1]!, rule);
+    sqlType = sqlTypeOf(plan, images[images.length - 1]!, rule);
   }
   return (
     `{"data":${data},"database":${plan.database},"es":${event.timestamp},"gtid":${gtidJson(event)}` +
@@ -217,6 +268,21 @@ function encodeDdl(event: DdlEvent, options: CanalJsonOptions): string {
     `,"pkNames":null,"sql":${JSON.stringify(event.sql)},"sqlType":null,"table":${JSON.stringify(event.table)}` +
     `,"ts":${options.ts},"type":"${event.ddlKind}"}`
   );
+}
+
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * UTF-8 bytes of the message text: one encoding pass into a reused scratch buffer and one copy,
+ * instead of `Buffer.from`'s length pass plus encoding pass.
+ */
+function utf8Bytes(text: string): Buffer {
+  if (text.length * 3 > scratch.length) {
+    if (text.length * 3 > 1024 * 1024) return Buffer.from(text, 'utf8');
+    scratch = Buffer.allocUnsafe(text.length * 3);
+  }
+  const length = scratch.write(text, 0, 'utf8');
+  return Buffer.from(scratch.subarray(0, length));
 }
 
 /** The Canal JSON text of an event, or null when Canal writes no message for it. */
@@ -247,5 +313,5 @@ export function encodeCanalJson(event: RowEvent | DdlEvent, options: CanalJsonOp
 export function encodeCanalJson(event: ChangeEvent, options: CanalJsonOptions): Buffer | null;
 export function encodeCanalJson(event: ChangeEvent, options: CanalJsonOptions): Buffer | null {
   const text = encodeCanalJsonText(event, options);
-  return text === null ? null : Buffer.from(text, 'utf8');
+  return text === null ? null : utf8Bytes(text);
 }

@@ -73,6 +73,27 @@ export class AvroWriter {
   }
 
   writeString(s: string): void {
+    // Short ASCII strings (numbers, charset names, positions) are copied char by char: cheaper
+    // than the two native calls of the general path. Any other character falls back to it.
+    const n = s.length;
+    if (n < 128) {
+      this.ensure(n + 1);
+      const start = this.position;
+      const buffer = this.buffer;
+      buffer[start] = n << 1; // zig-zag length, one byte for n < 64
+      let i = 0;
+      if (n < 64) {
+        for (; i < n; i++) {
+          const c = s.charCodeAt(i);
+          if (c > 0x7f) break;
+          buffer[start + 1 + i] = c;
+        }
+        if (i === n) {
+          this.position = start + 1 + n;
+          return;
+        }
+      }
+    }
     const length = Buffer.byteLength(s, 'utf8');
     this.writeInt(length);
     this.ensure(length);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ChangeEvent, InsertEvent, TableSchema } from '@tidewater/change-events';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
@@ -320,6 +321,10 @@ describe('encodeDtsAvro', () => {
 
 describe('DTS Avro schema', () => {
   it('ships Record.avsc unchanged, and the registry text has the same canonical form', () => {
+    // SHA-256 of the published file (9650 bytes, one tab before "INIT").
+    expect(createHash('sha256').update(readRecordAvsc()).digest('hex')).toBe(
+      'ee55b97b39d7868dfad9a9845552190b0b1fa3a489dc7216f9b037b077acf5ea',
+    );
     const schemas = JSON.parse(readRecordAvsc()) as Array<{ name: string }>;
     expect(schemas).toHaveLength(14);
     expect(schemas[13]!.name).toBe('Record');
