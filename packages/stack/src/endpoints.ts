@@ -111,7 +111,7 @@ export function readStackEndpoints(env: NodeJS.ProcessEnv = process.env): StackE
       brokers: readList(env, 'TIDEWATER_KAFKA_BROKERS', ['127.0.0.1:9092']),
       saslBrokers: readList(env, 'TIDEWATER_KAFKA_SASL_BROKERS', ['127.0.0.1:9094']),
       sasl: { mechanism: 'scram-sha-256', username: 'tidewater', password: 'tidewater-secret' },
-      controllerPort: 9093,
+      controllerPort: readPort(env, 'TIDEWATER_KAFKA_CONTROLLER_PORT', 9093),
     },
     registry: {
       url: (env.TIDEWATER_SCHEMA_REGISTRY_URL || 'http://127.0.0.1:8081/apis/ccompat/v7').replace(

@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -35,19 +38,30 @@ function endpointsWith(overrides: NodeJS.ProcessEnv): StackEndpoints {
 }
 
 /** Runs the real CLI; returns its exit code and output. */
-async function runStatusCli(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
+async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string }> {
   try {
-    const { stdout } = await execFileAsync('npx', ['tsx', 'packages/stack/src/cli.ts', 'status'], {
+    const { stdout } = await execFileAsync('npx', ['tsx', 'packages/stack/src/cli.ts', ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
     });
     return { code: 0, stdout };
   } catch (error) {
     if (error instanceof Error && 'code' in error && typeof error.code === 'number') {
-      return { code: error.code, stdout: 'stdout' in error ? String(error.stdout) : '' };
+      const stderr = 'stderr' in error ? String(error.stderr) : '';
+      return {
+        code: error.code,
+        stdout: `${'stdout' in error ? String(error.stdout) : ''}${stderr}`,
+      };
     }
     throw error;
   }
+}
+
+function runStatusCli(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string }> {
+  return runCli(['status'], env);
 }
 
 describe('stack status', () => {
@@ -140,5 +154,36 @@ describe('stack status', () => {
     expect(registryDown.code).toBe(1);
     expect(registryDown.stdout).toMatch(/^registry\s+down\s.*refused/m);
     expect(registryDown.stdout).toMatch(/^kafka\s+up\s/m);
+  });
+
+  it('reports a throwaway source MariaDB up while it runs and down once stopped', async () => {
+    // A second instance of our own, in its own stack directory on a free port, so the shared
+    // stack other test files use is never disturbed.
+    const stackDir = mkdtempSync(join(tmpdir(), 'tidewater-stack-test-'));
+    const env = { TIDEWATER_STACK_DIR: stackDir, TIDEWATER_SOURCE_PORT: String(await freePort()) };
+    try {
+      const up = await runCli(['up', 'mariadb'], env);
+      expect(up.stdout).toMatch(/^mariadb\s+up\s/m);
+      expect(up.code).toBe(0);
+      const running = await runCli(['status', 'mariadb'], env);
+      expect(running.code).toBe(0);
+      expect(running.stdout).toMatch(
+        new RegExp(
+          `^mariadb\\s+up\\s+127\\.0\\.0\\.1:${env.TIDEWATER_SOURCE_PORT}\\s.*binlog ROW`,
+          'm',
+        ),
+      );
+
+      const down = await runCli(['down', 'mariadb'], env);
+      expect(down.stdout).toMatch(/^mariadb\s+stopped/m);
+      const stopped = await runCli(['status', 'mariadb'], env);
+      expect(stopped.code).toBe(1);
+      expect(stopped.stdout).toMatch(/^mariadb\s+down\s.*refused/m);
+      // The shared source is untouched.
+      expect((await probeService('mariadb', stackEndpoints)).isUp).toBe(true);
+    } finally {
+      await runCli(['down', 'mariadb'], env);
+      rmSync(stackDir, { recursive: true, force: true });
+    }
   });
 });
