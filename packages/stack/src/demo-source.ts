@@ -85,9 +85,17 @@ export async function seedDemoSource(endpoints: StackEndpoints = stackEndpoints)
     charset: 'utf8mb4',
   });
   try {
-    await connection.query(
-      `CREATE DATABASE IF NOT EXISTS \`${mariadb.demoDatabase}\` CHARACTER SET utf8mb4`,
+    // MariaDB logs CREATE DATABASE IF NOT EXISTS even when the database exists; ask first so a
+    // repeated `up` leaves the binlog alone.
+    const [schemas] = await connection.query<mysql.RowDataPacket[]>(
+      'SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+      [mariadb.demoDatabase],
     );
+    if (schemas.length === 0) {
+      await connection.query(
+        `CREATE DATABASE IF NOT EXISTS \`${mariadb.demoDatabase}\` CHARACTER SET utf8mb4`,
+      );
+    }
     await connection.changeUser({ database: mariadb.demoDatabase });
     for (const statement of tables) await connection.query(statement);
     // INSERT IGNORE by primary key: rows already there are left alone (and not re-logged).
