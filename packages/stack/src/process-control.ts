@@ -104,7 +104,14 @@ export async function stopProcess(managed: ManagedProcess, graceMs: number): Pro
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) {
     signal(pid, 'SIGKILL');
-    while (isAlive(pid)) await sleep(50);
+    const killDeadline = Date.now() + 10_000;
+    while (isAlive(pid) && Date.now() < killDeadline) await sleep(50);
+    if (isAlive(pid)) {
+      throw new TidewaterError('STACK_STOP_FAILED', `Process ${pid} survived SIGKILL.`, {
+        category: 'internal',
+        remedy: `Check \`ps -o pid,stat,args -p ${pid}\` (a process stuck in disk I/O cannot be killed).`,
+      });
+    }
   }
   rmSync(managed.pidFile, { force: true });
   return true;
