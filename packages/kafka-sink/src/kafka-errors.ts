@@ -1,0 +1,226 @@
+/**
+ * Turns what kafkajs throws into the sink's `TidewaterError`s: one stable code per condition an
+ * operator can act on. kafkajs wraps the root cause (`KafkaJSNumberOfRetriesExceeded` holds the
+ * last `KafkaJSConnectionError`, `KafkaJSNonRetriableError` holds a protocol error), so the
+ * chain is walked and the most specific cause wins. Protocol error names are Kafka's own
+ * (`org.apache.kafka.common.protocol.Errors`), which kafkajs copies into `error.type`.
+ * Messages name brokers, topics, tables and keys; never a password.
+ */
+import { TidewaterError } from '@tidewater/errors';
+
+/** What the caller was doing, for the message: brokers and topic are never secret. */
+export interface KafkaErrorContext {
+  brokers: readonly string[];
+  topic?: string;
+  /** `SCRAM-SHA-256 as user "x"` or `PLAINTEXT`. */
+  security: string;
+}
+
+interface ErrorLike {
+  name?: unknown;
+  type?: unknown;
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+  originalError?: unknown;
+  errors?: unknown;
+}
+
+/** The error and every cause under it, outermost first (bounded: chains are short). */
+export function errorChain(error: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && chain.length < 16) {
+    const next = queue.shift();
+    if (next === null || typeof next !== 'object' || chain.includes(next as ErrorLike)) continue;
+    const item = next as ErrorLike;
+    chain.push(item);
+    if (item.cause !== undefined) queue.push(item.cause);
+    if (item.originalError !== undefined) queue.push(item.originalError);
+    if (Array.isArray(item.errors)) queue.push(...(item.errors as unknown[]));
+  }
+  return chain;
+}
+
+const AUTHORIZATION_TYPES = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'DELEGATION_TOKEN_AUTHORIZATION_FAILED',
+]);
+
+const AUTHENTICATION_TYPES = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'ILLEGAL_SASL_STATE',
+  'UNSUPPORTED_SASL_MECHANISM',
+]);
+
+const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+const UNREACHABLE_NAMES = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+]);
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/** The first line of a cause's message, whitespace folded, for the operator's message. */
+function shortReason(item: ErrorLike | undefined): string {
+  if (item === undefined) return 'no reason given';
+  return text(item.message).replace(/\s+/g, ' ').trim().slice(0, 200) || text(item.name);
+}
+
+export function kafkaUnreachable(context: KafkaErrorContext, cause: unknown): TidewaterError {
+  const reason = shortReason(errorChain(cause).at(-1));
+  return new TidewaterError(
+    'KAFKA_UNREACHABLE',
+    `Kafka at ${context.brokers.join(', ')} (${context.security}) did not answer: ${reason}.`,
+    {
+      category: 'unavailable',
+      isRetryable: true,
+      remedy:
+        'Check the broker hosts and port, that the broker runs, that this listener speaks the chosen ' +
+        'encryption (PLAINTEXT or SASL/SCRAM, TLS or not), and that no firewall blocks the port.',
+      details: { brokers: context.brokers, security: context.security },
+      cause,
+    },
+  );
+}
+
+export function kafkaAuthFailed(context: KafkaErrorContext, cause: unknown): TidewaterError {
+  return new TidewaterError(
+    'KAFKA_AUTH_FAILED',
+    `Kafka at ${context.brokers.join(', ')} rejected the login (${context.security}).`,
+    {
+      category: 'unauthorized',
+      remedy:
+        'Check the Kafka account name and password, and that the account has SCRAM-SHA-256 ' +
+        'credentials on the cluster (kafka-configs --alter --add-config SCRAM-SHA-256=...).',
+      details: { brokers: context.brokers, security: context.security },
+      cause,
+    },
+  );
+}
+
+export function kafkaTopicMissing(context: KafkaErrorContext, topic: string): TidewaterError {
+  return new TidewaterError(
+    'KAFKA_TOPIC_MISSING',
+    `Topic "${topic}" does not exist on Kafka at ${context.brokers.join(', ')}.`,
+    {
+      category: 'not_found',
+      remedy:
+        'Create the topic (with the partition count the partition policy needs) or choose an ' +
+        'existing one; Tidewater does not create topics for a task.',
+      details: { topic, brokers: context.brokers },
+    },
+  );
+}
+
+export function kafkaNotAuthorized(
+  context: KafkaErrorContext,
+  cause: unknown,
+  operation: string,
+): TidewaterError {
+  const topic = context.topic === undefined ? '' : ` on topic "${context.topic}"`;
+  return new TidewaterError(
+    'KAFKA_NOT_AUTHORIZED',
+    `The Kafka account (${context.security}) may not ${operation}${topic}.`,
+    {
+      category: 'unauthorized',
+      remedy:
+        'Grant the account the ACLs the task needs: Describe and Write on the data and DDL topics, ' +
+        'IdempotentWrite on the cluster (idempotent producer), Describe/DescribeConfigs for the ' +
+        'precheck, and Read on the topic plus a consumer group for the conflicting-tables check.',
+      details: { topic: context.topic, security: context.security, operation },
+      cause,
+    },
+  );
+}
+
+export function kafkaMessageTooLarge(details: {
+  topic: string;
+  table: string;
+  key: string | null;
+  bytes: number;
+  limit: number;
+  cause?: unknown;
+}): TidewaterError {
+  const key = details.key === null ? 'no key' : `key "${details.key.slice(0, 200)}"`;
+  return new TidewaterError(
+    'KAFKA_MESSAGE_TOO_LARGE',
+    `A message for table ${details.table} (${key}) is ${details.bytes} bytes, over the ${details.limit}-byte ` +
+      `limit of topic "${details.topic}"; the task stops rather than drop it.`,
+    {
+      category: 'unsupported',
+      remedy:
+        `Raise max.message.bytes on topic "${details.topic}" (and message.max.bytes / ` +
+        'replica.fetch.max.bytes on the brokers, max.partition.fetch.bytes on consumers) above ' +
+        'the message size, or exclude the column or table, then resume the task.',
+      details: {
+        topic: details.topic,
+        table: details.table,
+        key: details.key,
+        bytes: details.bytes,
+        limit: details.limit,
+      },
+      cause: details.cause,
+    },
+  );
+}
+
+/** Whether the broker refused a produce request for its size (the batch, not one record). */
+export function isMessageTooLarge(error: unknown): boolean {
+  return errorChain(error).some((item) => TOO_LARGE_TYPES.has(text(item.type)));
+}
+
+/**
+ * The `TidewaterError` for anything kafkajs threw while talking to the cluster. `operation` is
+ * what we tried, in the operator's words (`produce`, `list topics`). Errors that are already
+ * `TidewaterError`s pass through.
+ */
+export function translateKafkaError(
+  error: unknown,
+  context: KafkaErrorContext,
+  operation: string,
+): TidewaterError {
+  if (error instanceof TidewaterError) return error;
+  const chain = errorChain(error);
+  const types = chain.map((item) => text(item.type));
+  const names = chain.map((item) => text(item.name));
+
+  if (
+    names.includes('KafkaJSSASLAuthenticationError') ||
+    types.some((type) => AUTHENTICATION_TYPES.has(type))
+  ) {
+    return kafkaAuthFailed(context, error);
+  }
+  if (types.some((type) => AUTHORIZATION_TYPES.has(type))) {
+    return kafkaNotAuthorized(context, error, operation);
+  }
+  if (types.includes('UNKNOWN_TOPIC_OR_PARTITION') && context.topic !== undefined) {
+    return kafkaTopicMissing(context, context.topic);
+  }
+  if (names.some((name) => UNREACHABLE_NAMES.has(name))) {
+    return kafkaUnreachable(context, error);
+  }
+  const root = chain.at(-1);
+  return new TidewaterError(
+    'KAFKA_REQUEST_FAILED',
+    `Kafka at ${context.brokers.join(', ')} could not ${operation}: ${shortReason(root)}.`,
+    {
+      category: 'unavailable',
+      isRetryable: chain.some((item) => (item as { retriable?: unknown }).retriable === true),
+      remedy:
+        'Check the broker log for the request; if the error names a broker setting, adjust it. ' +
+        'Retrying the task later resumes from the last checkpoint.',
+      details: { brokers: context.brokers, topic: context.topic, operation, types },
+      cause: error,
+    },
+  );
+}

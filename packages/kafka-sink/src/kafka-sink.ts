@@ -1,0 +1,334 @@
+/**
+ * The sink: change events in, Kafka acknowledgements out. `openKafkaSink` checks the topics,
+ * registers the schema when the task uses a registry, and connects an idempotent producer;
+ * `deliver` resolves only once Kafka acknowledged (acks=all) every message built from its
+ * events, and deliveries settle in call order (see `send-queue.ts`), so a caller checkpoints
+ * exactly what is durable.
+ */
+import type { ChangeEvent, DdlEvent, TableSchema } from '@tidewater/change-events';
+import type {
+  DataFormat,
+  DestinationConfig,
+  PartitionPolicy,
+  SelectedObject,
+} from '@tidewater/config';
+import { TidewaterError } from '@tidewater/errors';
+import { dtsAvroSchemaText } from '@tidewater/formats';
+import type { Producer, RetryOptions } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import type { TopicLayout } from './admin';
+import { describeTopics } from './admin';
+import type { KafkaLog } from './connection';
+import { createKafka, errorContext } from './connection';
+import { isMessageTooLarge, kafkaMessageTooLarge, translateKafkaError } from './kafka-errors';
+import type { OutgoingMessage, SourceInfo } from './message-builder';
+import { MessageBuilder } from './message-builder';
+import type { Capitalization } from './name-mapping';
+import { createNameMapping } from './name-mapping';
+import { OrderedSendQueue, recordBytes } from './send-queue';
+import { registerSchema, valueSubject } from './schema-registry';
+
+/** Compression codecs the sink offers: the ones kafkajs ships (see the README's measurements). */
+export type SinkCompression = 'none' | 'gzip';
+
+export interface SinkLimits {
+  /** Bytes of one produce request across partitions (the producer's own limit). */
+  maxRequestBytes: number;
+  /** Unacknowledged bytes before `deliver` waits for room. */
+  maxPendingBytes: number;
+  /** kafkajs retries of one request before `deliver` rejects; with the backoff, ~2.5 min. */
+  retries: number;
+  /** Longest wait between two retries. */
+  maxRetryTimeMs: number;
+  /** How long the broker may take to replicate a batch before it answers (acks=all). */
+  ackTimeoutMs: number;
+}
+
+export const DEFAULT_SINK_LIMITS: SinkLimits = {
+  maxRequestBytes: 8 * 1024 * 1024,
+  maxPendingBytes: 64 * 1024 * 1024,
+  retries: 20,
+  maxRetryTimeMs: 10_000,
+  ackTimeoutMs: 30_000,
+};
+
+export interface KafkaSinkOptions {
+  destination: DestinationConfig;
+  format: DataFormat;
+  partitionPolicy: PartitionPolicy;
+  /** The task's selected objects: their renames name databases and tables in messages. */
+  mapping?: readonly SelectedObject[];
+  capitalization?: Capitalization;
+  source: SourceInfo;
+  limits?: Partial<SinkLimits>;
+  compression?: SinkCompression;
+  /** DTS Avro: also write BEGIN/COMMIT/HEARTBEAT records (off: DML and DDL only). */
+  transactionRecords?: boolean;
+  /** The first Canal `id` / DTS `Record.id` (default 1); pass a persisted serial to continue. */
+  firstId?: number;
+  clientId?: string;
+  /** Where kafkajs's warnings go (broker reconnects, retries); silent when absent. */
+  log?: KafkaLog;
+}
+
+export interface DeliveryReport {
+  events: number;
+  messages: number;
+  /** Key and value bytes of the messages (what the consumer receives, before compression). */
+  bytes: number;
+  /** Partitions written, per topic, ascending. */
+  partitions: Record<string, number[]>;
+}
+
+/** One table of the schema migration stage: its schema and `SHOW CREATE TABLE` text. */
+export interface TableDefinition {
+  schema: TableSchema;
+  createTable: string;
+}
+
+export interface SchemaPublication extends DeliveryReport {
+  /** Registry schema id per topic when the task uses a registry. */
+  schemaIds: Record<string, number>;
+}
+
+export interface KafkaSink {
+  readonly topics: readonly TopicLayout[];
+  /** Resolves after Kafka acknowledged every message of `events` and of every earlier call. */
+  deliver(events: readonly ChangeEvent[]): Promise<DeliveryReport>;
+  /** Schema migration: one CREATE TABLE DDL message per table (mapped names). */
+  publishTableSchema(tables: readonly TableDefinition[]): Promise<SchemaPublication>;
+  /** Waits for pending deliveries (bounded by the retry budget), then disconnects. */
+  close(): Promise<void>;
+}
+
+/** A record batch's own header (v2) on top of its records. */
+const BATCH_OVERHEAD_BYTES = 61;
+
+function compressionType(compression: SinkCompression): CompressionTypes {
+  switch (compression) {
+    case 'none':
+      return CompressionTypes.None;
+    case 'gzip':
+      return CompressionTypes.GZIP;
+  }
+}
+
+function sinkClosed(): TidewaterError {
+  return new TidewaterError(
+    'SINK_CLOSED',
+    'The Kafka sink was closed; nothing more is delivered.',
+    {
+      category: 'conflict',
+      remedy: 'Open a new sink and resume from the last checkpoint.',
+    },
+  );
+}
+
+/**
+ * Registry mode writes the Confluent wire format around Avro bodies. Canal JSON is JSON text
+ * that its consumers parse as is, with no registry schema type to frame it, so the
+ * combination is refused rather than silently ignored (DTS offers the registry for Avro only).
+ */
+function registryNeedsAvro(): TidewaterError {
+  return new TidewaterError(
+    'SINK_REGISTRY_NEEDS_AVRO',
+    'The schema registry applies to the DTS Avro format only; this task writes Canal JSON.',
+    {
+      category: 'invalid_input',
+      remedy: 'Turn "Use Kafka Schema Registry" off, or choose DTS Avro as the data format.',
+    },
+  );
+}
+
+/** `CREATE TABLE `t`` of SHOW CREATE TABLE with the destination table name. */
+export function renameCreateTable(createTable: string, table: string): string {
+  const quoted = `\`${table.replaceAll('`', '``')}\``;
+  return createTable.replace(
+    /^(\s*CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?)(`(?:[^`]|``)+`|[A-Za-z0-9_$]+)/i,
+    (_match, head: string) => `${head}${quoted}`,
+  );
+}
+
+function reportOf(events: number, messages: readonly OutgoingMessage[]): DeliveryReport {
+  let bytes = 0;
+  const partitions = new Map<string, Set<number>>();
+  for (const message of messages) {
+    bytes += message.value.length + (message.key === null ? 0 : Buffer.byteLength(message.key));
+    let set = partitions.get(message.topic);
+    if (set === undefined) {
+      set = new Set();
+      partitions.set(message.topic, set);
+    }
+    set.add(message.partition);
+  }
+  const byTopic: Record<string, number[]> = {};
+  for (const [topic, set] of partitions) byTopic[topic] = [...set].sort((a, b) => a - b);
+  return { events, messages: messages.length, bytes, partitions: byTopic };
+}
+
+export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSink> {
+  const { destination } = options;
+  const limits: SinkLimits = { ...DEFAULT_SINK_LIMITS, ...options.limits };
+  const registry = destination.schemaRegistry;
+  if (registry.enabled && options.format !== 'dts-avro') throw registryNeedsAvro();
+
+  const topic = destination.topic;
+  const ddlTopic = destination.ddlTopic ?? topic;
+  const topicNames = [...new Set([topic, ddlTopic])];
+  const retry: RetryOptions = {
+    retries: limits.retries,
+    initialRetryTime: 300,
+    maxRetryTime: limits.maxRetryTimeMs,
+  };
+  const kafka = createKafka(destination, {
+    clientId: options.clientId ?? 'tidewater-sink',
+    retry,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+
+  // Topics first: a missing topic or a wrong password is reported before anything else.
+  const admin = kafka.admin({ retry: { retries: 2, maxRetryTime: 2_000 } });
+  let layouts: TopicLayout[];
+  try {
+    await admin.connect();
+    layouts = await describeTopics(admin, topicNames, errorContext(destination));
+  } catch (error) {
+    throw translateKafkaError(error, errorContext(destination, topic), 'describe the topics');
+  } finally {
+    await admin.disconnect();
+  }
+  const layoutOf = new Map(layouts.map((layout) => [layout.topic, layout]));
+
+  const schemaIds = new Map<string, number>();
+  if (registry.enabled) {
+    const schema = dtsAvroSchemaText();
+    for (const name of topicNames) {
+      schemaIds.set(name, await registerSchema(registry.url, valueSubject(name), schema));
+    }
+  }
+
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    // Our queue sends one request at a time; one in flight per connection says so to kafkajs.
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry,
+  });
+  try {
+    await producer.connect();
+  } catch (error) {
+    await producer.disconnect();
+    throw translateKafkaError(error, errorContext(destination, topic), 'connect the producer');
+  }
+
+  const builder = new MessageBuilder({
+    format: options.format,
+    partitionPolicy: options.partitionPolicy,
+    mapping: createNameMapping(options.mapping ?? [], options.capitalization ?? 'default'),
+    source: options.source,
+    topic,
+    ddlTopic,
+    partitions: new Map(layouts.map((layout) => [layout.topic, layout.partitions])),
+    schemaIds,
+    ...(options.transactionRecords === undefined
+      ? {}
+      : { transactionRecords: options.transactionRecords }),
+    ...(options.firstId === undefined ? {} : { firstId: options.firstId }),
+  });
+
+  const compression = compressionType(options.compression ?? 'none');
+  const maxMessageBytes = (name: string): number =>
+    Math.min(layoutOf.get(name)?.maxMessageBytes ?? 1_048_588, limits.maxRequestBytes);
+
+  const queue = new OrderedSendQueue<OutgoingMessage>(
+    async (topicMessages) => {
+      await producer.sendBatch({
+        topicMessages,
+        acks: -1,
+        timeout: limits.ackTimeoutMs,
+        compression,
+      });
+    },
+    {
+      maxBatchBytes: (name) => maxMessageBytes(name) - BATCH_OVERHEAD_BYTES,
+      maxRequestBytes: limits.maxRequestBytes,
+      maxPendingBytes: limits.maxPendingBytes,
+    },
+    (error, batch) => {
+      if (isMessageTooLarge(error)) {
+        // The broker refused a batch: name its largest message, the likeliest culprit.
+        const largest = batch.reduce((a, b) => (recordBytes(b) > recordBytes(a) ? b : a));
+        return kafkaMessageTooLarge({
+          topic: largest.topic,
+          table: largest.table,
+          key: largest.key,
+          bytes: recordBytes(largest),
+          limit: maxMessageBytes(largest.topic),
+          cause: error,
+        });
+      }
+      return translateKafkaError(error, errorContext(destination, topic), 'produce');
+    },
+  );
+
+  let closed = false;
+  /** Set when a delivery was refused before sending; later deliveries must not pass it. */
+  let stopped: unknown = null;
+
+  const deliver = async (events: readonly ChangeEvent[]): Promise<DeliveryReport> => {
+    if (closed) throw sinkClosed();
+    if (stopped !== null) throw stopped;
+    if (queue.failedWith !== null) throw queue.failedWith;
+    const messages = builder.build(events, Date.now());
+    for (const message of messages) {
+      const bytes = recordBytes(message) + BATCH_OVERHEAD_BYTES;
+      const limit = maxMessageBytes(message.topic);
+      if (bytes > limit) {
+        stopped = kafkaMessageTooLarge({
+          topic: message.topic,
+          table: message.table,
+          key: message.key,
+          bytes,
+          limit,
+        });
+        throw stopped;
+      }
+    }
+    await queue.push(messages);
+    return reportOf(events.length, messages);
+  };
+
+  const publishTableSchema = async (
+    tables: readonly TableDefinition[],
+  ): Promise<SchemaPublication> => {
+    const mapping = createNameMapping(options.mapping ?? [], options.capitalization ?? 'default');
+    const now = Date.now();
+    const events: DdlEvent[] = tables.map(({ schema, createTable }) => ({
+      kind: 'ddl',
+      database: schema.database,
+      table: schema.table,
+      ddlKind: 'CREATE',
+      sql: renameCreateTable(createTable, mapping.table(schema.database, schema.table)),
+      isParsed: true,
+      timestamp: now,
+      position: null,
+      gtid: null,
+      serverId: null,
+    }));
+    const report = await deliver(events);
+    return { ...report, schemaIds: Object.fromEntries(schemaIds) };
+  };
+
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    try {
+      await queue.drained();
+    } finally {
+      queue.fail(sinkClosed());
+      await producer.disconnect();
+    }
+  };
+
+  return { topics: layouts, deliver, publishTableSchema, close };
+}

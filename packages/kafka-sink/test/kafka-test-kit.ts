@@ -1,0 +1,118 @@
+/**
+ * What the integration tests share: destinations on the local stack, unique topic names, and
+ * a consumer that reads a topic back from the beginning.
+ */
+import { randomBytes } from 'node:crypto';
+import type { DestinationConfig } from '@tidewater/config';
+import { stackEndpoints } from '@tidewater/stack';
+import type { KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { createTopic, deleteTopics } from '../src/index';
+
+export function plainDestination(
+  topic: string,
+  extra: Partial<DestinationConfig> = {},
+): DestinationConfig {
+  return {
+    hosts: stackEndpoints.kafka.brokers.join(','),
+    port: 9092,
+    kafkaVersion: '3.9',
+    encryption: 'none',
+    tls: { enabled: false, rejectUnauthorized: true },
+    topic,
+    schemaRegistry: { enabled: false },
+    ...extra,
+  };
+}
+
+export function scramDestination(
+  topic: string,
+  password = stackEndpoints.kafka.sasl.password,
+): DestinationConfig {
+  return plainDestination(topic, {
+    hosts: stackEndpoints.kafka.saslBrokers.join(','),
+    encryption: 'scram-sha-256',
+    user: stackEndpoints.kafka.sasl.username,
+    password,
+  });
+}
+
+export function uniqueTopic(label: string): string {
+  return `test-sink-${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+const created: string[] = [];
+
+/** Creates a topic for this test file; `dropTopics` removes them in `afterAll`. */
+export async function makeTopic(
+  label: string,
+  partitions = 1,
+  config: Record<string, string> = {},
+): Promise<string> {
+  const topic = uniqueTopic(label);
+  await createTopic(plainDestination(topic), { topic, partitions, config });
+  created.push(topic);
+  return topic;
+}
+
+export async function dropTopics(): Promise<void> {
+  const topics = created.splice(0);
+  if (topics.length > 0) await deleteTopics(plainDestination(topics[0]!), topics);
+}
+
+export interface ReadMessage {
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer;
+}
+
+/**
+ * Reads `count` messages of `topic` from the beginning (all partitions), or fails after
+ * `timeoutMs`. Messages come back per partition in offset order, partitions ascending.
+ */
+export async function readTopic(
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
+  const kafka = new Kafka({
+    clientId: 'tidewater-test-reader',
+    brokers: stackEndpoints.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `test-reader-${randomBytes(6).toString('hex')}` });
+  const messages: ReadMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${messages.length} of ${count} messages of ${topic}`)),
+        timeoutMs,
+      );
+      const take = (partition: number, message: KafkaMessage): void => {
+        messages.push({
+          partition,
+          offset: Number(message.offset),
+          key: message.key === null ? null : message.key.toString('utf8'),
+          value: message.value ?? Buffer.alloc(0),
+        });
+      };
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            for (const message of batch.messages) take(batch.partition, message);
+            if (messages.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}

@@ -1,0 +1,44 @@
+import type { InsertEvent } from '@tidewater/change-events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openKafkaSink } from '../src/index';
+import { testColumn } from '../src/test-tables';
+import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
+
+afterAll(dropTopics);
+
+const insert = (id: number): InsertEvent => ({
+  kind: 'insert',
+  schema: {
+    database: 'shop',
+    table: 'orders',
+    columns: [testColumn('id', 'integer', 'int', 'int(11)', { precision: 4 })],
+    primaryKey: ['id'],
+    uniqueKeys: {},
+  },
+  rows: [[String(id)]],
+  timestamp: 1714530030000,
+  position: { file: 'binlog.000001', pos: 100 + id, gtidSet: null },
+  gtid: null,
+  serverId: 1,
+});
+
+describe('openKafkaSink', () => {
+  it('delivers Canal JSON that reads back from the topic', async () => {
+    const topic = await makeTopic('basic');
+    const sink = await openKafkaSink({
+      destination: plainDestination(topic),
+      format: 'canal-json',
+      partitionPolicy: 'partition-zero',
+      source: { version: '8.0.36', timeZone: 'UTC' },
+    });
+    try {
+      const report = await sink.deliver([insert(1), insert(2)]);
+      expect(report).toMatchObject({ events: 2, messages: 2, partitions: { [topic]: [0] } });
+    } finally {
+      await sink.close();
+    }
+    const read = await readTopic(topic, 2);
+    expect(read.map((m) => JSON.parse(m.value.toString()).data[0].id)).toEqual(['1', '2']);
+    expect(read.map((m) => m.key)).toEqual(['shop.orders', 'shop.orders']);
+  });
+});
