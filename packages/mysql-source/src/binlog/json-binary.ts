@@ -1,0 +1,272 @@
+/**
+ * MySQL's binary JSON (the storage format of JSON columns, sql-common/json_binary.h, documented
+ * in the header comment there as the "JSON binary format") rendered as the text MySQL prints for
+ * the column: objects as `{"k": v, "k2": v2}`, arrays as `[1, 2]` (`", "` and `": "` separators),
+ * keys in stored order (sorted by length, then bytes), doubles with a `.0` when they would look
+ * like integers (json_dom.cc `print_double`), DATE/TIME/DATETIME opaque values as quoted strings
+ * with six fraction digits, DECIMAL opaque values as bare numbers, other opaque values as
+ * `"base64:type<N>:…"`. MariaDB stores JSON as text and never reaches this code.
+ */
+import { TidewaterError } from '@tidewater/errors';
+import { decodeDecimal } from './decimal';
+import { formatDate, formatDateTime, formatFraction } from './temporal';
+
+const SMALL_OBJECT = 0x00;
+const LARGE_OBJECT = 0x01;
+const SMALL_ARRAY = 0x02;
+const LARGE_ARRAY = 0x03;
+const LITERAL = 0x04;
+const INT16 = 0x05;
+const UINT16 = 0x06;
+const INT32 = 0x07;
+const UINT32 = 0x08;
+const INT64 = 0x09;
+const UINT64 = 0x0a;
+const DOUBLE = 0x0b;
+const STRING = 0x0c;
+const OPAQUE = 0x0f;
+
+function malformed(reason: string): TidewaterError {
+  return new TidewaterError(
+    'BINLOG_EVENT_MALFORMED',
+    `A JSON value in the binlog is malformed: ${reason}.`,
+    {
+      category: 'internal',
+      remedy:
+        'Check that the source writes a supported binlog format; report the event position if it repeats.',
+    },
+  );
+}
+
+/** Converts the binary JSON document `bytes[start, end)` to MySQL's text form. */
+export function jsonBinaryToText(bytes: Buffer, start: number, end: number): string {
+  // An empty value is what MySQL writes for a JSON column set to the JSON null literal by some paths.
+  if (end <= start) return 'null';
+  const out: string[] = [];
+  writeValue(bytes, bytes[start]!, start + 1, end, out);
+  return out.join('');
+}
+
+function writeValue(bytes: Buffer, type: number, pos: number, end: number, out: string[]): void {
+  switch (type) {
+    case SMALL_OBJECT:
+    case LARGE_OBJECT:
+      writeContainer(bytes, pos, end, type === LARGE_OBJECT, true, out);
+      return;
+    case SMALL_ARRAY:
+    case LARGE_ARRAY:
+      writeContainer(bytes, pos, end, type === LARGE_ARRAY, false, out);
+      return;
+    case LITERAL:
+      out.push(literalText(bytes[pos]!));
+      return;
+    case INT16:
+      out.push(String(bytes.readInt16LE(pos)));
+      return;
+    case UINT16:
+      out.push(String(bytes.readUInt16LE(pos)));
+      return;
+    case INT32:
+      out.push(String(bytes.readInt32LE(pos)));
+      return;
+    case UINT32:
+      out.push(String(bytes.readUInt32LE(pos)));
+      return;
+    case INT64:
+      out.push(bytes.readBigInt64LE(pos).toString());
+      return;
+    case UINT64:
+      out.push(bytes.readBigUInt64LE(pos).toString());
+      return;
+    case DOUBLE:
+      out.push(formatJsonDouble(bytes.readDoubleLE(pos)));
+      return;
+    case STRING: {
+      const [length, next] = readVariableLength(bytes, pos);
+      out.push(quoteJsonString(bytes.toString('utf8', next, next + length)));
+      return;
+    }
+    case OPAQUE:
+      writeOpaque(bytes, pos, out);
+      return;
+    default:
+      throw malformed(`unknown value type ${type}`);
+  }
+}
+
+function literalText(value: number): string {
+  switch (value) {
+    case 0:
+      return 'null';
+    case 1:
+      return 'true';
+    case 2:
+      return 'false';
+    default:
+      throw malformed(`unknown literal ${value}`);
+  }
+}
+
+function writeContainer(
+  bytes: Buffer,
+  base: number,
+  end: number,
+  isLarge: boolean,
+  isObject: boolean,
+  out: string[],
+): void {
+  const word = isLarge ? 4 : 2;
+  const readWord = (at: number): number =>
+    isLarge ? bytes.readUInt32LE(at) : bytes.readUInt16LE(at);
+  const count = readWord(base);
+  const size = readWord(base + word);
+  if (base + size > end) throw malformed('container larger than its value');
+  const keyEntries = base + 2 * word;
+  const valueEntries = isObject ? keyEntries + count * (word + 2) : keyEntries;
+  const valueEntrySize = 1 + word;
+  out.push(isObject ? '{' : '[');
+  for (let i = 0; i < count; i += 1) {
+    if (i > 0) out.push(', ');
+    if (isObject) {
+      const keyEntry = keyEntries + i * (word + 2);
+      const keyOffset = readWord(keyEntry);
+      const keyLength = bytes.readUInt16LE(keyEntry + word);
+      out.push(
+        quoteJsonString(bytes.toString('utf8', base + keyOffset, base + keyOffset + keyLength)),
+        ': ',
+      );
+    }
+    const entry = valueEntries + i * valueEntrySize;
+    const type = bytes[entry]!;
+    if (isInlined(type, isLarge)) {
+      writeInlined(bytes, type, entry + 1, out);
+    } else {
+      writeValue(bytes, type, base + readWord(entry + 1), base + size, out);
+    }
+  }
+  out.push(isObject ? '}' : ']');
+}
+
+function isInlined(type: number, isLarge: boolean): boolean {
+  return (
+    type === LITERAL ||
+    type === INT16 ||
+    type === UINT16 ||
+    (isLarge && (type === INT32 || type === UINT32))
+  );
+}
+
+function writeInlined(bytes: Buffer, type: number, pos: number, out: string[]): void {
+  switch (type) {
+    case LITERAL:
+      out.push(literalText(bytes[pos]!));
+      return;
+    case INT16:
+      out.push(String(bytes.readInt16LE(pos)));
+      return;
+    case UINT16:
+      out.push(String(bytes.readUInt16LE(pos)));
+      return;
+    case INT32:
+      out.push(String(bytes.readInt32LE(pos)));
+      return;
+    default:
+      out.push(String(bytes.readUInt32LE(pos)));
+  }
+}
+
+/** Lengths inside JSON values: 7 bits per byte, low group first, high bit = more bytes follow. */
+function readVariableLength(bytes: Buffer, pos: number): [number, number] {
+  let length = 0;
+  for (let i = 0; i < 5; i += 1) {
+    const byte = bytes[pos + i]!;
+    length += (byte & 0x7f) * 2 ** (7 * i);
+    if ((byte & 0x80) === 0) return [length, pos + i + 1];
+  }
+  throw malformed('variable length longer than 5 bytes');
+}
+
+const MYSQL_TYPE_NEWDECIMAL = 246;
+const MYSQL_TYPE_DATE = 10;
+const MYSQL_TYPE_TIME = 11;
+const MYSQL_TYPE_DATETIME = 12;
+const MYSQL_TYPE_TIMESTAMP = 7;
+
+function writeOpaque(bytes: Buffer, pos: number, out: string[]): void {
+  const fieldType = bytes[pos]!;
+  const [length, data] = readVariableLength(bytes, pos + 1);
+  switch (fieldType) {
+    case MYSQL_TYPE_NEWDECIMAL:
+      out.push(decodeDecimal(bytes, data + 2, bytes[data]!, bytes[data + 1]!));
+      return;
+    case MYSQL_TYPE_DATE:
+    case MYSQL_TYPE_TIME:
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP:
+      out.push(`"${packedTemporalText(bytes.readBigInt64LE(data), fieldType)}"`);
+      return;
+    default:
+      out.push(
+        `"base64:type${fieldType}:${bytes.subarray(data, data + length).toString('base64')}"`,
+      );
+  }
+}
+
+/** MySQL's in-memory packed temporal (my_time.h `TIME_to_longlong_packed`): ((ymd<<17|hms)<<24)+µs. */
+function packedTemporalText(packed: bigint, fieldType: number): string {
+  const isNegative = packed < 0n;
+  const magnitude = isNegative ? -packed : packed;
+  const micros = Number(magnitude % (1n << 24n));
+  const ymdhms = Number(magnitude >> 24n);
+  const ymd = Math.floor(ymdhms / 0x20000);
+  const hms = ymdhms % 0x20000;
+  const hour = hms >>> 12;
+  const minute = (hms >>> 6) & 63;
+  const second = hms & 63;
+  if (fieldType === MYSQL_TYPE_TIME) {
+    // TIME packs only h<<12|m<<6|s (`TIME_to_longlong_time_packed`); hours may exceed 24.
+    const hours = ymdhms >>> 12;
+    const text = `${String(hours % 1024).padStart(2, '0')}:${String(minute).padStart(2, '0')}:${String(second).padStart(2, '0')}${formatFraction(micros, 6)}`;
+    return isNegative ? `-${text}` : text;
+  }
+  const ym = ymd >>> 5;
+  const year = Math.floor(ym / 13);
+  const month = ym % 13;
+  const day = ymd & 31;
+  if (fieldType === MYSQL_TYPE_DATE) return formatDate(year, month, day);
+  return formatDateTime(year, month, day, hour, minute, second, micros, 6);
+}
+
+/** A double as MySQL prints it in JSON: shortest round-trip digits, `.0` added to integral values. */
+export function formatJsonDouble(value: number): string {
+  const text = String(value).replace('e+', 'e');
+  return /^-?\d+$/.test(text) ? `${text}.0` : text;
+}
+
+/** A JSON string literal as MySQL escapes it (json_dom.cc `double_quote`). */
+export function quoteJsonString(text: string): string {
+  let needsEscape = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c) {
+      needsEscape = true;
+      break;
+    }
+  }
+  if (!needsEscape) return `"${text}"`;
+  let out = '"';
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i]!;
+    const code = text.charCodeAt(i);
+    if (char === '"') out += '\\"';
+    else if (char === '\\') out += '\\\\';
+    else if (char === '\b') out += '\\b';
+    else if (char === '\f') out += '\\f';
+    else if (char === '\n') out += '\\n';
+    else if (char === '\r') out += '\\r';
+    else if (char === '\t') out += '\\t';
+    else if (code < 0x20) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += char;
+  }
+  return `${out}"`;
+}
