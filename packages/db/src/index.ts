@@ -15,3 +15,18 @@ export {
   removeHeartbeat,
   type WorkerHeartbeatView,
 } from './heartbeats';
+export {
+  ADMIN_USERNAME,
+  createOperatorRepository,
+  ensureAdminOperator,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  SESSION_IDLE_MS,
+  SESSION_MAX_MS,
+  verifyPassword,
+  type AdminOperatorResult,
+  type ApiTokenView,
+  type OperatorRepository,
+  type OperatorView,
+  type SignedInSession,
+} from './operators';
