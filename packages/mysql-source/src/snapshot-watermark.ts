@@ -1,0 +1,205 @@
+/**
+ * The watermark reconciliation of the lock-free snapshot (DBLog, Netflix 2019, "DBLog: A
+ * Watermark Based Change-Data-Capture Framework"; Flink CDC's incremental snapshot follows the
+ * same idea).
+ *
+ * Each chunk is read between two binlog positions, the low watermark (read before the SELECT)
+ * and the high watermark (read after it). The snapshot also walks the binlog forward, window by
+ * window, and emits the row changes of the tables it has started as change events, in log
+ * order, interleaved with the chunks. For each chunk, every row whose key a change in the
+ * chunk's window touched is dropped from the chunk: that change (emitted) carries the row's
+ * newer state, so the chunk never overwrites a newer change with an older read. What the
+ * consumer receives is therefore, per key, a sequence that ends in the row's latest state, and
+ * when the last chunk is out the walk has reached a position from which streaming continues
+ * with nothing lost and nothing skipped.
+ *
+ * Rules, with P the walk cursor (everything up to P has been emitted):
+ * - the window of a chunk is (min(low, P), max(high, P)]: starting at P covers a transaction
+ *   that was in the binlog before `low` was read but not yet visible to the SELECT, and reaching
+ *   P covers changes already emitted while this chunk waited its turn (parallel reads);
+ * - a change in the window is emitted if it lies after P and its table has started (a table
+ *   starts when its first chunk is scheduled; its earlier changes are in its SELECTs);
+ * - a chunk row is dropped if any change in the window, emitted now or before, touched its key
+ *   (before or after image); dropping is safe because every such change was emitted;
+ * - after the chunk, P = max(high, P).
+ *
+ * Matching is by key equality on canonical values only, never by key ranges, so it holds for
+ * any collation. It needs full row images (`binlog_row_image=FULL`, a precheck item).
+ */
+
+import type { CellValue, ChangeEvent, RowEvent, SourcePosition } from '@tidewater/change-events';
+import type { Connection } from 'mysql2/promise';
+import { keyIdentity } from './snapshot-sql';
+
+/** Where the snapshot's watermarks come from: the binlog half, supplied by the caller. */
+export interface WatermarkSource {
+  /** The source's current binlog position (`SHOW MASTER STATUS`), read on the given session. */
+  readPosition(connection: Connection): Promise<SourcePosition>;
+  /**
+   * The change events committed after `low`, up to and including `high`, in log order. Only
+   * row and DDL events are used; others may be left out. Called with windows that may overlap
+   * earlier ones (parallel chunks).
+   */
+  readChangesBetween(
+    low: SourcePosition,
+    high: SourcePosition,
+    signal: AbortSignal,
+  ): AsyncIterable<ChangeEvent>;
+}
+
+/** Orders two positions of the same server's binlog: by file sequence number, then offset. */
+export function comparePositions(a: SourcePosition, b: SourcePosition): number {
+  if (a.file !== b.file) {
+    const [aBase, aNumber] = splitFile(a.file);
+    const [bBase, bNumber] = splitFile(b.file);
+    if (aBase === bBase && aNumber !== bNumber) return aNumber < bNumber ? -1 : 1;
+    return a.file < b.file ? -1 : 1;
+  }
+  return a.pos === b.pos ? 0 : a.pos < b.pos ? -1 : 1;
+}
+
+function splitFile(file: string): [string, number] {
+  const dot = file.lastIndexOf('.');
+  const suffix = dot < 0 ? '' : file.slice(dot + 1);
+  return /^\d+$/.test(suffix) ? [file.slice(0, dot), Number(suffix)] : [file, -1];
+}
+
+export function laterOf(a: SourcePosition, b: SourcePosition): SourcePosition {
+  return comparePositions(a, b) >= 0 ? a : b;
+}
+
+export function earlierOf(a: SourcePosition, b: SourcePosition): SourcePosition {
+  return comparePositions(a, b) <= 0 ? a : b;
+}
+
+/** A table of the snapshot, as the walker sees it. */
+export interface WatchedTable {
+  database: string;
+  table: string;
+  /** Names of the key columns the chunks are matched by; empty for tables read in one pass. */
+  keyColumns: string[];
+}
+
+export interface ChunkToReconcile {
+  table: WatchedTable;
+  /** The chunk's rows in key order, as read. */
+  rows: CellValue[][];
+  /** Positions of the key columns in `rows`. */
+  keyIndexes: number[];
+  low: SourcePosition;
+  high: SourcePosition;
+}
+
+export type WalkOutput =
+  { kind: 'change'; event: ChangeEvent } | { kind: 'chunk'; rows: CellValue[][]; dropped: number };
+
+/**
+ * Walks the binlog for one chunk and yields, in order, the changes to emit before the chunk
+ * and then the chunk itself (rows touched in its window left out). Keeps the cursor.
+ */
+export class WatermarkWalker {
+  private cursor: SourcePosition;
+  private readonly started = new Set<string>();
+
+  constructor(
+    private readonly source: WatermarkSource,
+    start: SourcePosition,
+  ) {
+    this.cursor = start;
+  }
+
+  /** Everything up to here has been emitted; streaming continues after it. */
+  get position(): SourcePosition {
+    return this.cursor;
+  }
+
+  /** From now on the table's changes are emitted (call before its first chunk's SELECT). */
+  startTable(table: { database: string; table: string }): void {
+    this.started.add(tableId(table.database, table.table));
+  }
+
+  hasStarted(database: string, table: string): boolean {
+    return this.started.has(tableId(database, table));
+  }
+
+  async *reconcile(chunk: ChunkToReconcile, signal: AbortSignal): AsyncGenerator<WalkOutput> {
+    const from = earlierOf(chunk.low, this.cursor);
+    const to = laterOf(chunk.high, this.cursor);
+    const touched = new Set<string>();
+    const chunkId = tableId(chunk.table.database, chunk.table.table);
+    if (comparePositions(from, to) < 0) {
+      for await (const event of this.source.readChangesBetween(from, to, signal)) {
+        if (event.kind !== 'ddl' && !isRowChange(event)) continue;
+        const id =
+          event.kind === 'ddl'
+            ? tableId(event.database, event.table)
+            : tableId(event.schema.database, event.schema.table);
+        const isAfterCursor =
+          event.position === null || comparePositions(event.position, this.cursor) > 0;
+        if (isAfterCursor && this.started.has(id)) yield { kind: 'change', event };
+        if (id === chunkId && event.kind !== 'ddl')
+          collectKeys(event, chunk.table.keyColumns, touched);
+      }
+    }
+    this.cursor = to;
+    if (touched.size === 0 || chunk.keyIndexes.length === 0) {
+      yield { kind: 'chunk', rows: chunk.rows, dropped: 0 };
+      return;
+    }
+    const kept = chunk.rows.filter(
+      (row) => !touched.has(keyIdentity(chunk.keyIndexes.map((index) => row[index] as CellValue))),
+    );
+    yield { kind: 'chunk', rows: kept, dropped: chunk.rows.length - kept.length };
+  }
+
+  /**
+   * Moves the cursor to `to`, emitting the started tables' changes on the way: the catch-up
+   * between a table read in one pass (no chunks to reconcile) and the next chunk.
+   */
+  async *advanceTo(to: SourcePosition, signal: AbortSignal): AsyncGenerator<WalkOutput> {
+    if (comparePositions(this.cursor, to) >= 0) return;
+    for await (const event of this.source.readChangesBetween(this.cursor, to, signal)) {
+      if (event.kind !== 'ddl' && !isRowChange(event)) continue;
+      const id =
+        event.kind === 'ddl'
+          ? tableId(event.database, event.table)
+          : tableId(event.schema.database, event.schema.table);
+      const isAfterCursor =
+        event.position === null || comparePositions(event.position, this.cursor) > 0;
+      if (isAfterCursor && this.started.has(id)) yield { kind: 'change', event };
+    }
+    this.cursor = to;
+  }
+}
+
+function isRowChange(event: ChangeEvent): event is Exclude<RowEvent, { kind: 'snapshot' }> {
+  return event.kind === 'insert' || event.kind === 'update' || event.kind === 'delete';
+}
+
+function tableId(database: string, table: string): string {
+  return `${database.length}:${database}.${table}`;
+}
+
+function collectKeys(
+  event: Exclude<RowEvent, { kind: 'snapshot' }>,
+  keyColumns: readonly string[],
+  into: Set<string>,
+): void {
+  if (keyColumns.length === 0) return;
+  const names = event.schema.columns.map((column) => column.name.toLowerCase());
+  const indexes = keyColumns.map((name) => names.indexOf(name.toLowerCase()));
+  // A change written with a schema that lacks a key column cannot be matched; it still goes
+  // out as a change, and the chunk keeps its rows.
+  if (indexes.some((index) => index < 0)) return;
+  const add = (image: CellValue[]): void => {
+    into.add(keyIdentity(indexes.map((index) => image[index] as CellValue)));
+  };
+  if (event.kind === 'update') {
+    for (const pair of event.rows) {
+      add(pair.before);
+      add(pair.after);
+    }
+  } else {
+    for (const image of event.rows) add(image);
+  }
+}
