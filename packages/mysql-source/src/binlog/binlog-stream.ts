@@ -18,13 +18,7 @@
  * Failures that retrying cannot fix (purged binlog, privileges, malformed events) end the
  * iteration with their TidewaterError.
  */
-import type {
-  ChangeEvent,
-  CommitEvent,
-  DdlEvent,
-  RowEvent,
-  SourcePosition,
-} from '@tidewater/change-events';
+import type { ChangeEvent, SourcePosition } from '@tidewater/change-events';
 import { TidewaterError, isTidewaterError, toTidewaterError } from '@tidewater/errors';
 import type { Connection } from 'mysql2/promise';
 import { connectSource, type SourceConnection, type SourceConnectionOptions } from '../connect';
@@ -32,19 +26,9 @@ import type { SourceFlavour } from '../flavour';
 import { SYSTEM_DATABASES } from '../introspect';
 import { readSchemaHistory, readTrackedTable } from '../schema-reader';
 import { BinlogClient, type DumpStart } from './binlog-client';
-import { classifyQuery, parseDdl } from './ddl-parser';
-import {
-  BinlogEventDecoder,
-  binlogMalformed,
-  isArtificial,
-  type BinlogEvent,
-  type EventHeader,
-  type TableMap,
-} from './event-decoder';
-import { MariadbGtidState, MysqlGtidSet } from './gtid';
-import { compileRowLayout, decodeRows, isLayoutMismatch, type RowLayout } from './row-decoder';
+import { BinlogEventDecoder } from './event-decoder';
+import { ChangeAssembler } from './change-assembler';
 import { SchemaState, type SerializedSchemaHistory, type TrackedTable } from './schema-history';
-import { schemaFromTableMap } from './table-map-schema';
 
 export interface BinlogStartPosition {
   file: string;
@@ -139,35 +123,9 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
   private decoder: BinlogEventDecoder = new BinlogEventDecoder(false);
   private queryConnection: SourceConnection | null = null;
   private flavour: SourceFlavour = 'mysql';
-  private schema: SchemaState = SchemaState.create({
-    serverCharset: 'utf8mb4',
-    isCaseInsensitive: false,
-  });
-
-  private file: string;
-  private pos: number;
-  private mariadbGtid: MariadbGtidState | null = null;
-  private mysqlGtid: MysqlGtidSet | null = null;
-  /** GTID set text after the last completed transaction. */
-  private gtidText: string | null;
-  /** GTID set text including the open transaction. */
-  private txGtidText: string | null = null;
-  private txGtid: string | null = null;
-  private isInTransaction = false;
-  private isStandalonePending = false;
-
-  private readonly tableMaps = new Map<number, { tableMap: TableMap; layout: RowLayout | null }>();
-  private readonly layouts = new Map<
-    string,
-    { signature: string; schema: TrackedTable; layout: RowLayout }
-  >();
-  private readonly checkpoints = new WeakMap<
-    ChangeEvent,
-    { position: SourcePosition; schema: SchemaState }
-  >();
-  private readonly warnedTables = new Set<string>();
-
+  private assembler: ChangeAssembler | null = null;
   private resume: ResumePoint;
+  /** Events delivered since the resume point; after a reconnect that many are skipped. */
   private deliveredSinceResume = 0;
   private skipOnReconnect = 0;
   private failingSince: number | null = null;
@@ -177,21 +135,25 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
   constructor(options: BinlogStreamOptions) {
     this.options = options;
     this.serverId = options.serverId ?? randomServerId();
-    this.file = options.start.file;
-    this.pos = options.start.pos;
-    this.gtidText = options.start.gtidSet ?? null;
-    this.resume = { file: this.file, pos: this.pos, gtidText: this.gtidText, schema: this.schema };
+    this.resume = {
+      file: options.start.file,
+      pos: options.start.pos,
+      gtidText: options.start.gtidSet ?? null,
+      schema: SchemaState.create({ serverCharset: 'utf8mb4', isCaseInsensitive: false }),
+    };
     options.signal?.addEventListener('abort', () => this.close(), { once: true });
     if (options.signal?.aborted) this.close();
   }
 
   /** The position after the last event delivered. */
   get position(): SourcePosition {
-    return {
-      file: this.file,
-      pos: this.pos,
-      gtidSet: this.isInTransaction ? this.txGtidText : this.gtidText,
-    };
+    return (
+      this.assembler?.position ?? {
+        file: this.resume.file,
+        pos: this.resume.pos,
+        gtidSet: this.resume.gtidText,
+      }
+    );
   }
 
   /** Undecoded event bytes held in memory (bounded by `highWaterBytes` plus one socket read). */
@@ -206,15 +168,16 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     const history =
       options.schemaHistory ??
       (await readSchemaHistory(queryConnection.connection, { databases: options.databases }));
-    this.schema = SchemaState.fromJSON(history);
-    this.resetGtidState(this.gtidText);
-    this.resume = { file: this.file, pos: this.pos, gtidText: this.gtidText, schema: this.schema };
+    this.resume = { ...this.resume, schema: SchemaState.fromJSON(history) };
     await this.connectWithRetry();
   }
 
-  /** The position and schema history to persist once `event` is acknowledged; null if it is not a checkpoint. */
+  /**
+   * The position and schema history to persist once `event` is acknowledged downstream; null
+   * when the event is not a checkpoint (only commits, DDL and heartbeats are).
+   */
   checkpointOf(event: ChangeEvent): BinlogCheckpoint | null {
-    const checkpoint = this.checkpoints.get(event);
+    const checkpoint = this.assembler?.checkpointOf(event);
     if (!checkpoint) return null;
     return { position: checkpoint.position, schemaHistory: checkpoint.schema.toJSON() };
   }
@@ -258,12 +221,9 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     return this.queryConnection;
   }
 
-  private resetGtidState(text: string | null): void {
-    this.mariadbGtid = null;
-    this.mysqlGtid = null;
-    if (text === null || text === '') return;
-    if (this.flavour === 'mariadb') this.mariadbGtid = MariadbGtidState.parse(text);
-    else if (this.flavour === 'mysql') this.mysqlGtid = MysqlGtidSet.parse(text);
+  private async readTable(database: string, table: string): Promise<TrackedTable | null> {
+    const connection = await this.getQueryConnection();
+    return readTrackedTable(connection.connection as Connection, database, table);
   }
 
   private dumpStart(): DumpStart {
@@ -298,17 +258,18 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     }
     this.flavour = client.flavour;
     this.decoder = new BinlogEventDecoder(client.checksumEnabled);
-    this.tableMaps.clear();
-    const { resume } = this;
-    this.file = resume.file;
-    this.pos = resume.pos;
-    this.gtidText = resume.gtidText;
-    this.resetGtidState(resume.gtidText);
-    this.schema = resume.schema;
-    this.isInTransaction = false;
-    this.isStandalonePending = false;
-    this.txGtid = null;
-    this.txGtidText = null;
+    const start = { ...this.resume, flavour: this.flavour };
+    if (this.assembler) this.assembler.reset(start);
+    else {
+      this.assembler = new ChangeAssembler(
+        {
+          isCaptured: (database, table) => this.isCaptured(database, table),
+          readTable: (database, table) => this.readTable(database, table),
+          warn: (code, message, details) => this.warn(code, message, details),
+        },
+        start,
+      );
+    }
     // Everything delivered since the resume point comes again, byte for byte: skip that many.
     this.skipOnReconnect = this.deliveredSinceResume;
   }
@@ -338,7 +299,7 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     if (now - this.failingSince >= retryWindowMs) {
       throw new TidewaterError(
         'SOURCE_RETRY_EXHAUSTED',
-        `The binlog stream could not reconnect to the source for ${Math.round(retryWindowMs / 60_000)} min: ${failure.message}`,
+        `The binlog stream could not reconnect to the source within ${Math.round(retryWindowMs / 1000)} s: ${failure.message}`,
         {
           category: 'unavailable',
           remedy: `${failure.remedy} Then resume the task; it continues from its last checkpoint.`,
@@ -347,7 +308,7 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
         },
       );
     }
-    const delay = Math.min(1000 * 2 ** this.reconnectAttempts, MAX_BACKOFF_MS);
+    const delay = Math.min(1000 * 2 ** this.reconnectAttempts, MAX_BACKOFF_MS, retryWindowMs);
     this.reconnectAttempts += 1;
     this.warn(
       'SOURCE_RECONNECTING',
@@ -367,7 +328,8 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
       for (;;) {
         if (this.abort.signal.aborted) return this.finish();
         const client = this.client;
-        if (!client) {
+        const assembler = this.assembler;
+        if (!client || !assembler) {
           await this.connectWithRetry();
           continue;
         }
@@ -378,7 +340,7 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
             if (this.abort.signal.aborted) return this.finish();
             continue;
           }
-          event = await this.process(this.decoder.decode(bytes));
+          event = await assembler.process(this.decoder.decode(bytes));
         } catch (error) {
           if (isTidewaterError(error) && error.isRetryable) {
             await this.recover(error);
@@ -388,13 +350,18 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
         }
         if (!event) continue;
         if (this.skipOnReconnect > 0) {
-          // Already delivered before the connection dropped (same bytes, same events).
+          // Delivered before the connection dropped.
           this.skipOnReconnect -= 1;
           continue;
         }
         this.failingSince = null;
         this.reconnectAttempts = 0;
-        this.afterDelivery(event);
+        if (assembler.checkpointOf(event)) {
+          this.resume = assembler.checkpointState;
+          this.deliveredSinceResume = 0;
+        } else {
+          this.deliveredSinceResume += 1;
+        }
         return event;
       }
     } catch (error) {
@@ -407,381 +374,5 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     this.isFinished = true;
     this.close();
     return null;
-  }
-
-  private afterDelivery(event: ChangeEvent): void {
-    const isCheckpoint = this.checkpoints.has(event);
-    if (isCheckpoint) {
-      this.resume = {
-        file: this.file,
-        pos: this.pos,
-        gtidText: this.gtidText,
-        schema: this.schema,
-      };
-      this.deliveredSinceResume = 0;
-    } else {
-      this.deliveredSinceResume += 1;
-    }
-  }
-
-  private currentPosition(): SourcePosition {
-    return {
-      file: this.file,
-      pos: this.pos,
-      gtidSet: this.isInTransaction ? this.txGtidText : this.gtidText,
-    };
-  }
-
-  private base(header: EventHeader): {
-    timestamp: number;
-    position: SourcePosition;
-    gtid: string | null;
-    serverId: number;
-  } {
-    return {
-      timestamp: header.timestamp * 1000,
-      position: this.currentPosition(),
-      gtid: this.txGtid,
-      serverId: header.serverId,
-    };
-  }
-
-  private markCheckpoint(event: ChangeEvent): void {
-    this.checkpoints.set(event, { position: event.position!, schema: this.schema });
-  }
-
-  private beginTransaction(header: EventHeader): ChangeEvent {
-    this.isInTransaction = true;
-    return { kind: 'begin', ...this.base(header) };
-  }
-
-  private commitTransaction(header: EventHeader, xid: string | null): CommitEvent {
-    const event: CommitEvent = { kind: 'commit', xid, ...this.base(header) };
-    this.isInTransaction = false;
-    this.gtidText = this.txGtidText ?? this.gtidText;
-    event.position = this.currentPosition();
-    this.txGtid = null;
-    this.txGtidText = null;
-    this.markCheckpoint(event);
-    return event;
-  }
-
-  /** Turns one binlog event into at most one change event, keeping position and state. */
-  private async process(event: BinlogEvent): Promise<ChangeEvent | null> {
-    const { header } = event;
-    if (event.type === 'rotate') {
-      this.file = event.nextFile;
-      this.pos = event.nextPosition;
-      return null;
-    }
-    if (!isArtificial(header) && header.logPos > 0) this.pos = header.logPos;
-    switch (event.type) {
-      case 'format_description':
-      case 'skipped':
-      case 'rows_query': // PolarDB-X's CTS::<tso> and MySQL's rows query log: informational.
-      case 'stop': // The server is shutting down; the connection loss that follows reconnects.
-        return null;
-      case 'incident':
-        throw new TidewaterError(
-          'BINLOG_INCIDENT',
-          `The source's binlog records an incident at ${this.file}:${this.pos} (${event.message || `type ${event.incident}`}): changes may be missing from it.`,
-          {
-            category: 'unavailable',
-            remedy:
-              'The source could not log some changes (for example a crash during a non-transactional statement). Restart the task with a new full data migration.',
-            details: { file: this.file, pos: this.pos, incident: event.incident },
-          },
-        );
-      case 'heartbeat': {
-        if (this.isInTransaction) return null;
-        if (event.file === this.file && event.position > this.pos) this.pos = event.position;
-        const heartbeat: ChangeEvent = {
-          kind: 'heartbeat',
-          ...this.base(header),
-          timestamp: Date.now(),
-          gtid: null,
-        };
-        this.markCheckpoint(heartbeat);
-        return heartbeat;
-      }
-      case 'mariadb_gtid_list':
-        if (!this.mariadbGtid && header.logPos > 0 && this.gtidText === null) {
-          // At the head of a file: the GTID state there, when the start gave none.
-          const state = new MariadbGtidState();
-          for (const gtid of event.gtids) state.apply(gtid.domainId, gtid.serverId, gtid.sequence);
-          this.mariadbGtid = state;
-          this.gtidText = state.toString();
-        }
-        return null;
-      case 'previous_gtids':
-        if (!this.mysqlGtid && this.gtidText === null && event.gtidSet !== '') {
-          this.mysqlGtid = MysqlGtidSet.parse(event.gtidSet);
-          this.gtidText = event.gtidSet;
-        }
-        return null;
-      case 'mariadb_gtid': {
-        const gtid = `${event.domainId}-${header.serverId}-${event.sequence}`;
-        this.mariadbGtid ??= new MariadbGtidState();
-        this.mariadbGtid.apply(event.domainId, header.serverId, event.sequence);
-        this.txGtid = gtid;
-        this.txGtidText = this.mariadbGtid.toString();
-        if (event.isStandalone) {
-          this.isStandalonePending = true;
-          return null;
-        }
-        // MariaDB's GTID event opens the transaction in place of a BEGIN query.
-        return this.beginTransaction(header);
-      }
-      case 'mysql_gtid':
-        if (event.gtid) {
-          const colon = event.gtid.lastIndexOf(':');
-          this.mysqlGtid ??= new MysqlGtidSet();
-          this.mysqlGtid.add(event.gtid.slice(0, colon), BigInt(event.gtid.slice(colon + 1)));
-          this.txGtid = event.gtid;
-          this.txGtidText = this.mysqlGtid.toString();
-        }
-        return null;
-      case 'xid':
-        return this.commitTransaction(header, event.xid);
-      case 'query':
-        return this.processQuery(event);
-      case 'table_map':
-        await this.mapTable(event.tableMap);
-        return null;
-      case 'rows':
-        return this.processRows(event);
-    }
-  }
-
-  private async processQuery(
-    event: Extract<BinlogEvent, { type: 'query' }>,
-  ): Promise<ChangeEvent | null> {
-    const { header, sql } = event;
-    switch (classifyQuery(sql)) {
-      case 'begin':
-        return this.isInTransaction ? null : this.beginTransaction(header);
-      case 'commit':
-      case 'rollback':
-        // A logged ROLLBACK ends a group whose non-transactional changes did happen.
-        return this.isInTransaction ? this.commitTransaction(header, null) : null;
-      case 'savepoint':
-        return null;
-      case 'xa':
-        throw new TidewaterError(
-          'BINLOG_XA_UNSUPPORTED',
-          `The source binlog holds an XA transaction at ${this.file}:${this.pos}, which Tidewater does not stream.`,
-          {
-            category: 'unsupported',
-            remedy:
-              'Avoid XA transactions on the source while the task runs, then restart the task with a new full data migration.',
-            details: { file: this.file, pos: this.pos },
-          },
-        );
-      case 'dml': {
-        // Statement-based logging of a data change (a session with binlog_format=STATEMENT):
-        // the rows are not in the binlog.
-        this.warn(
-          'BINLOG_STATEMENT_DML',
-          `A data change at ${this.file}:${this.pos} was logged as a statement, not as rows; it is not captured.`,
-          {
-            database: event.database,
-            statement: sql.slice(0, 200),
-          },
-        );
-        return null;
-      }
-      case 'ddl':
-        return this.processDdl(event);
-    }
-  }
-
-  private async processDdl(
-    event: Extract<BinlogEvent, { type: 'query' }>,
-  ): Promise<ChangeEvent | null> {
-    const { header, sql } = event;
-    const parsed = parseDdl(sql, event.database, { isMariadb: this.flavour === 'mariadb' });
-    const applied = this.schema.apply(parsed.changes);
-    let state = applied.state;
-    if (!parsed.isParsed) {
-      this.warn(
-        'BINLOG_DDL_UNPARSED',
-        `A DDL statement at ${this.file}:${this.pos} could not be parsed (${parsed.parseError}); the affected table is read again from the source.`,
-        {
-          statement: sql.slice(0, 500),
-          database: parsed.database,
-          table: parsed.table,
-        },
-      );
-    }
-    for (const target of applied.reread) {
-      if (!this.isCaptured(target.database, target.table)) continue;
-      const tracked = await this.readTable(target.database, target.table);
-      state = tracked
-        ? state.withTable(tracked)
-        : state.withoutTable(target.database, target.table);
-      this.warn(
-        'BINLOG_SCHEMA_REREAD',
-        `The schema of ${target.database}.${target.table} was read again from the source after a DDL the history could not follow; rows written before later DDL may decode with the newer schema.`,
-        {
-          database: target.database,
-          table: target.table,
-          statement: sql.slice(0, 500),
-        },
-      );
-    }
-    this.schema = state;
-    const isStandalone = this.isStandalonePending || !this.isInTransaction;
-    this.isStandalonePending = false;
-    const isEmitted =
-      !parsed.isParsed ||
-      (parsed.table
-        ? this.isCaptured(parsed.database, parsed.table)
-        : parsed.database !== '' && this.isCaptured(parsed.database, ''));
-    const ddl: DdlEvent = {
-      kind: 'ddl',
-      database: parsed.database,
-      table: parsed.table,
-      ddlKind: parsed.kind,
-      sql,
-      isParsed: parsed.isParsed,
-      ...this.base(header),
-    };
-    if (isStandalone && !this.isInTransaction) {
-      // A DDL is its own transaction: the GTID set and the checkpoint move past it.
-      this.gtidText = this.txGtidText ?? this.gtidText;
-      ddl.position = this.currentPosition();
-      this.txGtid = null;
-      this.txGtidText = null;
-      if (isEmitted) {
-        this.markCheckpoint(ddl);
-        return ddl;
-      }
-      // Not captured: still a checkpoint, delivered as a heartbeat so the caller can advance.
-      const heartbeat: ChangeEvent = { kind: 'heartbeat', ...this.base(header), gtid: null };
-      this.markCheckpoint(heartbeat);
-      return heartbeat;
-    }
-    return isEmitted ? ddl : null;
-  }
-
-  private async readTable(database: string, table: string): Promise<TrackedTable | null> {
-    const connection = await this.getQueryConnection();
-    return readTrackedTable(connection.connection as Connection, database, table);
-  }
-
-  /** Resolves the layout for a table map: tracked schema, else binlog metadata, else the source. */
-  private async mapTable(tableMap: TableMap): Promise<void> {
-    const { database, table } = tableMap;
-    if (!this.isCaptured(database, table)) {
-      this.tableMaps.set(tableMap.tableId, { tableMap, layout: null });
-      return;
-    }
-    const key = `${database}\0${table}`;
-    const tracked = this.schema.getTable(database, table);
-    const cached = this.layouts.get(key);
-    if (cached && tracked && cached.schema === tracked && cached.signature === tableMap.signature) {
-      this.tableMaps.set(tableMap.tableId, { tableMap, layout: cached.layout });
-      return;
-    }
-    let reason = tracked ? '' : 'the table is not in the schema history';
-    if (tracked) {
-      const compiled = compileRowLayout(tableMap, tracked.schema);
-      if (!isLayoutMismatch(compiled)) {
-        this.useLayout(key, tableMap, tracked, compiled);
-        return;
-      }
-      reason = compiled.reason;
-    }
-    // The history does not fit the event. FULL metadata describes the columns exactly as they
-    // were written; without it, the source's current definition is the best left.
-    const candidates: Array<{ source: string; load: () => Promise<TrackedTable | null> }> = [
-      {
-        source: 'binlog metadata',
-        load: async () => {
-          const schema = schemaFromTableMap(tableMap);
-          if (!schema) return null;
-          if (tracked) {
-            schema.primaryKey =
-              schema.primaryKey.length > 0 ? schema.primaryKey : tracked.schema.primaryKey;
-            schema.uniqueKeys = tracked.schema.uniqueKeys;
-          }
-          return {
-            schema,
-            defaultCharset: tracked?.defaultCharset ?? this.schema.databaseCharset(database),
-          };
-        },
-      },
-      { source: 'the source', load: () => this.readTable(database, table) },
-    ];
-    if (!tracked) candidates.reverse();
-    for (const candidate of candidates) {
-      const loaded = await candidate.load();
-      if (!loaded) continue;
-      const compiled = compileRowLayout(tableMap, loaded.schema);
-      if (isLayoutMismatch(compiled)) continue;
-      this.warn(
-        'BINLOG_SCHEMA_REREAD',
-        `The schema of ${database}.${table} was taken from ${candidate.source} at ${this.file}:${this.pos}: ${reason}.`,
-        {
-          database,
-          table,
-        },
-      );
-      this.schema = this.schema.withTable(loaded);
-      this.useLayout(key, tableMap, loaded, compiled);
-      return;
-    }
-    throw new TidewaterError(
-      'BINLOG_SCHEMA_MISMATCH',
-      `Rows of ${database}.${table} at ${this.file}:${this.pos} cannot be decoded: ${reason}, and neither the binlog metadata nor the source's current definition fits them.`,
-      {
-        category: 'internal',
-        remedy:
-          'The table changed in a way the schema history could not follow. Restart the task with a new full data migration of this table; set binlog_row_metadata=FULL on the source if it supports it.',
-        details: { database, table, file: this.file, pos: this.pos, reason },
-      },
-    );
-  }
-
-  private useLayout(
-    key: string,
-    tableMap: TableMap,
-    tracked: TrackedTable,
-    layout: RowLayout,
-  ): void {
-    this.layouts.set(key, { signature: tableMap.signature, schema: tracked, layout });
-    this.tableMaps.set(tableMap.tableId, { tableMap, layout });
-  }
-
-  private processRows(event: Extract<BinlogEvent, { type: 'rows' }>): RowEvent | null {
-    const entry = this.tableMaps.get(event.rows.tableId);
-    if (!entry)
-      throw binlogMalformed(
-        `a rows event for table id ${event.rows.tableId} has no table map before it`,
-        { file: this.file, pos: this.pos },
-      );
-    const { layout } = entry;
-    if (!layout) return null;
-    const decoded = decodeRows(event.rows, layout);
-    if (decoded.absentValues > 0) {
-      const key = `${layout.schema.database}.${layout.schema.table}`;
-      if (!this.warnedTables.has(key)) {
-        this.warnedTables.add(key);
-        this.warn(
-          'BINLOG_PARTIAL_ROW_IMAGE',
-          `Rows of ${key} arrive with some columns missing (binlog_row_image is not FULL); the missing values are given as NULL.`,
-          { table: key },
-        );
-      }
-    }
-    const base = { ...this.base(event.header), schema: layout.schema };
-    switch (event.rows.rowsKind) {
-      case 'insert':
-        return { kind: 'insert', ...base, rows: decoded.images! };
-      case 'delete':
-        return { kind: 'delete', ...base, rows: decoded.images! };
-      case 'update':
-        return { kind: 'update', ...base, rows: decoded.pairs! };
-    }
   }
 }

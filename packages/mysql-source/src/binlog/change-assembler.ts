@@ -1,0 +1,477 @@
+/**
+ * Binlog events to change events: the state machine between the decoder and the stream. It
+ * keeps the position (file:pos after each event, the GTID set after each transaction), the
+ * transaction boundaries (BEGIN or MariaDB's GTID event … XID or COMMIT; a DDL is its own
+ * transaction), the schema history (every DDL applied in order) and the row layouts compiled
+ * from TABLE_MAP events against it. No I/O of its own: reading a table from the source goes
+ * through `hooks.readTable`, so the whole machine runs in unit tests on built byte sequences.
+ */
+import type {
+  ChangeEvent,
+  CommitEvent,
+  DdlEvent,
+  RowEvent,
+  SourcePosition,
+} from '@tidewater/change-events';
+import { TidewaterError } from '@tidewater/errors';
+import type { SourceFlavour } from '../flavour';
+import { classifyQuery, parseDdl } from './ddl-parser';
+import {
+  binlogMalformed,
+  isArtificial,
+  type BinlogEvent,
+  type EventHeader,
+  type TableMap,
+} from './event-decoder';
+import { MariadbGtidState, MysqlGtidSet } from './gtid';
+import { compileRowLayout, decodeRows, isLayoutMismatch, type RowLayout } from './row-decoder';
+import type { SchemaState, TrackedTable } from './schema-history';
+import { schemaFromTableMap } from './table-map-schema';
+
+export interface AssemblerHooks {
+  /** Whether rows and DDL of this table are wanted (table "" for database-level statements). */
+  isCaptured(database: string, table: string): boolean;
+  /** Reads a table's current definition from the source; null when it does not exist. */
+  readTable(database: string, table: string): Promise<TrackedTable | null>;
+  warn(code: string, message: string, details?: Record<string, unknown>): void;
+}
+
+/** Where the assembler (re)starts: a checkpoint. */
+export interface AssemblerStart {
+  file: string;
+  pos: number;
+  gtidText: string | null;
+  schema: SchemaState;
+  flavour: SourceFlavour;
+}
+
+export class ChangeAssembler {
+  private flavour: SourceFlavour = 'mysql';
+  private file = '';
+  private pos = 4;
+  private schemaState!: SchemaState;
+  private mariadbGtid: MariadbGtidState | null = null;
+  private mysqlGtid: MysqlGtidSet | null = null;
+  /** GTID set text after the last completed transaction. */
+  private gtidText: string | null = null;
+  /** GTID set text including the open transaction. */
+  private txGtidText: string | null = null;
+  private txGtid: string | null = null;
+  private isInTransaction = false;
+  private isStandalonePending = false;
+  private readonly tableMaps = new Map<number, { tableMap: TableMap; layout: RowLayout | null }>();
+  private readonly layouts = new Map<
+    string,
+    { signature: string; schema: TrackedTable; layout: RowLayout }
+  >();
+  private readonly checkpoints = new WeakMap<
+    ChangeEvent,
+    { position: SourcePosition; schema: SchemaState }
+  >();
+  private readonly warnedTables = new Set<string>();
+
+  constructor(
+    private readonly hooks: AssemblerHooks,
+    start: AssemblerStart,
+  ) {
+    this.reset(start);
+  }
+
+  /** Restarts from a checkpoint (a new dump session): transaction state and table maps are dropped. */
+  reset(start: AssemblerStart): void {
+    this.flavour = start.flavour;
+    this.file = start.file;
+    this.pos = start.pos;
+    this.gtidText = start.gtidText;
+    this.schemaState = start.schema;
+    this.resetGtidState(start.gtidText);
+    this.isInTransaction = false;
+    this.isStandalonePending = false;
+    this.txGtid = null;
+    this.txGtidText = null;
+    this.tableMaps.clear();
+  }
+
+  /** The checkpoint the stream would resume from if it stopped after the last processed event. */
+  get checkpointState(): Omit<AssemblerStart, 'flavour'> {
+    return { file: this.file, pos: this.pos, gtidText: this.gtidText, schema: this.schemaState };
+  }
+
+  /** The position after the last processed event. */
+  get position(): SourcePosition {
+    return this.currentPosition();
+  }
+
+  get schema(): SchemaState {
+    return this.schemaState;
+  }
+
+  /** Position and schema state of a checkpoint event (commit, DDL, heartbeat); null otherwise. */
+  checkpointOf(event: ChangeEvent): { position: SourcePosition; schema: SchemaState } | null {
+    return this.checkpoints.get(event) ?? null;
+  }
+
+  private resetGtidState(text: string | null): void {
+    this.mariadbGtid = null;
+    this.mysqlGtid = null;
+    if (text === null || text === '') return;
+    if (this.flavour === 'mariadb') this.mariadbGtid = MariadbGtidState.parse(text);
+    else if (this.flavour === 'mysql') this.mysqlGtid = MysqlGtidSet.parse(text);
+  }
+
+  private currentPosition(): SourcePosition {
+    return {
+      file: this.file,
+      pos: this.pos,
+      gtidSet: this.isInTransaction ? this.txGtidText : this.gtidText,
+    };
+  }
+
+  private base(header: EventHeader): {
+    timestamp: number;
+    position: SourcePosition;
+    gtid: string | null;
+    serverId: number;
+  } {
+    return {
+      timestamp: header.timestamp * 1000,
+      position: this.currentPosition(),
+      gtid: this.txGtid,
+      serverId: header.serverId,
+    };
+  }
+
+  private markCheckpoint(event: ChangeEvent): void {
+    this.checkpoints.set(event, { position: event.position!, schema: this.schemaState });
+  }
+
+  private beginTransaction(header: EventHeader): ChangeEvent {
+    this.isInTransaction = true;
+    return { kind: 'begin', ...this.base(header) };
+  }
+
+  private commitTransaction(header: EventHeader, xid: string | null): CommitEvent {
+    const event: CommitEvent = { kind: 'commit', xid, ...this.base(header) };
+    this.isInTransaction = false;
+    this.gtidText = this.txGtidText ?? this.gtidText;
+    event.position = this.currentPosition();
+    this.txGtid = null;
+    this.txGtidText = null;
+    this.markCheckpoint(event);
+    return event;
+  }
+
+  /** Turns one binlog event into at most one change event, keeping position and state. */
+  async process(event: BinlogEvent): Promise<ChangeEvent | null> {
+    const { header } = event;
+    if (event.type === 'rotate') {
+      this.file = event.nextFile;
+      this.pos = event.nextPosition;
+      return null;
+    }
+    if (!isArtificial(header) && header.logPos > 0) this.pos = header.logPos;
+    switch (event.type) {
+      case 'format_description':
+      case 'skipped':
+      case 'rows_query': // PolarDB-X's CTS::<tso> and MySQL's rows query log: informational.
+      case 'stop': // The server is shutting down; the connection loss that follows reconnects.
+        return null;
+      case 'incident':
+        throw new TidewaterError(
+          'BINLOG_INCIDENT',
+          `The source's binlog records an incident at ${this.file}:${this.pos} (${event.message || `type ${event.incident}`}): changes may be missing from it.`,
+          {
+            category: 'unavailable',
+            remedy:
+              'The source could not log some changes (for example a crash during a non-transactional statement). Restart the task with a new full data migration.',
+            details: { file: this.file, pos: this.pos, incident: event.incident },
+          },
+        );
+      case 'heartbeat': {
+        if (this.isInTransaction) return null;
+        if (event.file === this.file && event.position > this.pos) this.pos = event.position;
+        const heartbeat: ChangeEvent = {
+          kind: 'heartbeat',
+          ...this.base(header),
+          timestamp: Date.now(),
+          gtid: null,
+        };
+        this.markCheckpoint(heartbeat);
+        return heartbeat;
+      }
+      case 'mariadb_gtid_list':
+        if (!this.mariadbGtid && header.logPos > 0 && this.gtidText === null) {
+          // At the head of a file: the GTID state there, when the start gave none.
+          const state = new MariadbGtidState();
+          for (const gtid of event.gtids) state.apply(gtid.domainId, gtid.serverId, gtid.sequence);
+          this.mariadbGtid = state;
+          this.gtidText = state.toString();
+        }
+        return null;
+      case 'previous_gtids':
+        if (!this.mysqlGtid && this.gtidText === null && event.gtidSet !== '') {
+          this.mysqlGtid = MysqlGtidSet.parse(event.gtidSet);
+          this.gtidText = event.gtidSet;
+        }
+        return null;
+      case 'mariadb_gtid': {
+        const gtid = `${event.domainId}-${header.serverId}-${event.sequence}`;
+        this.mariadbGtid ??= new MariadbGtidState();
+        this.mariadbGtid.apply(event.domainId, header.serverId, event.sequence);
+        this.txGtid = gtid;
+        this.txGtidText = this.mariadbGtid.toString();
+        if (event.isStandalone) {
+          this.isStandalonePending = true;
+          return null;
+        }
+        // MariaDB's GTID event opens the transaction in place of a BEGIN query.
+        return this.beginTransaction(header);
+      }
+      case 'mysql_gtid':
+        if (event.gtid) {
+          const colon = event.gtid.lastIndexOf(':');
+          this.mysqlGtid ??= new MysqlGtidSet();
+          this.mysqlGtid.add(event.gtid.slice(0, colon), BigInt(event.gtid.slice(colon + 1)));
+          this.txGtid = event.gtid;
+          this.txGtidText = this.mysqlGtid.toString();
+        }
+        return null;
+      case 'xid':
+        return this.commitTransaction(header, event.xid);
+      case 'query':
+        return this.processQuery(event);
+      case 'table_map':
+        await this.mapTable(event.tableMap);
+        return null;
+      case 'rows':
+        return this.processRows(event);
+    }
+  }
+
+  private async processQuery(
+    event: Extract<BinlogEvent, { type: 'query' }>,
+  ): Promise<ChangeEvent | null> {
+    const { header, sql } = event;
+    switch (classifyQuery(sql)) {
+      case 'begin':
+        return this.isInTransaction ? null : this.beginTransaction(header);
+      case 'commit':
+      case 'rollback':
+        // A logged ROLLBACK ends a group whose non-transactional changes did happen.
+        return this.isInTransaction ? this.commitTransaction(header, null) : null;
+      case 'savepoint':
+        return null;
+      case 'xa':
+        throw new TidewaterError(
+          'BINLOG_XA_UNSUPPORTED',
+          `The source binlog holds an XA transaction at ${this.file}:${this.pos}, which Tidewater does not stream.`,
+          {
+            category: 'unsupported',
+            remedy:
+              'Avoid XA transactions on the source while the task runs, then restart the task with a new full data migration.',
+            details: { file: this.file, pos: this.pos },
+          },
+        );
+      case 'dml': {
+        // Statement-based logging of a data change (a session with binlog_format=STATEMENT):
+        // the rows are not in the binlog.
+        this.hooks.warn(
+          'BINLOG_STATEMENT_DML',
+          `A data change at ${this.file}:${this.pos} was logged as a statement, not as rows; it is not captured.`,
+          {
+            database: event.database,
+            statement: sql.slice(0, 200),
+          },
+        );
+        return null;
+      }
+      case 'ddl':
+        return this.processDdl(event);
+    }
+  }
+
+  private async processDdl(
+    event: Extract<BinlogEvent, { type: 'query' }>,
+  ): Promise<ChangeEvent | null> {
+    const { header, sql } = event;
+    const parsed = parseDdl(sql, event.database, { isMariadb: this.flavour === 'mariadb' });
+    const applied = this.schemaState.apply(parsed.changes);
+    let state = applied.state;
+    if (!parsed.isParsed) {
+      this.hooks.warn(
+        'BINLOG_DDL_UNPARSED',
+        `A DDL statement at ${this.file}:${this.pos} could not be parsed (${parsed.parseError}); the affected table is read again from the source.`,
+        {
+          statement: sql.slice(0, 500),
+          database: parsed.database,
+          table: parsed.table,
+        },
+      );
+    }
+    for (const target of applied.reread) {
+      if (!this.hooks.isCaptured(target.database, target.table)) continue;
+      const tracked = await this.hooks.readTable(target.database, target.table);
+      state = tracked
+        ? state.withTable(tracked)
+        : state.withoutTable(target.database, target.table);
+      this.hooks.warn(
+        'BINLOG_SCHEMA_REREAD',
+        `The schema of ${target.database}.${target.table} was read again from the source after a DDL the history could not follow; rows written before later DDL may decode with the newer schema.`,
+        {
+          database: target.database,
+          table: target.table,
+          statement: sql.slice(0, 500),
+        },
+      );
+    }
+    this.schemaState = state;
+    const isStandalone = this.isStandalonePending || !this.isInTransaction;
+    this.isStandalonePending = false;
+    const isEmitted =
+      !parsed.isParsed ||
+      (parsed.table
+        ? this.hooks.isCaptured(parsed.database, parsed.table)
+        : parsed.database !== '' && this.hooks.isCaptured(parsed.database, ''));
+    const ddl: DdlEvent = {
+      kind: 'ddl',
+      database: parsed.database,
+      table: parsed.table,
+      ddlKind: parsed.kind,
+      sql,
+      isParsed: parsed.isParsed,
+      ...this.base(header),
+    };
+    if (isStandalone && !this.isInTransaction) {
+      // A DDL is its own transaction: the GTID set and the checkpoint move past it.
+      this.gtidText = this.txGtidText ?? this.gtidText;
+      ddl.position = this.currentPosition();
+      this.txGtid = null;
+      this.txGtidText = null;
+      if (isEmitted) {
+        this.markCheckpoint(ddl);
+        return ddl;
+      }
+      // Not captured: still a checkpoint, delivered as a heartbeat so the caller can advance.
+      const heartbeat: ChangeEvent = { kind: 'heartbeat', ...this.base(header), gtid: null };
+      this.markCheckpoint(heartbeat);
+      return heartbeat;
+    }
+    return isEmitted ? ddl : null;
+  }
+
+  /** Resolves the layout for a table map: tracked schema, else binlog metadata, else the source. */
+  private async mapTable(tableMap: TableMap): Promise<void> {
+    const { database, table } = tableMap;
+    if (!this.hooks.isCaptured(database, table)) {
+      this.tableMaps.set(tableMap.tableId, { tableMap, layout: null });
+      return;
+    }
+    const key = `${database}\0${table}`;
+    const tracked = this.schemaState.getTable(database, table);
+    const cached = this.layouts.get(key);
+    if (cached && tracked && cached.schema === tracked && cached.signature === tableMap.signature) {
+      this.tableMaps.set(tableMap.tableId, { tableMap, layout: cached.layout });
+      return;
+    }
+    let reason = tracked ? '' : 'the table is not in the schema history';
+    if (tracked) {
+      const compiled = compileRowLayout(tableMap, tracked.schema);
+      if (!isLayoutMismatch(compiled)) {
+        this.useLayout(key, tableMap, tracked, compiled);
+        return;
+      }
+      reason = compiled.reason;
+    }
+    // The history does not fit the event. FULL metadata describes the columns exactly as they
+    // were written; without it, the source's current definition is the best left.
+    const candidates: Array<{ source: string; load: () => Promise<TrackedTable | null> }> = [
+      {
+        source: 'binlog metadata',
+        load: async () => {
+          const schema = schemaFromTableMap(tableMap);
+          if (!schema) return null;
+          if (tracked) {
+            schema.primaryKey =
+              schema.primaryKey.length > 0 ? schema.primaryKey : tracked.schema.primaryKey;
+            schema.uniqueKeys = tracked.schema.uniqueKeys;
+          }
+          return {
+            schema,
+            defaultCharset: tracked?.defaultCharset ?? this.schemaState.databaseCharset(database),
+          };
+        },
+      },
+      { source: 'the source', load: () => this.hooks.readTable(database, table) },
+    ];
+    if (!tracked) candidates.reverse();
+    for (const candidate of candidates) {
+      const loaded = await candidate.load();
+      if (!loaded) continue;
+      const compiled = compileRowLayout(tableMap, loaded.schema);
+      if (isLayoutMismatch(compiled)) continue;
+      this.hooks.warn(
+        'BINLOG_SCHEMA_REREAD',
+        `The schema of ${database}.${table} was taken from ${candidate.source} at ${this.file}:${this.pos}: ${reason}.`,
+        {
+          database,
+          table,
+        },
+      );
+      this.schemaState = this.schemaState.withTable(loaded);
+      this.useLayout(key, tableMap, loaded, compiled);
+      return;
+    }
+    throw new TidewaterError(
+      'BINLOG_SCHEMA_MISMATCH',
+      `Rows of ${database}.${table} at ${this.file}:${this.pos} cannot be decoded: ${reason}, and neither the binlog metadata nor the source's current definition fits them.`,
+      {
+        category: 'internal',
+        remedy:
+          'The table changed in a way the schema history could not follow. Restart the task with a new full data migration of this table; set binlog_row_metadata=FULL on the source if it supports it.',
+        details: { database, table, file: this.file, pos: this.pos, reason },
+      },
+    );
+  }
+
+  private useLayout(
+    key: string,
+    tableMap: TableMap,
+    tracked: TrackedTable,
+    layout: RowLayout,
+  ): void {
+    this.layouts.set(key, { signature: tableMap.signature, schema: tracked, layout });
+    this.tableMaps.set(tableMap.tableId, { tableMap, layout });
+  }
+
+  private processRows(event: Extract<BinlogEvent, { type: 'rows' }>): RowEvent | null {
+    const entry = this.tableMaps.get(event.rows.tableId);
+    if (!entry)
+      throw binlogMalformed(
+        `a rows event for table id ${event.rows.tableId} has no table map before it`,
+        { file: this.file, pos: this.pos },
+      );
+    const { layout } = entry;
+    if (!layout) return null;
+    const decoded = decodeRows(event.rows, layout);
+    if (decoded.absentValues > 0) {
+      const key = `${layout.schema.database}.${layout.schema.table}`;
+      if (!this.warnedTables.has(key)) {
+        this.warnedTables.add(key);
+        this.hooks.warn(
+          'BINLOG_PARTIAL_ROW_IMAGE',
+          `Rows of ${key} arrive with some columns missing (binlog_row_image is not FULL); the missing values are given as NULL.`,
+          { table: key },
+        );
+      }
+    }
+    const base = { ...this.base(event.header), schema: layout.schema };
+    switch (event.rows.rowsKind) {
+      case 'insert':
+        return { kind: 'insert', ...base, rows: decoded.images! };
+      case 'delete':
+        return { kind: 'delete', ...base, rows: decoded.images! };
+      case 'update':
+        return { kind: 'update', ...base, rows: decoded.pairs! };
+    }
+  }
+}

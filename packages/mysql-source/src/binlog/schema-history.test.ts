@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { parseDdl } from './ddl-parser';
+import { SchemaState } from './schema-history';
+
+function apply(state: SchemaState, sql: string, database = 'db'): SchemaState {
+  return state.apply(parseDdl(sql, database, { isMariadb: false }).changes).state;
+}
+
+describe('SchemaState', () => {
+  const empty = SchemaState.create({
+    serverCharset: 'utf8mb4',
+    isCaseInsensitive: false,
+    databases: { db: 'latin1' },
+  });
+
+  it('follows create, add, drop, rename and change of columns in order', () => {
+    let state = apply(
+      empty,
+      'CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(10), b INT, UNIQUE KEY ub (b))',
+    );
+    expect(state.getTable('db', 't')!.schema.columns.map((c) => c.name)).toEqual(['id', 'a', 'b']);
+    expect(state.getTable('db', 't')!.schema.columns[1]!.charset).toBe('latin1');
+    state = apply(state, 'ALTER TABLE t ADD COLUMN z INT UNSIGNED FIRST, ADD c TEXT AFTER a');
+    expect(state.getTable('db', 't')!.schema.columns.map((c) => c.name)).toEqual([
+      'z',
+      'id',
+      'a',
+      'c',
+      'b',
+    ]);
+    state = apply(
+      state,
+      'ALTER TABLE t DROP COLUMN b, RENAME COLUMN a TO a2, CHANGE id id2 BIGINT',
+    );
+    const schema = state.getTable('db', 't')!.schema;
+    expect(schema.columns.map((c) => c.name)).toEqual(['z', 'id2', 'a2', 'c']);
+    expect(schema.primaryKey).toEqual(['id2']);
+    expect(schema.uniqueKeys).toEqual({});
+    expect(schema.columns[1]).toMatchObject({ family: 'integer', precision: 8, nullable: false });
+  });
+
+  it('keeps earlier states intact (each DDL makes a new state)', () => {
+    const before = apply(empty, 'CREATE TABLE t (id INT)');
+    const after = apply(before, 'ALTER TABLE t ADD COLUMN b INT');
+    expect(before.getTable('db', 't')!.schema.columns).toHaveLength(1);
+    expect(after.getTable('db', 't')!.schema.columns).toHaveLength(2);
+  });
+
+  it('follows renames, drops, database drops and charset conversion', () => {
+    let state = apply(empty, 'CREATE TABLE t (id INT, s VARCHAR(3)) DEFAULT CHARSET=gbk');
+    expect(state.getTable('db', 't')!.schema.columns[1]!.charset).toBe('gbk');
+    state = apply(state, 'RENAME TABLE t TO other.t2');
+    expect(state.getTable('db', 't')).toBeUndefined();
+    expect(state.getTable('other', 't2')!.schema).toMatchObject({ database: 'other', table: 't2' });
+    state = apply(state, 'ALTER TABLE other.t2 CONVERT TO CHARACTER SET utf8mb4');
+    expect(state.getTable('other', 't2')!.schema.columns[1]!.charset).toBe('utf8mb4');
+    state = apply(state, 'CREATE TABLE other.t3 LIKE other.t2');
+    expect(state.getTable('other', 't3')!.schema.columns).toHaveLength(2);
+    state = apply(state, 'DROP DATABASE other');
+    expect(state.tableCount).toBe(0);
+  });
+
+  it('asks for a re-read of tables it does not know', () => {
+    const { reread } = empty.apply(
+      parseDdl('ALTER TABLE unknown ADD c INT', 'db', { isMariadb: false }).changes,
+    );
+    expect(reread).toEqual([{ database: 'db', table: 'unknown' }]);
+  });
+
+  it('survives a JSON round trip', () => {
+    const state = apply(empty, "CREATE TABLE t (id INT PRIMARY KEY, e ENUM('a','b'))");
+    const restored = SchemaState.fromJSON(JSON.parse(JSON.stringify(state.toJSON())));
+    expect(restored.getTable('db', 't')).toEqual(state.getTable('db', 't'));
+    expect(restored.databaseCharset('db')).toBe('latin1');
+  });
+
+  it('compares names case-insensitively when the server does', () => {
+    const state = apply(
+      SchemaState.create({ serverCharset: 'utf8mb4', isCaseInsensitive: true }),
+      'CREATE TABLE T1 (id INT)',
+      'DB',
+    );
+    expect(state.getTable('db', 't1')).toBeDefined();
+  });
+});
