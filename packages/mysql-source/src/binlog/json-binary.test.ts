@@ -138,7 +138,7 @@ describe('jsonBinaryToText', () => {
   it('prints scalars at the top level', () => {
     expect(text(binaryJson(null))).toBe('null');
     expect(text(binaryJson('héllo 😀'))).toBe('"héllo 😀"');
-    expect(text(binaryJson(9007199254740993 as number))).toBe('9007199254740992');
+    expect(text(binaryJson(2 ** 53))).toBe('9007199254740992');
     expect(text(binaryJson(1.5))).toBe('1.5');
     expect(text(binaryJson(-42))).toBe('-42');
   });
