@@ -21,7 +21,9 @@
 
 import type { TableSchema } from '@tidewater/change-events';
 import type { Connection } from 'mysql2/promise';
-import { Parser } from 'node-sql-parser';
+// node-sql-parser is CommonJS (Node's ESM loader exposes only its default export); the MySQL
+// build holds the one grammar we use.
+import nodeSqlParser from 'node-sql-parser/build/mysql';
 import { TidewaterError } from '@tidewater/errors';
 import { quoteIdentifier, quoteTableName } from './identifiers';
 
@@ -174,7 +176,9 @@ export function parseRowFilter(text: string, schema: TableSchema): RowFilter {
 
   let ast: unknown;
   try {
-    ast = new Parser().astify(`SELECT 1 FROM t WHERE ${scanned}`, { database: 'MySQL' });
+    ast = new nodeSqlParser.Parser().astify(`SELECT 1 FROM t WHERE ${scanned}`, {
+      database: 'MySQL',
+    });
   } catch (error) {
     throw syntaxError(where, trimmed, error);
   }
