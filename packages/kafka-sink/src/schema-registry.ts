@@ -94,6 +94,7 @@ async function request(
   try {
     body = text === '' ? null : JSON.parse(text);
   } catch {
+    // Not JSON: an error status reports the raw text below, a success is refused as not JSON.
     body = null;
   }
   if (!response.ok) {

@@ -78,6 +78,8 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
   private readonly idleWaiters: Array<() => void> = [];
   /** Settles when the latest push has entered the queue (never rejects). */
   private admission: Promise<void> = Promise.resolve();
+  /** Pushes called but not yet in `entries` (waiting on the admission chain). */
+  private admitting = 0;
 
   constructor(
     private readonly sendBatch: SendBatch,
@@ -104,7 +106,9 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
     for (const message of messages) bytes += recordBytes(message);
     const admitted = this.admission.then(() => this.waitForRoom(bytes));
     this.admission = admitted;
+    this.admitting += 1;
     return admitted.then(() => {
+      this.admitting -= 1;
       if (this.failure !== null) throw this.failure;
       this.pendingBytes += bytes;
       return new Promise<void>((resolve, reject) => {
@@ -137,15 +141,19 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
 
   /** Resolves when nothing is pending (or the queue failed). */
   async drained(): Promise<void> {
-    if (this.entries.length === 0 || this.failure !== null) return;
+    if (this.isIdle()) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private wakeWaiters(): void {
     for (const wake of this.spaceWaiters.splice(0)) wake();
-    if (this.entries.length === 0 || this.failure !== null) {
+    if (this.isIdle()) {
       for (const wake of this.idleWaiters.splice(0)) wake();
     }
+  }
+
+  private isIdle(): boolean {
+    return this.failure !== null || (this.entries.length === 0 && this.admitting === 0);
   }
 
   /** Resolves complete deliveries from the head, in order. */

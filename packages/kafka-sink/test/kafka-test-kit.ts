@@ -69,16 +69,36 @@ export interface ReadMessage {
 
 /**
  * Reads `count` messages of `topic` from the beginning (all partitions), or fails after
- * `timeoutMs`. Messages come back per partition in offset order, partitions ascending.
+ * `timeoutMs`. Messages come back per partition in offset order, partitions ascending. A
+ * broker that has just started may not serve the topic yet; that is retried until the deadline.
  */
 export async function readTopic(
   topic: string,
   count: number,
   timeoutMs = 30_000,
+  brokers = stackEndpoints.kafka.brokers,
+): Promise<ReadMessage[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await readTopicOnce(topic, count, deadline, brokers);
+    } catch (error) {
+      const isRetriable = (error as { retriable?: unknown }).retriable === true;
+      if (!isRetriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+async function readTopicOnce(
+  topic: string,
+  count: number,
+  deadline: number,
+  brokers: string[],
 ): Promise<ReadMessage[]> {
   const kafka = new Kafka({
     clientId: 'tidewater-test-reader',
-    brokers: stackEndpoints.kafka.brokers,
+    brokers,
     logLevel: logLevel.NOTHING,
   });
   const consumer = kafka.consumer({ groupId: `test-reader-${randomBytes(6).toString('hex')}` });
@@ -89,7 +109,7 @@ export async function readTopic(
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`read ${messages.length} of ${count} messages of ${topic}`)),
-        timeoutMs,
+        Math.max(0, deadline - Date.now()),
       );
       const take = (partition: number, message: KafkaMessage): void => {
         messages.push({

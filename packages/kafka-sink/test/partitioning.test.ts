@@ -1,0 +1,260 @@
+/**
+ * Partition policies on a topic of several partitions, names after mapping, and per-key order
+ * with many deliveries in flight.
+ */
+import type {
+  ChangeEvent,
+  DdlEvent,
+  InsertEvent,
+  TableSchema,
+  UpdateEvent,
+} from '@tidewater/change-events';
+import type { PartitionPolicy } from '@tidewater/config';
+import { decodeDtsAvro } from '@tidewater/formats';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DeliveryReport } from '../src/index';
+import { openKafkaSink, partitionOf } from '../src/index';
+import { testColumn } from '../src/test-tables';
+import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
+
+afterAll(dropTopics);
+
+const PARTITIONS = 4;
+const source = { version: '8.0.36', timeZone: 'UTC' };
+
+function table(name: string, primaryKey: string[] = ['id']): TableSchema {
+  return {
+    database: 'shop',
+    table: name,
+    columns: [
+      testColumn('id', 'integer', 'int', 'int(11)', { precision: 4, nullable: false }),
+      testColumn('v', 'integer', 'int', 'int(11)', { precision: 4 }),
+    ],
+    primaryKey,
+    uniqueKeys: {},
+  };
+}
+
+const orders = table('orders');
+const items = table('items');
+const logs = table('logs', []);
+
+const base = { timestamp: 1714530030000, position: null, gtid: null, serverId: 1 };
+
+function insert(schema: TableSchema, ids: number[]): InsertEvent {
+  return { ...base, kind: 'insert', schema, rows: ids.map((id) => [String(id), '0']) };
+}
+
+function update(schema: TableSchema, id: number, v: number): UpdateEvent {
+  return {
+    ...base,
+    kind: 'update',
+    schema,
+    rows: [{ before: [String(id), String(v - 1)], after: [String(id), String(v)] }],
+  };
+}
+
+const alter: DdlEvent = {
+  ...base,
+  kind: 'ddl',
+  database: 'shop',
+  table: 'orders',
+  ddlKind: 'ALTER',
+  sql: 'ALTER TABLE orders ADD COLUMN w INT',
+  isParsed: true,
+};
+
+async function deliverAll(
+  policy: PartitionPolicy,
+  events: ChangeEvent[],
+  format: 'canal-json' | 'dts-avro' = 'canal-json',
+): Promise<{ topic: string; report: DeliveryReport }> {
+  const topic = await makeTopic(`policy-${policy}`, PARTITIONS);
+  const sink = await openKafkaSink({
+    destination: plainDestination(topic),
+    format,
+    partitionPolicy: policy,
+    source,
+  });
+  try {
+    return { topic, report: await sink.deliver(events) };
+  } finally {
+    await sink.close();
+  }
+}
+
+const events = (): ChangeEvent[] => [
+  insert(orders, [1, 2, 3, 4, 5, 6, 7, 8]),
+  insert(items, [1, 2]),
+  insert(logs, [1, 2, 3]),
+  alter,
+];
+
+describe('partition policies', () => {
+  it('ships everything to partition 0 under partition-zero', async () => {
+    const { topic, report } = await deliverAll('partition-zero', events());
+    expect(report).toMatchObject({ messages: 4, partitions: { [topic]: [0] } });
+    const read = await readTopic(topic, 4);
+    expect(read.map((m) => [m.partition, m.key])).toEqual([
+      [0, 'shop.orders'],
+      [0, 'shop.items'],
+      [0, 'shop.logs'],
+      [0, 'shop.orders'],
+    ]);
+  });
+
+  it('keeps each table with its DDL on the partition of its name hash', async () => {
+    const { topic } = await deliverAll('hash-database-table', events());
+    const read = await readTopic(topic, 4);
+    for (const message of read) {
+      expect(message.partition).toBe(partitionOf(message.key!, PARTITIONS));
+    }
+    const ordersMessages = read.filter((m) => m.key === 'shop.orders');
+    expect(ordersMessages.map((m) => JSON.parse(m.value.toString()).type)).toEqual([
+      'INSERT',
+      'ALTER',
+    ]);
+    // The pinned Java value for `shop.orders` on 4 partitions.
+    expect(partitionOf('shop.orders', 4)).toBe(1);
+    expect(ordersMessages[0]!.partition).toBe(1);
+  });
+
+  it('splits multi-row events per primary key, keyless tables and DDL to partition 0', async () => {
+    const { topic, report } = await deliverAll('hash-primary-key', events());
+    // 8 + 2 rows split per key, the keyless table's event whole, the DDL.
+    expect(report.messages).toBe(12);
+    const read = await readTopic(topic, 12);
+    const keyed = read.filter((m) => /:\d+$/.test(m.key ?? ''));
+    expect(keyed).toHaveLength(10);
+    for (const message of keyed) {
+      const body = JSON.parse(message.value.toString());
+      expect(body.data).toHaveLength(1);
+      expect(message.key).toBe(`shop.${body.table}:${body.data[0].id}`);
+      expect(message.partition).toBe(partitionOf(message.key!, PARTITIONS));
+    }
+    expect(new Set(keyed.map((m) => m.partition)).size).toBeGreaterThan(1);
+    const rest = read.filter((m) => !keyed.includes(m));
+    expect(rest.map((m) => [m.partition, m.key, JSON.parse(m.value.toString()).type])).toEqual([
+      [0, 'shop.logs', 'INSERT'],
+      [0, 'shop.orders', 'ALTER'],
+    ]);
+    expect(JSON.parse(rest[0]!.value.toString()).data).toHaveLength(3);
+  });
+
+  it('routes DTS Avro records per row under the primary-key policy', async () => {
+    const { topic } = await deliverAll(
+      'hash-primary-key',
+      [insert(orders, [1, 2, 3, 4])],
+      'dts-avro',
+    );
+    const read = await readTopic(topic, 4);
+    for (const message of read) {
+      const record = decodeDtsAvro(message.value);
+      const id = Object.values(
+        (record.afterImages as Array<Record<string, { value: string }>>)[0]!,
+      )[0]!.value;
+      expect(message.key).toBe(`shop.orders:${id}`);
+      expect(message.partition).toBe(partitionOf(message.key!, PARTITIONS));
+    }
+  });
+});
+
+describe('names in messages', () => {
+  it('applies renames and the capitalization policy to every name, DDL topic included', async () => {
+    const topic = await makeTopic('mapping', 2);
+    const ddlTopic = await makeTopic('mapping-ddl', 1);
+    const sink = await openKafkaSink({
+      destination: plainDestination(topic, { ddlTopic }),
+      format: 'canal-json',
+      partitionPolicy: 'hash-primary-key',
+      mapping: [
+        {
+          kind: 'database',
+          database: 'shop',
+          rename: 'Store',
+          dml: ['insert', 'update', 'delete'],
+        },
+        { kind: 'table', database: 'shop', table: 'orders', rename: 'Purchases', dml: ['insert'] },
+      ],
+      capitalization: 'upper',
+      source,
+    });
+    try {
+      const report = await sink.deliver([insert(orders, [7]), insert(items, [8]), alter]);
+      expect(report.partitions).toEqual({ [topic]: expect.any(Array), [ddlTopic]: [0] });
+    } finally {
+      await sink.close();
+    }
+    const data = (await readTopic(topic, 2)).map((m) => ({
+      key: m.key,
+      body: JSON.parse(m.value.toString()),
+    }));
+    const byTable = Object.fromEntries(data.map((d) => [d.body.table, d]));
+    expect(byTable.Purchases.key).toBe('Store.Purchases:7');
+    expect(byTable.Purchases.body).toMatchObject({
+      database: 'Store',
+      pkNames: ['ID'],
+      data: [{ ID: '7', V: '0' }],
+      mysqlType: { ID: 'int(11)', V: 'int(11)' },
+    });
+    expect(byTable.ITEMS.key).toBe('Store.ITEMS:8');
+    const [ddl] = await readTopic(ddlTopic, 1);
+    expect(ddl!.key).toBe('Store.Purchases');
+    expect(JSON.parse(ddl!.value.toString())).toMatchObject({
+      database: 'Store',
+      table: 'Purchases',
+      isDdl: true,
+    });
+  });
+});
+
+describe('delivery order', () => {
+  it('keeps every key in order with many deliveries in flight, settling them in call order', async () => {
+    const topic = await makeTopic('order', PARTITIONS);
+    const sink = await openKafkaSink({
+      destination: plainDestination(topic),
+      format: 'canal-json',
+      partitionPolicy: 'hash-primary-key',
+      source,
+      // Small requests, so the deliveries spread over many produce requests.
+      limits: { maxRequestBytes: 16 * 1024 },
+    });
+    const KEYS = 40;
+    const VERSIONS = 25;
+    const settled: number[] = [];
+    const pending: Array<Promise<DeliveryReport>> = [];
+    try {
+      for (let v = 1; v <= VERSIONS; v++) {
+        // Each round is split in two deliveries that interleave keys.
+        for (const half of [0, 1]) {
+          const batch: ChangeEvent[] = [];
+          for (let id = half; id < KEYS; id += 2) batch.push(update(orders, id, v));
+          const index = pending.length;
+          pending.push(
+            sink.deliver(batch).then((report) => {
+              settled.push(index);
+              return report;
+            }),
+          );
+        }
+      }
+      await Promise.all(pending);
+    } finally {
+      await sink.close();
+    }
+    expect(settled).toEqual([...settled].sort((a, b) => a - b));
+    const read = await readTopic(topic, KEYS * VERSIONS);
+    expect(read).toHaveLength(KEYS * VERSIONS);
+    const seen = new Map<string, number[]>();
+    for (const message of read) {
+      const body = JSON.parse(message.value.toString());
+      const id = body.data[0].id as string;
+      seen.set(id, [...(seen.get(id) ?? []), Number(body.data[0].v)]);
+      expect(message.partition).toBe(partitionOf(message.key!, PARTITIONS));
+    }
+    expect(seen.size).toBe(KEYS);
+    for (const versions of seen.values()) {
+      expect(versions).toEqual(Array.from({ length: VERSIONS }, (_, i) => i + 1));
+    }
+  });
+});
