@@ -182,7 +182,7 @@ export function rowsEvent(
   post.writeUIntLE(tableId, 0, 6);
   post.writeUInt16LE(1, 6); // STMT_END_F
   const all = Buffer.alloc((columnCount + 7) >> 3, 0xff);
-  const parts = [post];
+  const parts: Buffer[] = [post];
   if (isV2) {
     const extra = options.extra ?? Buffer.alloc(0);
     const length = Buffer.alloc(2);

@@ -131,6 +131,8 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
   private failingSince: number | null = null;
   private reconnectAttempts = 0;
   private isFinished = false;
+  /** Change events made from the last binlog event and not yet handed out (at most two). */
+  private readonly pending: ChangeEvent[] = [];
 
   constructor(options: BinlogStreamOptions) {
     this.options = options;
@@ -271,6 +273,7 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
       );
     }
     // Everything delivered since the resume point comes again, byte for byte: skip that many.
+    this.pending.length = 0;
     this.skipOnReconnect = this.deliveredSinceResume;
   }
 
@@ -327,42 +330,45 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     try {
       for (;;) {
         if (this.abort.signal.aborted) return this.finish();
-        const client = this.client;
         const assembler = this.assembler;
+        if (this.pending.length > 0 && assembler) {
+          const event = this.pending.shift()!;
+          if (this.skipOnReconnect > 0) {
+            // Delivered before the connection dropped.
+            this.skipOnReconnect -= 1;
+            continue;
+          }
+          this.failingSince = null;
+          this.reconnectAttempts = 0;
+          if (assembler.checkpointOf(event)) {
+            this.resume = assembler.checkpointState;
+            this.deliveredSinceResume = 0;
+          } else {
+            this.deliveredSinceResume += 1;
+          }
+          return event;
+        }
+        const client = this.client;
         if (!client || !assembler) {
           await this.connectWithRetry();
           continue;
         }
-        let event: ChangeEvent | null;
         try {
           const bytes = await client.next(this.abort.signal);
           if (bytes === null) {
             if (this.abort.signal.aborted) return this.finish();
             continue;
           }
-          event = await assembler.process(this.decoder.decode(bytes));
+          const events = await assembler.process(this.decoder.decode(bytes));
+          if (events.length > 0) this.pending.push(...events);
         } catch (error) {
           if (isTidewaterError(error) && error.isRetryable) {
+            this.pending.length = 0;
             await this.recover(error);
             continue;
           }
           throw error;
         }
-        if (!event) continue;
-        if (this.skipOnReconnect > 0) {
-          // Delivered before the connection dropped.
-          this.skipOnReconnect -= 1;
-          continue;
-        }
-        this.failingSince = null;
-        this.reconnectAttempts = 0;
-        if (assembler.checkpointOf(event)) {
-          this.resume = assembler.checkpointState;
-          this.deliveredSinceResume = 0;
-        } else {
-          this.deliveredSinceResume += 1;
-        }
-        return event;
       }
     } catch (error) {
       this.finish();

@@ -6,13 +6,7 @@
  * from TABLE_MAP events against it. No I/O of its own: reading a table from the source goes
  * through `hooks.readTable`, so the whole machine runs in unit tests on built byte sequences.
  */
-import type {
-  ChangeEvent,
-  CommitEvent,
-  DdlEvent,
-  RowEvent,
-  SourcePosition,
-} from '@tidewater/change-events';
+import type { ChangeEvent, CommitEvent, DdlEvent, SourcePosition } from '@tidewater/change-events';
 import { TidewaterError } from '@tidewater/errors';
 import type { SourceFlavour } from '../flavour';
 import { classifyQuery, parseDdl } from './ddl-parser';
@@ -43,7 +37,11 @@ export interface AssemblerStart {
   gtidText: string | null;
   schema: SchemaState;
   flavour: SourceFlavour;
+  /** Binlog time (s) of the checkpoint; keeps heartbeat choices identical on a replay. */
+  checkpointSecond?: number;
 }
+
+const NONE: ChangeEvent[] = [];
 
 export class ChangeAssembler {
   private flavour: SourceFlavour = 'mysql';
@@ -59,6 +57,10 @@ export class ChangeAssembler {
   private txGtid: string | null = null;
   private isInTransaction = false;
   private isStandalonePending = false;
+  /** The open transaction's BEGIN, until its first captured change goes out. */
+  private pendingBegin: ChangeEvent | null = null;
+  /** Binlog time (s) of the last checkpoint given out, for `skippedCheckpoint`. */
+  private checkpointSecond = 0;
   private readonly tableMaps = new Map<number, { tableMap: TableMap; layout: RowLayout | null }>();
   private readonly layouts = new Map<
     string,
@@ -87,6 +89,8 @@ export class ChangeAssembler {
     this.resetGtidState(start.gtidText);
     this.isInTransaction = false;
     this.isStandalonePending = false;
+    this.pendingBegin = null;
+    this.checkpointSecond = start.checkpointSecond ?? 0;
     this.txGtid = null;
     this.txGtidText = null;
     this.tableMaps.clear();
@@ -94,7 +98,13 @@ export class ChangeAssembler {
 
   /** The checkpoint the stream would resume from if it stopped after the last processed event. */
   get checkpointState(): Omit<AssemblerStart, 'flavour'> {
-    return { file: this.file, pos: this.pos, gtidText: this.gtidText, schema: this.schemaState };
+    return {
+      file: this.file,
+      pos: this.pos,
+      gtidText: this.gtidText,
+      schema: this.schemaState,
+      checkpointSecond: this.checkpointSecond,
+    };
   }
 
   /** The position after the last processed event. */
@@ -141,33 +151,62 @@ export class ChangeAssembler {
     };
   }
 
-  private markCheckpoint(event: ChangeEvent): void {
+  private markCheckpoint(event: ChangeEvent, header: EventHeader | null): void {
+    if (header) this.checkpointSecond = header.timestamp;
     this.checkpoints.set(event, { position: event.position!, schema: this.schemaState });
   }
 
-  private beginTransaction(header: EventHeader): ChangeEvent {
+  /**
+   * Opens a transaction. Its BEGIN is held back until the transaction touches a captured table,
+   * so transactions of other tables do not reach the consumer at all (see `skippedCheckpoint`).
+   */
+  private beginTransaction(header: EventHeader): ChangeEvent[] {
     this.isInTransaction = true;
-    return { kind: 'begin', ...this.base(header) };
+    this.pendingBegin = { kind: 'begin', ...this.base(header) };
+    return NONE;
   }
 
-  private commitTransaction(header: EventHeader, xid: string | null): CommitEvent {
+  /** The event, preceded by its transaction's BEGIN if that has not gone out yet. */
+  private withBegin(event: ChangeEvent): ChangeEvent[] {
+    const begin = this.pendingBegin;
+    if (!begin) return [event];
+    this.pendingBegin = null;
+    return [begin, event];
+  }
+
+  private commitTransaction(header: EventHeader, xid: string | null): ChangeEvent[] {
     const event: CommitEvent = { kind: 'commit', xid, ...this.base(header) };
+    const isEmpty = this.pendingBegin !== null;
+    this.pendingBegin = null;
     this.isInTransaction = false;
     this.gtidText = this.txGtidText ?? this.gtidText;
     event.position = this.currentPosition();
     this.txGtid = null;
     this.txGtidText = null;
-    this.markCheckpoint(event);
-    return event;
+    if (isEmpty) return this.skippedCheckpoint(header);
+    this.markCheckpoint(event, header);
+    return [event];
   }
 
-  /** Turns one binlog event into at most one change event, keeping position and state. */
-  async process(event: BinlogEvent): Promise<ChangeEvent | null> {
+  /**
+   * After a transaction or DDL the consumer does not see: a heartbeat checkpoint, at most one
+   * per second of binlog time (event timestamps, so a replay after a reconnect makes the same
+   * choice), so the caller's checkpoint keeps up even when only other tables change.
+   */
+  private skippedCheckpoint(header: EventHeader): ChangeEvent[] {
+    if (header.timestamp - this.checkpointSecond < 1) return NONE;
+    const heartbeat: ChangeEvent = { kind: 'heartbeat', ...this.base(header), gtid: null };
+    this.markCheckpoint(heartbeat, header);
+    return [heartbeat];
+  }
+
+  /** Turns one binlog event into change events (usually none or one), keeping position and state. */
+  async process(event: BinlogEvent): Promise<ChangeEvent[]> {
     const { header } = event;
     if (event.type === 'rotate') {
       this.file = event.nextFile;
       this.pos = event.nextPosition;
-      return null;
+      return NONE;
     }
     if (!isArtificial(header) && header.logPos > 0) this.pos = header.logPos;
     switch (event.type) {
@@ -175,7 +214,7 @@ export class ChangeAssembler {
       case 'skipped':
       case 'rows_query': // PolarDB-X's CTS::<tso> and MySQL's rows query log: informational.
       case 'stop': // The server is shutting down; the connection loss that follows reconnects.
-        return null;
+        return NONE;
       case 'incident':
         throw new TidewaterError(
           'BINLOG_INCIDENT',
@@ -188,7 +227,7 @@ export class ChangeAssembler {
           },
         );
       case 'heartbeat': {
-        if (this.isInTransaction) return null;
+        if (this.isInTransaction) return NONE;
         if (event.file === this.file && event.position > this.pos) this.pos = event.position;
         const heartbeat: ChangeEvent = {
           kind: 'heartbeat',
@@ -196,8 +235,8 @@ export class ChangeAssembler {
           timestamp: Date.now(),
           gtid: null,
         };
-        this.markCheckpoint(heartbeat);
-        return heartbeat;
+        this.markCheckpoint(heartbeat, null);
+        return [heartbeat];
       }
       case 'mariadb_gtid_list':
         if (!this.mariadbGtid && header.logPos > 0 && this.gtidText === null) {
@@ -207,13 +246,13 @@ export class ChangeAssembler {
           this.mariadbGtid = state;
           this.gtidText = state.toString();
         }
-        return null;
+        return NONE;
       case 'previous_gtids':
         if (!this.mysqlGtid && this.gtidText === null && event.gtidSet !== '') {
           this.mysqlGtid = MysqlGtidSet.parse(event.gtidSet);
           this.gtidText = event.gtidSet;
         }
-        return null;
+        return NONE;
       case 'mariadb_gtid': {
         const gtid = `${event.domainId}-${header.serverId}-${event.sequence}`;
         this.mariadbGtid ??= new MariadbGtidState();
@@ -222,7 +261,7 @@ export class ChangeAssembler {
         this.txGtidText = this.mariadbGtid.toString();
         if (event.isStandalone) {
           this.isStandalonePending = true;
-          return null;
+          return NONE;
         }
         // MariaDB's GTID event opens the transaction in place of a BEGIN query.
         return this.beginTransaction(header);
@@ -235,14 +274,14 @@ export class ChangeAssembler {
           this.txGtid = event.gtid;
           this.txGtidText = this.mysqlGtid.toString();
         }
-        return null;
+        return NONE;
       case 'xid':
         return this.commitTransaction(header, event.xid);
       case 'query':
         return this.processQuery(event);
       case 'table_map':
         await this.mapTable(event.tableMap);
-        return null;
+        return NONE;
       case 'rows':
         return this.processRows(event);
     }
@@ -250,17 +289,17 @@ export class ChangeAssembler {
 
   private async processQuery(
     event: Extract<BinlogEvent, { type: 'query' }>,
-  ): Promise<ChangeEvent | null> {
+  ): Promise<ChangeEvent[]> {
     const { header, sql } = event;
     switch (classifyQuery(sql)) {
       case 'begin':
-        return this.isInTransaction ? null : this.beginTransaction(header);
+        return this.isInTransaction ? NONE : this.beginTransaction(header);
       case 'commit':
       case 'rollback':
         // A logged ROLLBACK ends a group whose non-transactional changes did happen.
-        return this.isInTransaction ? this.commitTransaction(header, null) : null;
+        return this.isInTransaction ? this.commitTransaction(header, null) : NONE;
       case 'savepoint':
-        return null;
+        return NONE;
       case 'xa':
         throw new TidewaterError(
           'BINLOG_XA_UNSUPPORTED',
@@ -283,16 +322,14 @@ export class ChangeAssembler {
             statement: sql.slice(0, 200),
           },
         );
-        return null;
+        return NONE;
       }
       case 'ddl':
         return this.processDdl(event);
     }
   }
 
-  private async processDdl(
-    event: Extract<BinlogEvent, { type: 'query' }>,
-  ): Promise<ChangeEvent | null> {
+  private async processDdl(event: Extract<BinlogEvent, { type: 'query' }>): Promise<ChangeEvent[]> {
     const { header, sql } = event;
     const parsed = parseDdl(sql, event.database, { isMariadb: this.flavour === 'mariadb' });
     const applied = this.schemaState.apply(parsed.changes);
@@ -347,16 +384,11 @@ export class ChangeAssembler {
       ddl.position = this.currentPosition();
       this.txGtid = null;
       this.txGtidText = null;
-      if (isEmitted) {
-        this.markCheckpoint(ddl);
-        return ddl;
-      }
-      // Not captured: still a checkpoint, delivered as a heartbeat so the caller can advance.
-      const heartbeat: ChangeEvent = { kind: 'heartbeat', ...this.base(header), gtid: null };
-      this.markCheckpoint(heartbeat);
-      return heartbeat;
+      if (!isEmitted) return this.skippedCheckpoint(header);
+      this.markCheckpoint(ddl, header);
+      return [ddl];
     }
-    return isEmitted ? ddl : null;
+    return isEmitted ? this.withBegin(ddl) : NONE;
   }
 
   /** Resolves the layout for a table map: tracked schema, else binlog metadata, else the source. */
@@ -443,7 +475,7 @@ export class ChangeAssembler {
     this.tableMaps.set(tableMap.tableId, { tableMap, layout });
   }
 
-  private processRows(event: Extract<BinlogEvent, { type: 'rows' }>): RowEvent | null {
+  private processRows(event: Extract<BinlogEvent, { type: 'rows' }>): ChangeEvent[] {
     const entry = this.tableMaps.get(event.rows.tableId);
     if (!entry)
       throw binlogMalformed(
@@ -451,7 +483,7 @@ export class ChangeAssembler {
         { file: this.file, pos: this.pos },
       );
     const { layout } = entry;
-    if (!layout) return null;
+    if (!layout) return NONE;
     const decoded = decodeRows(event.rows, layout);
     if (decoded.absentValues > 0) {
       const key = `${layout.schema.database}.${layout.schema.table}`;
@@ -467,11 +499,11 @@ export class ChangeAssembler {
     const base = { ...this.base(event.header), schema: layout.schema };
     switch (event.rows.rowsKind) {
       case 'insert':
-        return { kind: 'insert', ...base, rows: decoded.images! };
+        return this.withBegin({ kind: 'insert', ...base, rows: decoded.images! });
       case 'delete':
-        return { kind: 'delete', ...base, rows: decoded.images! };
+        return this.withBegin({ kind: 'delete', ...base, rows: decoded.images! });
       case 'update':
-        return { kind: 'update', ...base, rows: decoded.pairs! };
+        return this.withBegin({ kind: 'update', ...base, rows: decoded.pairs! });
     }
   }
 }

@@ -50,10 +50,15 @@ function encodeValue(
   if (Array.isArray(value))
     return { type: large ? 0x03 : 0x02, inline: null, data: encodeContainer(value, null, large) };
   if ('opaque' in value && Buffer.isBuffer(value.data)) {
+    const opaque = value as { opaque: number; data: Buffer };
     return {
       type: 0x0f,
       inline: null,
-      data: Buffer.concat([Buffer.from([value.opaque]), varLength(value.data.length), value.data]),
+      data: Buffer.concat([
+        Buffer.from([opaque.opaque]),
+        varLength(opaque.data.length),
+        opaque.data,
+      ]),
     };
   }
   const keys = Object.keys(value).sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
@@ -61,7 +66,7 @@ function encodeValue(
     type: large ? 0x01 : 0x00,
     inline: null,
     data: encodeContainer(
-      keys.map((key) => (value as Record<string, Json>)[key]!),
+      keys.map((key) => (value as Record<string, Json>)[key] as Json),
       keys,
       large,
     ),
