@@ -53,8 +53,12 @@ const MODES_WE_REMOVE = new Set(['ANSI_QUOTES', 'NO_BACKSLASH_ESCAPES', 'ANSI'])
  * Connects, identifies the server and prepares the session. Throws a `TidewaterError` with one
  * of `SOURCE_DNS_FAILED`, `SOURCE_CONNECTION_REFUSED`, `SOURCE_TIMEOUT`, `SOURCE_AUTH_FAILED`,
  * `SOURCE_TLS_FAILED`, `SOURCE_UNSUPPORTED_SERVER` or `SOURCE_CONNECTION_FAILED`.
+ * `acceptUnsupported` keeps the session to an unsupported version (its `server` says why).
  */
-export async function connectSource(options: SourceConnectionOptions): Promise<SourceConnection> {
+export async function connectSource(
+  options: SourceConnectionOptions,
+  behaviour: { acceptUnsupported?: boolean } = {},
+): Promise<SourceConnection> {
   const target = `${options.host}:${options.port}`;
   let connection: Connection;
   try {
@@ -73,7 +77,8 @@ export async function connectSource(options: SourceConnectionOptions): Promise<S
     const row = rows[0];
     if (row === undefined) throw new Error('SELECT VERSION() returned no row');
     const server = detectServer(String(row.versionString), nullableString(row.versionComment));
-    assertSupportedServer(server);
+    // The precheck connects to any server, so it can report the version as its own item.
+    if (behaviour.acceptUnsupported !== true) assertSupportedServer(server);
     const sqlMode = String(row.sqlMode ?? '')
       .split(',')
       .filter((mode) => mode !== '' && !MODES_WE_REMOVE.has(mode.toUpperCase()))
