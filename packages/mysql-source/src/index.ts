@@ -1,2 +1,98 @@
 // The package entry: every public function and type is exported from here.
-export {};
+
+// Connecting and the server.
+export {
+  connectSource,
+  classifyConnectError,
+  parseSourceUrl,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type SourceConnection,
+  type SourceConnectionOptions,
+  type SourceTlsOptions,
+} from './connect';
+export {
+  assertSupportedServer,
+  describeServer,
+  detectServer,
+  SUPPORTED_SERVERS,
+  type ServerInfo,
+  type SourceFlavour,
+} from './flavour';
+export { quoteIdentifier, quoteTableName } from './identifiers';
+
+// Introspection.
+export {
+  describeTable,
+  findTable,
+  listDatabases,
+  listTables,
+  readTableSchema,
+  SYSTEM_DATABASES,
+  tableNotFound,
+  type ColumnInfo,
+  type DatabaseInfo,
+  type KeyInfo,
+  type ObjectType,
+  type TableDescription,
+  type TableInfo,
+} from './introspect';
+
+// Row filters.
+export { parseRowFilter, validateRowFilter, MAX_FILTER_LENGTH, type RowFilter } from './filter';
+
+// Precheck primitives.
+export {
+  checkBinlogFormat,
+  checkBinlogRetention,
+  checkBinlogRowImage,
+  checkConnectivity,
+  checkFilters,
+  checkKeyColumns,
+  checkLogBin,
+  checkObjectsExist,
+  checkReplicationClient,
+  checkReplicationSlave,
+  checkSelectPrivilege,
+  checkServerId,
+  checkVersion,
+  readBinlogSettings,
+  retentionSecondsOf,
+  MIN_RETENTION_SECONDS,
+  type BinlogSettings,
+  type ChosenObject,
+  type FilteredTable,
+  type PrecheckId,
+  type PrecheckResult,
+  type PrecheckStatus,
+} from './precheck';
+export {
+  readEffectiveGrants,
+  parseGrantLine,
+  type EffectiveGrants,
+  type GrantLevel,
+  type ParsedGrant,
+} from './precheck-grants';
+
+// Full data migration.
+export {
+  readSnapshot,
+  DEFAULT_CHUNK_SIZE,
+  type SnapshotCheckpoint,
+  type SnapshotConsistency,
+  type SnapshotItem,
+  type SnapshotOptions,
+  type SnapshotTable,
+} from './snapshot';
+export { comparePositions, type WatermarkSource } from './snapshot-watermark';
+
+// Incremental migration.
+export {
+  openBinlogStream,
+  BinlogStream,
+  type BinlogCheckpoint,
+  type BinlogStartPosition,
+  type BinlogStreamOptions,
+  type BinlogWarning,
+} from './binlog/binlog-stream';
+export { readBinlogPosition, type ReadBinlogPositionOptions } from './binlog/binlog-position';
+export { type SerializedSchemaHistory } from './binlog/schema-history';
