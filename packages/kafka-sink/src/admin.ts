@@ -4,11 +4,15 @@
  * client and closes it, so callers hold no connection between wizard steps.
  */
 import type { Admin } from 'kafkajs';
-import { ConfigResourceTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { KafkaClientOptions, KafkaConnection } from './connection';
 import { createKafka, errorContext } from './connection';
 import type { KafkaErrorContext } from './kafka-errors';
 import { kafkaTopicMissing, translateKafkaError } from './kafka-errors';
+
+// kafkajs is CommonJS: Node's ESM loader sees only some of its names as named exports, and
+// `ConfigResourceTypes` is not one of them, so it is read from the default export.
+const TOPIC_RESOURCE = kafkajs.ConfigResourceTypes.TOPIC;
 
 export interface TopicInfo {
   name: string;
@@ -83,7 +87,7 @@ export async function describeTopics(
   const configs = await admin.describeConfigs({
     includeSynonyms: false,
     resources: topics.map((name) => ({
-      type: ConfigResourceTypes.TOPIC,
+      type: TOPIC_RESOURCE,
       name,
       configNames: ['max.message.bytes'],
     })),

@@ -32,6 +32,13 @@ export { type SourceInfo } from './message-builder';
 export { createNameMapping, type Capitalization, type NameMapping } from './name-mapping';
 export { keyColumnsOf, partitionOf, rowKey, tableKey } from './partition-policy';
 export {
+  scanTopicForTables,
+  topicHasMessagesFor,
+  type TableName,
+  type TopicScanOptions,
+  type TopicScanResult,
+} from './topic-scan';
+export {
   checkSchemaRegistry,
   fetchSchemaById,
   registerSchema,

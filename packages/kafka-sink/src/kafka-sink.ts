@@ -34,6 +34,13 @@ export type SinkCompression = 'none' | 'gzip';
 export interface SinkLimits {
   /** Bytes of one produce request across partitions (the producer's own limit). */
   maxRequestBytes: number;
+  /**
+   * Bytes per partition in one request (always also under the topic's `max.message.bytes`).
+   * Chosen by measurement: kafkajs 2.2.4 groups a request's messages per partition with an
+   * array copy per message (`groupMessagesPerPartition`), quadratic in the batch, so past a
+   * few hundred messages a bigger batch costs more CPU than the round trips it saves.
+   */
+  maxBatchBytes: number;
   /** Unacknowledged bytes before `deliver` waits for room. */
   maxPendingBytes: number;
   /** kafkajs retries of one request before `deliver` rejects; with the backoff, ~2.5 min. */
@@ -46,6 +53,7 @@ export interface SinkLimits {
 
 export const DEFAULT_SINK_LIMITS: SinkLimits = {
   maxRequestBytes: 8 * 1024 * 1024,
+  maxBatchBytes: 256 * 1024,
   maxPendingBytes: 64 * 1024 * 1024,
   retries: 20,
   maxRetryTimeMs: 10_000,
@@ -250,7 +258,8 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
       });
     },
     {
-      maxBatchBytes: (name) => maxMessageBytes(name) - BATCH_OVERHEAD_BYTES,
+      maxBatchBytes: (name) =>
+        Math.min(limits.maxBatchBytes, maxMessageBytes(name) - BATCH_OVERHEAD_BYTES),
       maxRequestBytes: limits.maxRequestBytes,
       maxPendingBytes: limits.maxPendingBytes,
     },
