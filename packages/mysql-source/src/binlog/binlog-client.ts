@@ -289,6 +289,7 @@ export class BinlogClient {
   private waiter: (() => void) | null = null;
   private lastPacketAt = Date.now();
   private watchdog: NodeJS.Timeout | null = null;
+  private firstPacket: (() => void) | null = null;
   /** The source's binlog_checksum when the session started (CRC32 or NONE). */
   checksumEnabled = false;
   flavour: SourceFlavour = 'mysql';
@@ -359,6 +360,22 @@ export class BinlogClient {
     );
     (core as unknown as { addCommand(command: unknown): void }).addCommand(command);
     this.lastPacketAt = Date.now();
+    // The server answers a good start with the fake ROTATE at once and a bad one (purged file,
+    // unknown GTID) with an error: wait for either, so opening the stream reports the latter.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, Math.max(options.heartbeatIntervalMs * 3, 10_000));
+      this.firstPacket = finish;
+      function finish(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    this.firstPacket = null;
+    if (this.failure && this.queue.length === 0) {
+      const failure = this.failure;
+      this.close();
+      throw failure;
+    }
     // No packet for three heartbeat periods while reading means a dead peer (a half-open TCP
     // connection never errors on its own).
     const silenceLimit = Math.max(options.heartbeatIntervalMs * 3, 3000);
@@ -415,6 +432,7 @@ export class BinlogClient {
   }
 
   private wake(): void {
+    this.firstPacket?.();
     const waiter = this.waiter;
     this.waiter = null;
     waiter?.();
