@@ -84,6 +84,11 @@ export {
   type SnapshotTable,
 } from './snapshot';
 export { comparePositions, type WatermarkSource } from './snapshot-watermark';
+export {
+  binlogWatermarks,
+  type BinlogWatermarkOptions,
+  type BinlogWatermarks,
+} from './snapshot-binlog';
 
 // Incremental migration.
 export {
