@@ -14,6 +14,12 @@ export {
   type TopicInfo,
   type TopicLayout,
 } from './admin';
+export {
+  describeBrokerVersion,
+  releaseOf,
+  type ApiVersionRange,
+  type BrokerVersion,
+} from './broker-version';
 export { describeSecurity, kafkaConfig, type KafkaConnection, type KafkaLog } from './connection';
 export { translateKafkaError } from './kafka-errors';
 export {
