@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChangeEvent } from '@tidewater/change-events';
+import type * as StackModule from '@tidewater/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBinlogPosition } from '../src/binlog/binlog-position';
 import { openBinlogStream, type BinlogWarning } from '../src/binlog/binlog-stream';
@@ -23,7 +24,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-type Stack = typeof import('@tidewater/stack');
+type Stack = typeof StackModule;
 
 describe('binlog stream against a source that restarts', () => {
   let stack: Stack;
