@@ -100,4 +100,5 @@ export {
   type BinlogWarning,
 } from './binlog/binlog-stream';
 export { readBinlogPosition, type ReadBinlogPositionOptions } from './binlog/binlog-position';
-export { type SerializedSchemaHistory } from './binlog/schema-history';
+export { type SerializedSchemaHistory, type TrackedTable } from './binlog/schema-history';
+export { readSchemaHistory, readTrackedTable } from './schema-reader';

@@ -359,7 +359,8 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
             if (this.abort.signal.aborted) return this.finish();
             continue;
           }
-          const events = await assembler.process(this.decoder.decode(bytes));
+          const result = assembler.process(this.decoder.decode(bytes));
+          const events = result instanceof Promise ? await result : result;
           if (events.length > 0) this.pending.push(...events);
         } catch (error) {
           if (isTidewaterError(error) && error.isRetryable) {

@@ -9,7 +9,7 @@
 import type { ChangeEvent, CommitEvent, DdlEvent, SourcePosition } from '@tidewater/change-events';
 import { TidewaterError } from '@tidewater/errors';
 import type { SourceFlavour } from '../flavour';
-import { classifyQuery, parseDdl } from './ddl-parser';
+import { classifyQuery, parseDdl, type ParsedDdl } from './ddl-parser';
 import {
   binlogMalformed,
   isArtificial,
@@ -201,7 +201,7 @@ export class ChangeAssembler {
   }
 
   /** Turns one binlog event into change events (usually none or one), keeping position and state. */
-  async process(event: BinlogEvent): Promise<ChangeEvent[]> {
+  process(event: BinlogEvent): ChangeEvent[] | Promise<ChangeEvent[]> {
     const { header } = event;
     if (event.type === 'rotate') {
       this.file = event.nextFile;
@@ -268,9 +268,8 @@ export class ChangeAssembler {
       }
       case 'mysql_gtid':
         if (event.gtid) {
-          const colon = event.gtid.lastIndexOf(':');
           this.mysqlGtid ??= new MysqlGtidSet();
-          this.mysqlGtid.add(event.gtid.slice(0, colon), BigInt(event.gtid.slice(colon + 1)));
+          this.mysqlGtid.add(event.sid, event.gno);
           this.txGtid = event.gtid;
           this.txGtidText = this.mysqlGtid.toString();
         }
@@ -279,17 +278,19 @@ export class ChangeAssembler {
         return this.commitTransaction(header, event.xid);
       case 'query':
         return this.processQuery(event);
-      case 'table_map':
-        await this.mapTable(event.tableMap);
-        return NONE;
+      case 'table_map': {
+        // Synchronous unless the schema has to be looked for (metadata, the source).
+        const pending = this.mapTable(event.tableMap);
+        return pending ? pending.then(() => NONE) : NONE;
+      }
       case 'rows':
         return this.processRows(event);
     }
   }
 
-  private async processQuery(
+  private processQuery(
     event: Extract<BinlogEvent, { type: 'query' }>,
-  ): Promise<ChangeEvent[]> {
+  ): ChangeEvent[] | Promise<ChangeEvent[]> {
     const { header, sql } = event;
     switch (classifyQuery(sql)) {
       case 'begin':
@@ -329,11 +330,12 @@ export class ChangeAssembler {
     }
   }
 
-  private async processDdl(event: Extract<BinlogEvent, { type: 'query' }>): Promise<ChangeEvent[]> {
-    const { header, sql } = event;
+  private processDdl(
+    event: Extract<BinlogEvent, { type: 'query' }>,
+  ): ChangeEvent[] | Promise<ChangeEvent[]> {
+    const { sql } = event;
     const parsed = parseDdl(sql, event.database, { isMariadb: this.flavour === 'mariadb' });
     const applied = this.schemaState.apply(parsed.changes);
-    let state = applied.state;
     if (!parsed.isParsed) {
       this.hooks.warn(
         'BINLOG_DDL_UNPARSED',
@@ -345,8 +347,23 @@ export class ChangeAssembler {
         },
       );
     }
-    for (const target of applied.reread) {
-      if (!this.hooks.isCaptured(target.database, target.table)) continue;
+    const rereads = applied.reread.filter((target) =>
+      this.hooks.isCaptured(target.database, target.table),
+    );
+    if (rereads.length === 0) return this.finishDdl(event, parsed, applied.state);
+    return this.rereadTables(rereads, applied.state, sql).then((state) =>
+      this.finishDdl(event, parsed, state),
+    );
+  }
+
+  /** Reads tables again from the source after a DDL the history could not follow. */
+  private async rereadTables(
+    targets: Array<{ database: string; table: string }>,
+    start: SchemaState,
+    sql: string,
+  ): Promise<SchemaState> {
+    let state = start;
+    for (const target of targets) {
       const tracked = await this.hooks.readTable(target.database, target.table);
       state = tracked
         ? state.withTable(tracked)
@@ -361,6 +378,15 @@ export class ChangeAssembler {
         },
       );
     }
+    return state;
+  }
+
+  private finishDdl(
+    event: Extract<BinlogEvent, { type: 'query' }>,
+    parsed: ParsedDdl,
+    state: SchemaState,
+  ): ChangeEvent[] {
+    const { header, sql } = event;
     this.schemaState = state;
     const isStandalone = this.isStandalonePending || !this.isInTransaction;
     this.isStandalonePending = false;
@@ -392,28 +418,39 @@ export class ChangeAssembler {
   }
 
   /** Resolves the layout for a table map: tracked schema, else binlog metadata, else the source. */
-  private async mapTable(tableMap: TableMap): Promise<void> {
+  private mapTable(tableMap: TableMap): Promise<void> | null {
     const { database, table } = tableMap;
     if (!this.hooks.isCaptured(database, table)) {
       this.tableMaps.set(tableMap.tableId, { tableMap, layout: null });
-      return;
+      return null;
     }
     const key = `${database}\0${table}`;
     const tracked = this.schemaState.getTable(database, table);
     const cached = this.layouts.get(key);
     if (cached && tracked && cached.schema === tracked && cached.signature === tableMap.signature) {
       this.tableMaps.set(tableMap.tableId, { tableMap, layout: cached.layout });
-      return;
+      return null;
     }
     let reason = tracked ? '' : 'the table is not in the schema history';
     if (tracked) {
       const compiled = compileRowLayout(tableMap, tracked.schema);
       if (!isLayoutMismatch(compiled)) {
         this.useLayout(key, tableMap, tracked, compiled);
-        return;
+        return null;
       }
       reason = compiled.reason;
     }
+    return this.findLayout(tableMap, key, tracked ?? null, reason);
+  }
+
+  /** The tracked schema does not fit (or is missing): binlog metadata, then the source. */
+  private async findLayout(
+    tableMap: TableMap,
+    key: string,
+    tracked: TrackedTable | null,
+    reason: string,
+  ): Promise<void> {
+    const { database, table } = tableMap;
     // The history does not fit the event. FULL metadata describes the columns exactly as they
     // were written; without it, the source's current definition is the best left.
     const candidates: Array<{ source: string; load: () => Promise<TrackedTable | null> }> = [

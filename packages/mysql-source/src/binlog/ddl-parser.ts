@@ -90,6 +90,9 @@ const DML_KEYWORDS = new Set([
 
 /** Transaction control and statement-based DML versus everything else (treated as DDL). */
 export function classifyQuery(sql: string): QueryClass {
+  // The statements of every transaction, spelled as the server writes them: no tokenizing.
+  if (sql === 'BEGIN') return 'begin';
+  if (sql === 'COMMIT') return 'commit';
   const cursor = new TokenCursor(tokenize(sql.length > 200 ? sql.slice(0, 200) : sql));
   const first = cursor.next();
   if (!first || first.type !== 'word') return 'ddl';

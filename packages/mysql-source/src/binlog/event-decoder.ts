@@ -100,7 +100,7 @@ export type BinlogEvent =
   | { type: 'table_map'; header: EventHeader; tableMap: TableMap }
   | { type: 'rows'; header: EventHeader; rows: RowsEventView }
   | { type: 'xid'; header: EventHeader; xid: string }
-  | { type: 'mysql_gtid'; header: EventHeader; gtid: string | null }
+  | { type: 'mysql_gtid'; header: EventHeader; gtid: string | null; sid: string; gno: bigint }
   | { type: 'previous_gtids'; header: EventHeader; gtidSet: string }
   | {
       type: 'mariadb_gtid';
@@ -198,6 +198,8 @@ export function formatUuid(bytes: Buffer, pos: number): string {
  */
 export class BinlogEventDecoder {
   private formatDescription: FormatDescription | null = null;
+  private readonly tableMapCache = new Map<number, { raw: Buffer; tableMap: TableMap }>();
+  private lastSid: { bytes: Buffer; text: string } | null = null;
 
   /**
    * @param sessionChecksum Whether the dump session negotiated CRC32 checksums; decides for the
@@ -223,6 +225,7 @@ export class BinlogEventDecoder {
     if (header.type === EventType.FORMAT_DESCRIPTION) {
       const formatDescription = this.decodeFormatDescription(bytes, header);
       this.formatDescription = formatDescription;
+      this.tableMapCache.clear();
       return { type: 'format_description', header, formatDescription };
     }
     const end = this.verifyChecksum(bytes, header);
@@ -305,6 +308,15 @@ export class BinlogEventDecoder {
     };
   }
 
+  /** A server UUID as text; consecutive GTIDs almost always share it. */
+  private sidText(bytes: Buffer, pos: number): string {
+    const last = this.lastSid;
+    if (last && last.bytes.compare(bytes, pos, pos + 16) === 0) return last.text;
+    const text = formatUuid(bytes, pos);
+    this.lastSid = { bytes: Buffer.from(bytes.subarray(pos, pos + 16)), text };
+    return text;
+  }
+
   private postHeaderLength(type: number, fallback: number): number {
     const length = this.formatDescription?.postHeaderLengths[type - 1];
     return length === undefined ? fallback : length;
@@ -341,12 +353,12 @@ export class BinlogEventDecoder {
       case EventType.GTID: {
         // flags 1, SID 16, GNO 8 (control_events.h Gtid_event); the rest (logical clock,
         // commit timestamps, transaction length) is not needed here.
-        const sid = formatUuid(bytes, body + 1);
         const gno = bytes.readBigInt64LE(body + 17);
-        return { type: 'mysql_gtid', header, gtid: `${sid}:${gno}` };
+        const sid = this.sidText(bytes, body + 1);
+        return { type: 'mysql_gtid', header, gtid: `${sid}:${gno}`, sid, gno };
       }
       case EventType.ANONYMOUS_GTID:
-        return { type: 'mysql_gtid', header, gtid: null };
+        return { type: 'mysql_gtid', header, gtid: null, sid: '', gno: 0n };
       case EventType.PREVIOUS_GTIDS:
         return { type: 'previous_gtids', header, gtidSet: decodeMysqlGtidSet(bytes, body) };
       case EventType.MARIADB_GTID: {
@@ -513,6 +525,25 @@ export class BinlogEventDecoder {
     const base = EVENT_HEADER_LENGTH;
     const postHeader = this.postHeaderLength(EventType.TABLE_MAP, 8);
     const tableId = postHeader === 6 ? bytes.readUInt32LE(base) : bytes.readUIntLE(base, 6);
+    // The server repeats the same TABLE_MAP before every statement on a table: when the bytes
+    // match the last one for this table id, so does the result.
+    const cached = this.tableMapCache.get(tableId);
+    if (cached && cached.raw.length === end - base && cached.raw.compare(bytes, base, end) === 0) {
+      return cached.tableMap;
+    }
+    const tableMap = this.decodeTableMapBody(bytes, base, postHeader, tableId, end);
+    if (this.tableMapCache.size > 10_000) this.tableMapCache.clear();
+    this.tableMapCache.set(tableId, { raw: Buffer.from(bytes.subarray(base, end)), tableMap });
+    return tableMap;
+  }
+
+  private decodeTableMapBody(
+    bytes: Buffer,
+    base: number,
+    postHeader: number,
+    tableId: number,
+    end: number,
+  ): TableMap {
     let p = base + postHeader;
     const databaseLength = bytes[p]!;
     const database = bytes.toString('utf8', p + 1, p + 1 + databaseLength);

@@ -96,6 +96,13 @@ export class MysqlGtidSet {
 
   /** Adds `uuid:gno`. */
   add(uuid: string, gno: bigint): void {
+    // The common case, the next number of the last interval, extends it in place.
+    const intervals = this.sets.get(uuid);
+    const last = intervals?.[intervals.length - 1];
+    if (last && last[1] === gno) {
+      last[1] = gno + 1n;
+      return;
+    }
     this.addInterval(normalizeUuid(uuid), gno, gno + 1n);
   }
 
