@@ -52,8 +52,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
     started.push(web);
     const worker = startProcess(
-      path.join(repoRoot, 'node_modules/.bin/tsx'),
-      ['apps/worker/src/main.ts'],
+      process.execPath,
+      ['--import', 'tsx', 'apps/worker/src/main.ts'],
       { cwd: repoRoot, env },
     );
     started.push(worker);

@@ -32,6 +32,8 @@ export interface ApiContext {
   engine: EngineContext;
   /** The request body parsed as JSON; a clear 400 when it is not JSON. */
   json(): Promise<unknown>;
+  /** Like json(), but an empty body is `{}`: for actions whose body is optional. */
+  optionalJson(): Promise<unknown>;
 }
 
 type Handler = (context: ApiContext) => Promise<unknown>;
@@ -50,6 +52,15 @@ export function apiRoute(handler: Handler, options: { status?: number } = {}) {
         json: async () => {
           try {
             return await request.json();
+          } catch (error) {
+            throw invalidJson(error);
+          }
+        },
+        optionalJson: async () => {
+          const text = await request.text();
+          if (text.trim() === '') return {};
+          try {
+            return JSON.parse(text) as unknown;
           } catch (error) {
             throw invalidJson(error);
           }

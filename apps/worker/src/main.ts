@@ -6,30 +6,42 @@ import { migrateDatabase, recordHeartbeat, removeHeartbeat } from '@tidewater/db
 import {
   createEngineContext,
   createRedisConnection,
+  enqueueRun,
+  LEASE,
   QUEUE_NAMES,
   runPrecheckJob,
+  runTaskJob,
+  subscribeControl,
   type PrecheckJob,
+  type RunJob,
 } from '@tidewater/engine';
 import { isTidewaterError } from '@tidewater/errors';
 import { log } from './log';
 
 /**
- * The worker process: consumes the task queues and runs the engine's stages. One process can
- * serve many tasks; run several for capacity and failover.
+ * The worker process: consumes the precheck and run queues and runs the engine. Run several
+ * for capacity and failover: BullMQ's job lock is each running task's lease, renewed while the
+ * task runs; when a worker dies, another one's stalled-job check takes the task over and it
+ * continues from its checkpoint.
  */
 
 const HEARTBEAT_INTERVAL_MS = 5_000;
+/** How often a running task re-reads its status, in case a control message was missed. */
+const STATUS_POLL_MS = 2_000;
 
 async function main(): Promise<void> {
   const environment = readEnvironment();
   await migrateDatabase(environment.DATABASE_URL);
   const context = createEngineContext(environment);
+  const prefix = environment.TIDEWATER_QUEUE_PREFIX;
   const identity = {
     id: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     host: hostname(),
     pid: process.pid,
     startedAt: new Date(),
   };
+  /** The tasks this worker runs, each with the controller that stops it. */
+  const running = new Map<string, AbortController>();
 
   const precheckWorker = new Worker<PrecheckJob>(
     QUEUE_NAMES.precheck,
@@ -38,14 +50,75 @@ async function main(): Promise<void> {
       await runPrecheckJob(context, job.data.taskId);
       log.info('precheck finished', { taskId: job.data.taskId });
     },
+    { connection: createRedisConnection(environment.REDIS_URL), prefix, concurrency: 4 },
+  );
+
+  const runWorker = new Worker<RunJob>(
+    QUEUE_NAMES.run,
+    async (job) => {
+      const { taskId } = job.data;
+      const controller = new AbortController();
+      running.set(taskId, controller);
+      const poll = setInterval(() => {
+        void context.runs
+          .readRunState(taskId)
+          .then((state) => {
+            if (state.status !== 'running')
+              controller.abort(
+                state.status === 'paused'
+                  ? 'pause'
+                  : state.status === 'released'
+                    ? 'release'
+                    : 'stop',
+              );
+          })
+          .catch((error: unknown) =>
+            log.warn('status poll failed', {
+              taskId,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          );
+      }, STATUS_POLL_MS);
+      try {
+        log.info('task run started', { taskId });
+        const outcome = await runTaskJob(context, taskId, {
+          signal: controller.signal,
+          workerId: identity.id,
+          log: (level, message, fields) => log[level](message, fields),
+        });
+        log.info('task run ended', { taskId, outcome: outcome?.kind ?? 'skipped' });
+      } finally {
+        clearInterval(poll);
+        running.delete(taskId);
+      }
+    },
     {
       connection: createRedisConnection(environment.REDIS_URL),
-      prefix: environment.TIDEWATER_QUEUE_PREFIX,
-      concurrency: 4,
+      prefix,
+      concurrency: 50,
+      lockDuration: LEASE.lockDurationMs,
+      stalledInterval: LEASE.stalledIntervalMs,
+      // A task is long-running by design: a stall means its worker died, and the task must be
+      // taken over however often that happens.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
     },
   );
-  precheckWorker.on('failed', (job, error) => {
-    log.error('precheck job failed', { taskId: job?.data.taskId, error: error.message });
+  for (const worker of [precheckWorker, runWorker]) {
+    worker.on('failed', (job, error) => {
+      log.error('job failed', {
+        queue: worker.name,
+        taskId: job?.data.taskId,
+        error: error.message,
+      });
+    });
+    worker.on('error', (error) =>
+      log.error('queue error', { queue: worker.name, error: error.message }),
+    );
+  }
+
+  const subscriber = createRedisConnection(environment.REDIS_URL);
+  const unsubscribe = await subscribeControl(subscriber, prefix, (message) => {
+    running.get(message.taskId)?.abort(message.action);
   });
 
   const beat = async () => {
@@ -65,10 +138,19 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (isStopping) return;
     isStopping = true;
-    log.info('worker stopping', { signal });
+    log.info('worker stopping', { signal, tasks: [...running.keys()] });
     clearInterval(heartbeat);
-    // Lets running jobs finish their current step; they checkpoint before returning.
-    await precheckWorker.close();
+    const interrupted = [...running.keys()];
+    for (const controller of running.values()) controller.abort('shutdown');
+    // Running tasks checkpoint what Kafka acknowledged and return; then their jobs complete.
+    await Promise.all([precheckWorker.close(), runWorker.close()]);
+    // Hand the interrupted tasks to the other workers (or to this one's successor).
+    for (const taskId of interrupted) {
+      const state = await context.runs.readRunState(taskId);
+      if (state.status === 'running') await enqueueRun(context.queues, taskId);
+    }
+    await unsubscribe();
+    subscriber.disconnect();
     await removeHeartbeat(context.db, identity.id);
     await context.close();
     log.info('worker stopped');

@@ -16,6 +16,17 @@ export {
   type WorkerHeartbeatView,
 } from './heartbeats';
 export {
+  createRunRepository,
+  leaseLost,
+  type AlertView,
+  type CheckpointState,
+  type MetricSampleView,
+  type PrecheckItemView,
+  type PrecheckStatus,
+  type RunRepository,
+  type TableProgressView,
+} from './task-runs';
+export {
   ADMIN_USERNAME,
   createOperatorRepository,
   ensureAdminOperator,

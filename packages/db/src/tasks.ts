@@ -44,7 +44,9 @@ export interface TaskEventView {
 
 export interface TaskRepository {
   createTask(draft: TaskConfig): Promise<TaskView>;
-  listTasks(options?: { limit?: number }): Promise<TaskView[]>;
+  listTasks(options?: { limit?: number; status?: TaskStatus; search?: string }): Promise<TaskView[]>;
+  /** Replaces the configuration (passwords sealed again; the caller merged what to keep). */
+  updateConfig(id: string, config: TaskConfig): Promise<TaskView>;
   getTask(id: string): Promise<TaskView>;
   /** The configuration with passwords in clear, for the worker only. */
   readTaskConfig(id: string): Promise<TaskConfig>;
@@ -142,11 +144,22 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
     },
     async listTasks(options) {
       const rows = await db.task.findMany({
-        where: { status: { not: 'released' } },
+        where: {
+          status: options?.status ?? { not: 'released' },
+          ...(options?.search ? { name: { contains: options.search, mode: 'insensitive' as const } } : {}),
+        },
         orderBy: { createdAt: 'desc' },
         take: Math.min(options?.limit ?? 200, 1000),
       });
       return rows.map(toView);
+    },
+    async updateConfig(id, config) {
+      await findRow(id);
+      const row = await db.task.update({
+        where: { id },
+        data: { name: config.name ?? undefined, config: sealConfig(config) as object },
+      });
+      return toView(row);
     },
     async getTask(id) {
       return toView(await findRow(id));

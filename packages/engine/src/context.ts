@@ -3,9 +3,11 @@ import { readEnvironment, type Environment } from '@tidewater/config/environment
 import {
   createDatabase,
   createSecretBox,
+  createRunRepository,
   createTaskRepository,
   loadSecretKey,
   type Database,
+  type RunRepository,
   type TaskRepository,
 } from '@tidewater/db';
 import { createRedisConnection, createTaskQueues, type TaskQueues } from './queues';
@@ -15,6 +17,7 @@ export interface EngineContext {
   environment: Environment;
   db: Database;
   tasks: TaskRepository;
+  runs: RunRepository;
   redis: Redis;
   queues: TaskQueues;
   close(): Promise<void>;
@@ -34,6 +37,7 @@ export function createEngineContext(environment: Environment = readEnvironment()
     environment,
     db,
     tasks: createTaskRepository(db, secrets),
+    runs: createRunRepository(db),
     redis,
     queues,
     async close() {

@@ -1,6 +1,51 @@
 export { createEngineContext, type EngineContext } from './context';
-export { createTaskQueues, createRedisConnection, QUEUE_NAMES, type PrecheckJob } from './queues';
-export { createTask, getTask, listTasks } from './task-service';
-export { runPrecheckJob } from './worker-jobs';
+export {
+  createTaskQueues,
+  createRedisConnection,
+  enqueuePrecheck,
+  enqueueRun,
+  LEASE,
+  QUEUE_NAMES,
+  type PrecheckJob,
+  type RunJob,
+} from './queues';
+export {
+  createTask,
+  getPrecheck,
+  getTask,
+  getTaskDetails,
+  ignorePrecheckItem,
+  listTasks,
+  pauseTask,
+  precheckReport,
+  releaseTask,
+  restartTask,
+  resumeTask,
+  runPrecheck,
+  startTask,
+  stopTask,
+  updateTask,
+  type PrecheckReport,
+  type TaskDetails,
+  type TaskSummary,
+} from './task-service';
+export { operatorActions, nextStatus, type TaskAction } from './task-state';
+export {
+  probeDestination,
+  probeSource,
+  testDestinationConnectivity,
+  testSourceConnectivity,
+  type DestinationConnectivity,
+  type SourceConnectivity,
+} from './connectivity';
+export {
+  listSourceObjects,
+  validateFilter,
+  type FilterCheck,
+  type SourceObjectTree,
+} from './source-objects';
+export { subscribeControl, type ControlMessage } from './control';
+export { runPrecheckJob } from './precheck-job';
+export { runTaskJob, type RunJobOptions } from './run-job';
 export { checkSystemHealth, type ServiceHealth } from './system-health';
 export { invalidInput, type FieldProblem } from './validation';

@@ -1,33 +1,380 @@
-import { taskConfigSchema, type TaskConfig } from '@tidewater/config';
-import type { TaskView } from '@tidewater/db';
+import {
+  configWarnings,
+  INSTANCE_CLASSES,
+  taskConfigSchema,
+  type TaskConfig,
+  type TaskStatus,
+} from '@tidewater/config';
+import type {
+  AlertView,
+  MetricSampleView,
+  PrecheckItemView,
+  TableProgressView,
+  TaskEventView,
+  TaskView,
+} from '@tidewater/db';
 import { TidewaterError } from '@tidewater/errors';
+import { z } from 'zod';
 import type { EngineContext } from './context';
+import { publishControl, type ControlAction } from './control';
+import { enqueuePrecheck, enqueueRun } from './queues';
+import { allowedFrom, nextStatus, operatorActions, type TaskAction } from './task-state';
 import { invalidInput } from './validation';
 
-/** Creates a task from an API body and queues its connectivity check. */
-export async function createTask(context: EngineContext, body: unknown): Promise<TaskView> {
+/**
+ * What the API and the CLI can do with a task. Every status change goes through `transition`,
+ * which applies the state machine against the stored status atomically.
+ */
+
+export interface TaskSummary extends TaskView {
+  stage: string | null;
+  actions: TaskAction[];
+  progress: { percent: number | null; rowsDone: number; rowsEstimated: number };
+  metrics: { recordsPerSecond: number; bytesPerSecond: number; latencyMs: number | null } | null;
+  retrying: { since: string; lastError: string } | null;
+  warnings: string[];
+}
+
+export interface TaskDetails extends TaskSummary {
+  tables: TableProgressView[];
+  precheck: PrecheckReport;
+  metricHistory: MetricSampleView[];
+  events: TaskEventView[];
+  alerts: AlertView[];
+}
+
+export interface PrecheckReport {
+  items: PrecheckItemView[];
+  /** Passed, warned or ignored items over all items, as a percentage (the wizard's meter). */
+  successRate: number;
+  isComplete: boolean;
+}
+
+export async function createTask(context: EngineContext, body: unknown): Promise<TaskSummary> {
   const parsed = taskConfigSchema.safeParse(body);
   if (!parsed.success) throw invalidInput(parsed.error);
-  const task = await context.tasks.createTask(parsed.data satisfies TaskConfig);
-  await context.queues.precheck.add(
-    'precheck',
-    { taskId: task.id },
-    { jobId: `precheck-${task.id}` },
-  );
-  return task;
+  const task = await context.tasks.createTask(parsed.data);
+  return summarize(context, task);
 }
 
-export async function getTask(context: EngineContext, id: string): Promise<TaskView> {
-  return context.tasks.getTask(id);
-}
-
-export async function listTasks(context: EngineContext): Promise<TaskView[]> {
-  return context.tasks.listTasks();
-}
-
-export function assertNever(value: never): never {
-  throw new TidewaterError('INTERNAL', `Unexpected value ${String(value)}.`, {
-    category: 'internal',
-    remedy: 'Report this as a bug.',
+/**
+ * Updates a draft: top-level keys replace the stored ones, `source` and `destination` merge
+ * one level deep, and an absent password keeps the stored one. The result is validated whole.
+ * Editing invalidates a finished precheck.
+ */
+export async function updateTask(
+  context: EngineContext,
+  id: string,
+  body: unknown,
+): Promise<TaskSummary> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new TidewaterError('INVALID_INPUT', 'The request body must be a JSON object.', {
+      category: 'invalid_input',
+      remedy: 'Send the fields to change as a JSON object.',
+    });
+  }
+  const current = await context.tasks.getTask(id);
+  nextStatus(current.status, 'edit');
+  const stored = await context.tasks.readTaskConfig(id);
+  const patch = body as Record<string, unknown>;
+  const merged = {
+    ...stored,
+    ...patch,
+    source: { ...stored.source, ...(patch.source as object | undefined) },
+    destination: { ...stored.destination, ...(patch.destination as object | undefined) },
+  };
+  const parsed = taskConfigSchema.safeParse(merged);
+  if (!parsed.success) throw invalidInput(parsed.error);
+  await transition(context, id, 'edit');
+  const task = await context.tasks.updateConfig(id, parsed.data);
+  await context.tasks.appendEvent(id, {
+    level: 'info',
+    kind: 'edited',
+    message: 'Configuration saved.',
   });
+  return summarize(context, task);
+}
+
+export async function listTasks(
+  context: EngineContext,
+  filter: { status?: TaskStatus; search?: string } = {},
+): Promise<TaskSummary[]> {
+  const tasks = await context.tasks.listTasks(filter);
+  return Promise.all(tasks.map((task) => summarize(context, task)));
+}
+
+export async function getTask(context: EngineContext, id: string): Promise<TaskSummary> {
+  return summarize(context, await context.tasks.getTask(id));
+}
+
+export async function getTaskDetails(context: EngineContext, id: string): Promise<TaskDetails> {
+  const summary = await getTask(context, id);
+  const [tables, precheck, metricHistory, events, alerts] = await Promise.all([
+    context.runs.listTableProgress(id),
+    getPrecheck(context, id),
+    context.runs.listMetricSamples(id, new Date(Date.now() - 60 * 60 * 1000)),
+    context.tasks.listEvents(id),
+    context.runs.listAlerts(id),
+  ]);
+  return { ...summary, tables, precheck, metricHistory, events, alerts };
+}
+
+export async function runPrecheck(context: EngineContext, id: string): Promise<PrecheckReport> {
+  const config = await context.tasks.readTaskConfig(id);
+  if (config.objects.length === 0) {
+    throw new TidewaterError(
+      'TASK_NO_OBJECTS',
+      'Select at least one database or table to migrate.',
+      {
+        category: 'invalid_input',
+        remedy: 'Add objects to the task (the "objects" field) and run the precheck again.',
+      },
+    );
+  }
+  await transition(context, id, 'precheck');
+  await context.tasks.appendEvent(id, {
+    level: 'info',
+    kind: 'precheck_queued',
+    message: 'Precheck queued.',
+  });
+  await enqueuePrecheck(context.queues, id);
+  return getPrecheck(context, id);
+}
+
+export async function getPrecheck(context: EngineContext, id: string): Promise<PrecheckReport> {
+  const items = await context.runs.listPrecheckItems(id);
+  return precheckReport(items);
+}
+
+export function precheckReport(items: PrecheckItemView[]): PrecheckReport {
+  const isSuccess = (item: PrecheckItemView) =>
+    item.status === 'pass' ||
+    item.status === 'warning' ||
+    (item.status === 'fail' && item.isIgnored);
+  const done = items.filter((item) => item.status !== 'pending' && item.status !== 'running');
+  return {
+    items,
+    successRate:
+      items.length === 0 ? 0 : Math.floor((items.filter(isSuccess).length / items.length) * 100),
+    isComplete: items.length > 0 && done.length === items.length,
+  };
+}
+
+const ignoreBody = z.object({ isIgnored: z.boolean().default(true) });
+
+/**
+ * Ignores (or un-ignores) a failed item the operator accepts. When the precheck has finished
+ * and every item now counts as a success, the task becomes precheck passed.
+ */
+export async function ignorePrecheckItem(
+  context: EngineContext,
+  id: string,
+  key: string,
+  body: unknown,
+): Promise<PrecheckReport> {
+  const parsed = ignoreBody.safeParse(body ?? {});
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const task = await context.tasks.getTask(id);
+  if (task.status !== 'precheck_failed' && task.status !== 'precheck_passed') {
+    throw new TidewaterError(
+      'TASK_STATE_CONFLICT',
+      'Items can be ignored once the precheck has finished.',
+      {
+        category: 'conflict',
+        remedy: 'Wait for the precheck to finish, then ignore the failed items you accept.',
+      },
+    );
+  }
+  const item = await context.runs.setPrecheckItemIgnored(id, key, parsed.data.isIgnored);
+  await context.tasks.appendEvent(id, {
+    level: 'warning',
+    kind: parsed.data.isIgnored ? 'precheck_item_ignored' : 'precheck_item_unignored',
+    message: `${parsed.data.isIgnored ? 'Ignored' : 'No longer ignoring'} precheck item "${item.name}".`,
+  });
+  const report = await getPrecheck(context, id);
+  if (report.isComplete) {
+    const to: TaskStatus = report.successRate === 100 ? 'precheck_passed' : 'precheck_failed';
+    await context.runs.compareAndSetStatus(id, ['precheck_failed', 'precheck_passed'], to);
+  }
+  return report;
+}
+
+const startBody = z.object({
+  instanceClass: z.enum(INSTANCE_CLASSES, {
+    error: `Choose an instance class: ${INSTANCE_CLASSES.join(', ')}.`,
+  }),
+});
+
+/** "Buy and start": fixes the instance class and queues the task's run. */
+export async function startTask(
+  context: EngineContext,
+  id: string,
+  body: unknown,
+): Promise<TaskSummary> {
+  const parsed = startBody.safeParse(body ?? {});
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const report = await getPrecheck(context, id);
+  if (!report.isComplete || report.successRate < 100) {
+    throw new TidewaterError(
+      'PRECHECK_NOT_PASSED',
+      `The precheck success rate is ${report.successRate}%; a task starts at 100%.`,
+      {
+        category: 'conflict',
+        remedy:
+          'Fix the failed precheck items (or ignore those that may be ignored) and run the precheck again.',
+      },
+    );
+  }
+  const config = await context.tasks.readTaskConfig(id);
+  await context.tasks.updateConfig(id, { ...config, instanceClass: parsed.data.instanceClass });
+  await transition(context, id, 'start', { startedAt: new Date(), stage: null });
+  await context.tasks.appendEvent(id, {
+    level: 'info',
+    kind: 'started',
+    message: `Task started with instance class ${parsed.data.instanceClass}.`,
+  });
+  await enqueueRun(context.queues, id);
+  return getTask(context, id);
+}
+
+export async function pauseTask(context: EngineContext, id: string): Promise<TaskSummary> {
+  await transition(context, id, 'pause');
+  await signalWorker(context, id, 'pause');
+  await context.tasks.appendEvent(id, {
+    level: 'info',
+    kind: 'paused',
+    message: 'Task paused by the operator.',
+  });
+  return getTask(context, id);
+}
+
+export async function resumeTask(context: EngineContext, id: string): Promise<TaskSummary> {
+  await transition(context, id, 'resume');
+  await context.tasks.appendEvent(id, { level: 'info', kind: 'resumed', message: 'Task resumed.' });
+  await enqueueRun(context.queues, id);
+  return getTask(context, id);
+}
+
+/** Ends incremental migration: the worker checkpoints and stops; the task is completed. */
+export async function stopTask(context: EngineContext, id: string): Promise<TaskSummary> {
+  await transition(context, id, 'stop');
+  await signalWorker(context, id, 'stop');
+  await context.tasks.appendEvent(id, {
+    level: 'info',
+    kind: 'stopped',
+    message: 'Task stopped by the operator.',
+  });
+  return getTask(context, id);
+}
+
+const restartBody = z.object({
+  /** Start over with a fresh snapshot (the way out when the binlog at the checkpoint is gone). */
+  fromScratch: z.boolean().default(false),
+});
+
+export async function restartTask(
+  context: EngineContext,
+  id: string,
+  body: unknown,
+): Promise<TaskSummary> {
+  const parsed = restartBody.safeParse(body ?? {});
+  if (!parsed.success) throw invalidInput(parsed.error);
+  await transition(context, id, 'restart');
+  if (parsed.data.fromScratch) await context.runs.clearCheckpoint(id);
+  await context.runs.clearRetrying(id);
+  await context.runs.clearAlerts(id, 'task_failed');
+  await context.tasks.appendEvent(id, {
+    level: 'info',
+    kind: 'restarted',
+    message: parsed.data.fromScratch
+      ? 'Task restarted with a fresh full migration from a new snapshot position.'
+      : 'Task restarted from its checkpoint.',
+  });
+  await enqueueRun(context.queues, id);
+  return getTask(context, id);
+}
+
+export async function releaseTask(context: EngineContext, id: string): Promise<TaskSummary> {
+  await transition(context, id, 'release');
+  await signalWorker(context, id, 'release');
+  await context.tasks.appendEvent(id, {
+    level: 'info',
+    kind: 'released',
+    message: 'Task released.',
+  });
+  return getTask(context, id);
+}
+
+async function signalWorker(
+  context: EngineContext,
+  id: string,
+  action: ControlAction,
+): Promise<void> {
+  await publishControl(context.redis, context.environment.TIDEWATER_QUEUE_PREFIX, {
+    taskId: id,
+    action,
+  });
+}
+
+/** Applies a state machine action to the stored status; a concurrent change is a clear 409. */
+export async function transition(
+  context: EngineContext,
+  id: string,
+  action: TaskAction,
+  fields: { statusReason?: string | null; stage?: string | null; startedAt?: Date } = {},
+): Promise<TaskStatus> {
+  const task = await context.tasks.getTask(id);
+  const to = nextStatus(task.status, action);
+  const isApplied = await context.runs.compareAndSetStatus(id, allowedFrom(action), to, fields);
+  if (!isApplied) {
+    const now = await context.tasks.getTask(id);
+    nextStatus(now.status, action);
+  }
+  return to;
+}
+
+async function summarize(context: EngineContext, task: TaskView): Promise<TaskSummary> {
+  const [run, tables, metrics] = await Promise.all([
+    context.runs.readRunState(task.id),
+    context.runs.listTableProgress(task.id),
+    context.runs.listMetricSamples(task.id, new Date(Date.now() - 30_000)),
+  ]);
+  const rowsDone = tables.reduce((sum, table) => sum + table.rowsDone, 0);
+  const rowsEstimated = tables.reduce(
+    (sum, table) => sum + Math.max(table.rowsEstimated, table.rowsDone),
+    0,
+  );
+  const allDone = tables.length > 0 && tables.every((table) => table.isDone);
+  const latest = metrics.at(-1);
+  const isRunning = task.status === 'running';
+  return {
+    ...task,
+    stage: run.stage,
+    actions: operatorActions(task.status),
+    progress: {
+      percent:
+        tables.length === 0
+          ? null
+          : allDone
+            ? 100
+            : rowsEstimated === 0
+              ? 0
+              : Math.min(99, Math.floor((rowsDone / rowsEstimated) * 100)),
+      rowsDone,
+      rowsEstimated,
+    },
+    metrics:
+      isRunning && latest
+        ? {
+            recordsPerSecond: latest.recordsPerSecond,
+            bytesPerSecond: latest.bytesPerSecond,
+            latencyMs: latest.latencyMs,
+          }
+        : null,
+    retrying:
+      isRunning && run.retryingSince && run.lastError
+        ? { since: run.retryingSince.toISOString(), lastError: run.lastError }
+        : null,
+    warnings: configWarnings(task.config as unknown as TaskConfig),
+  };
 }

@@ -1,12 +1,12 @@
-import { getTask } from '@tidewater/engine';
+import { getTaskDetails, updateTask } from '@tidewater/engine';
 import { apiRoute } from '@/lib/api-route';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/tasks/:id: one task with its event log. */
-export const GET = apiRoute(async ({ engine, params }) => {
-  const id = params.id ?? '';
-  const task = await getTask(engine, id);
-  const events = await engine.tasks.listEvents(id);
-  return { task, events };
-});
+/** GET /api/tasks/:id: the task with its stages, table progress, precheck, metrics, events, alerts. */
+export const GET = apiRoute(async ({ engine, params }) => ({ task: await getTaskDetails(engine, params.id ?? '') }));
+
+/** PATCH /api/tasks/:id: change a draft; absent passwords are kept. */
+export const PATCH = apiRoute(async ({ engine, params, json }) => ({
+  task: await updateTask(engine, params.id ?? '', await json()),
+}));

@@ -1,0 +1,67 @@
+/**
+ * Keeps several deliveries in flight while acknowledging them strictly in the order they were
+ * sent: `onAcked` runs for a delivery only after it and every delivery before it succeeded, so
+ * what the caller checkpoints is always a prefix of what Kafka holds. The first failure stops
+ * everything: later acknowledgements are not reported and `drain` rejects with it.
+ */
+export class OrderedAcks<T> {
+  private readonly queue: Array<{ promise: Promise<unknown>; token: T }> = [];
+  private failure: unknown = null;
+  private pumping: Promise<void> | null = null;
+
+  constructor(
+    private readonly maxInFlight: number,
+    private readonly onAcked: (token: T) => Promise<void> | void,
+  ) {}
+
+  get inFlight(): number {
+    return this.queue.length;
+  }
+
+  /** Adds a delivery; waits while `maxInFlight` deliveries are outstanding. */
+  async push(delivery: Promise<unknown>, token: T): Promise<void> {
+    if (this.failure) throw this.failure;
+    // Attach a handler now so a rejection before its turn is not reported as unhandled.
+    delivery.catch(() => undefined);
+    this.queue.push({ promise: delivery, token });
+    this.pumping ??= this.pump();
+    while (this.queue.length >= this.maxInFlight && !this.failure) {
+      await this.waitForHead();
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits until every delivery is acknowledged (or the first failure, which it throws). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.failure) await this.waitForHead();
+    if (this.pumping) await this.pumping;
+    if (this.failure) throw this.failure;
+  }
+
+  private async waitForHead(): Promise<void> {
+    const head = this.queue[0];
+    if (!head) return;
+    await head.promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    // Let the pump run its onAcked before the caller looks again.
+    if (this.pumping) await Promise.race([this.pumping, Promise.resolve()]);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const head = this.queue[0]!;
+        await head.promise;
+        await this.onAcked(head.token);
+        this.queue.shift();
+      }
+    } catch (error) {
+      this.failure = error;
+    } finally {
+      this.pumping = null;
+    }
+  }
+}
