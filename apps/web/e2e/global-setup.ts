@@ -51,11 +51,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       { cwd: webDir, env },
     );
     started.push(web);
-    const worker = startProcess(
-      process.execPath,
-      ['--import', 'tsx', 'apps/worker/src/main.ts'],
-      { cwd: repoRoot, env },
-    );
+    const worker = startProcess(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+      cwd: repoRoot,
+      env,
+    });
     started.push(worker);
     const baseUrl = `http://127.0.0.1:${port}`;
     await waitFor('the web app to answer', async () => {
