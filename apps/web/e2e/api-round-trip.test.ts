@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { waitFor } from './harness';
+import { authHeaders } from './session';
 
 /** The API and a real worker, end to end: create, queue, check both ends, record, read back. */
 
@@ -10,14 +11,14 @@ const destination = { hosts: '127.0.0.1', port: 9092, topic: 'tidewater-skeleton
 async function createTask(body: unknown) {
   const response = await fetch(`${baseUrl()}/api/tasks`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: authHeaders({ 'content-type': 'application/json' }),
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 async function readTask(id: string) {
-  const response = await fetch(`${baseUrl()}/api/tasks/${id}`);
+  const response = await fetch(`${baseUrl()}/api/tasks/${id}`, { headers: authHeaders() });
   expect(response.status).toBe(200);
   return (await response.json()) as {
     task: Record<string, any>;
@@ -70,14 +71,18 @@ describe('task API with a real worker', () => {
       return task.status === 'precheck_passed' ? task : undefined;
     });
     expect(task.statusReason).toBeNull();
-    const list = (await (await fetch(`${baseUrl()}/api/tasks`)).json()) as {
+    const list = (await (
+      await fetch(`${baseUrl()}/api/tasks`, { headers: authHeaders() })
+    ).json()) as {
       tasks: Array<{ id: string }>;
     };
     expect(list.tasks.map((item) => item.id)).toContain(created.body.task.id);
   });
 
   it('rejects an invalid body with a 400 naming every wrong field, and writes nothing', async () => {
-    const before = (await (await fetch(`${baseUrl()}/api/tasks`)).json()) as { tasks: unknown[] };
+    const before = (await (
+      await fetch(`${baseUrl()}/api/tasks`, { headers: authHeaders() })
+    ).json()) as { tasks: unknown[] };
     const bad = await createTask({
       source: { type: 'oracle', host: 'db', port: 70000 },
       destination: { topic: 'bad topic!' },
@@ -95,15 +100,23 @@ describe('task API with a real worker', () => {
       ]),
     );
     expect(bad.body.error.remedy).toBeTruthy();
-    const notJson = await fetch(`${baseUrl()}/api/tasks`, { method: 'POST', body: '{oops' });
+    const notJson = await fetch(`${baseUrl()}/api/tasks`, {
+      method: 'POST',
+      headers: authHeaders(),
+      body: '{oops',
+    });
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as any).error.code).toBe('INVALID_JSON');
-    const after = (await (await fetch(`${baseUrl()}/api/tasks`)).json()) as { tasks: unknown[] };
+    const after = (await (
+      await fetch(`${baseUrl()}/api/tasks`, { headers: authHeaders() })
+    ).json()) as { tasks: unknown[] };
     expect(after.tasks.length).toBe(before.tasks.length);
   });
 
   it('answers 404 with a remedy for a task that does not exist', async () => {
-    const response = await fetch(`${baseUrl()}/api/tasks/00000000-0000-0000-0000-000000000000`);
+    const response = await fetch(`${baseUrl()}/api/tasks/00000000-0000-0000-0000-000000000000`, {
+      headers: authHeaders(),
+    });
     expect(response.status).toBe(404);
     const body = (await response.json()) as any;
     expect(body.error.code).toBe('TASK_NOT_FOUND');

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './browser';
+import { api, closePage, expectAccessible, openPage, signIn } from './session';
 
-const baseUrl = () => inject('baseUrl');
 let browser: Browser;
 
 beforeAll(async () => {
@@ -14,42 +14,49 @@ afterAll(async () => {
 });
 
 describe('console', () => {
-  it('lists a new task and shows its status change without a reload', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${baseUrl()}/tasks`);
+  it('lists a new task and shows its precheck status change without a reload', async () => {
+    const page = await openPage(browser, { width: 1280, height: 800 });
+    await signIn(page, '/tasks');
     await page.getByRole('heading', { name: 'Data Migration' }).waitFor();
     await screenshot(page, 'task-list', '01-opened');
+    await expectAccessible(page, 'the task list');
 
     const name = `browser-${Date.now()}`;
-    const response = await fetch(`${baseUrl()}/api/tasks`, {
+    const created = await api<{ task: { id: string } }>('/api/tasks', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
+      body: {
         name,
         source: { type: 'mariadb', host: '127.0.0.1', port: 3307, user: 'root', password: '' },
         destination: { hosts: '127.0.0.1', port: 9092, topic: 'tidewater-skeleton' },
-      }),
+        objects: [{ kind: 'database', database: 'demo_shop' }],
+      },
     });
-    expect(response.status).toBe(201);
+    expect(created.status).toBe(201);
 
     const row = page.getByRole('row').filter({ hasText: name });
     await row.waitFor({ timeout: 15_000 });
+    await row.locator('[data-status="created"]').waitFor();
     await screenshot(page, 'task-list', '02-task-listed');
-    await row.locator('[data-status="precheck_passed"]').waitFor({ timeout: 60_000 });
-    const file = await screenshot(page, 'task-list', '03-precheck-passed');
+    const precheck = await api(`/api/tasks/${created.body.task.id}/precheck`, { method: 'POST' });
+    expect(precheck.status).toBe(202);
+    await row
+      .locator('[data-status="precheck_passed"], [data-status="precheck_failed"]')
+      .waitFor({ timeout: 60_000 });
+    const file = await screenshot(page, 'task-list', '03-precheck-finished');
     expect(existsSync(file)).toBe(true);
-    await page.close();
+    await closePage(page);
   });
 
   it('shows every service on the System page, probed live', async () => {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await page.goto(`${baseUrl()}/system`);
+    const page = await openPage(browser, { width: 1920, height: 1080 });
+    await signIn(page, '/system');
     for (const service of ['postgresql', 'redis', 'kafka', 'schema-registry', 'worker']) {
       await page
         .locator(`tr[data-service="${service}"] [data-up="true"]`)
         .waitFor({ timeout: 30_000 });
     }
     await screenshot(page, 'system', '01-services');
-    await page.close();
+    await expectAccessible(page, 'the System page');
+    await closePage(page);
   });
 });

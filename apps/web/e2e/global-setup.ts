@@ -4,7 +4,12 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
-import { migrateDatabase } from '@tidewater/db';
+import {
+  createDatabase,
+  createOperatorRepository,
+  ensureAdminOperator,
+  migrateDatabase,
+} from '@tidewater/db';
 import { freePort, repoRoot, startProcess, waitFor, type StartedProcess } from './harness';
 
 /**
@@ -17,8 +22,14 @@ declare module 'vitest' {
     baseUrl: string;
     databaseUrl: string;
     queuePrefix: string;
+    /** The first operator's password (user `admin`), for tests that sign in. */
+    adminPassword: string;
+    /** An API token of `admin`, for tests that call the API with fetch(). */
+    apiToken: string;
   }
 }
+
+const ADMIN_PASSWORD = 'tidewater-e2e-admin';
 
 const webDir = path.join(repoRoot, 'apps/web');
 
@@ -28,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     'postgresql://postgres@127.0.0.1:5432/tidewater_test';
   await migrateDatabase(databaseUrl);
   await clearTestDatabase(databaseUrl);
+  const apiToken = await createAdmin(databaseUrl);
   buildWebIfStale();
 
   const port = await freePort();
@@ -37,6 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     DATABASE_URL: databaseUrl,
     TIDEWATER_QUEUE_PREFIX: queuePrefix,
     TIDEWATER_SECRET_KEY: randomBytes(32).toString('base64'),
+    TIDEWATER_ADMIN_PASSWORD: ADMIN_PASSWORD,
     NEXT_TELEMETRY_DISABLED: '1',
     NODE_ENV: 'production',
   };
@@ -59,7 +72,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const baseUrl = `http://127.0.0.1:${port}`;
     await waitFor('the web app to answer', async () => {
       if (web.child.exitCode !== null) throw new Error(`web exited:\n${web.output()}`);
-      const response = await fetch(`${baseUrl}/api/tasks`);
+      const response = await fetch(`${baseUrl}/api/auth/session`, {
+        headers: { authorization: `Bearer ${apiToken}` },
+      });
       return response.ok ? true : undefined;
     });
     await waitFor('the worker to start', async () => {
@@ -69,11 +84,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('baseUrl', baseUrl);
     project.provide('databaseUrl', databaseUrl);
     project.provide('queuePrefix', queuePrefix);
+    project.provide('adminPassword', ADMIN_PASSWORD);
+    project.provide('apiToken', apiToken);
   } catch (error) {
     await stopAll();
     throw error;
   }
   return stopAll;
+}
+
+/** Creates `admin` as the quickstart does, and an API token for the tests' fetch() calls. */
+async function createAdmin(databaseUrl: string): Promise<string> {
+  const db = createDatabase(databaseUrl);
+  try {
+    await ensureAdminOperator(db, { password: ADMIN_PASSWORD });
+    const admin = await db.operator.findUniqueOrThrow({ where: { username: 'admin' } });
+    const { token } = await createOperatorRepository(db).createApiToken(admin.id, 'e2e tests');
+    return token;
+  } finally {
+    await db.$disconnect();
+  }
 }
 
 /** Runs `next build` unless the last build is newer than every source it depends on. */
@@ -113,7 +143,7 @@ async function clearTestDatabase(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('TRUNCATE task, worker_heartbeat CASCADE');
+    await client.query('TRUNCATE task, worker_heartbeat, operator CASCADE');
   } finally {
     await client.end();
   }

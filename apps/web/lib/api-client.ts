@@ -1,6 +1,7 @@
 /**
  * The console's calls to the HTTP API. Errors arrive as `{ error: { code, message, remedy } }`
- * and are thrown as ApiError so components can show the message and the remedy.
+ * and are thrown as ApiError so components can show the message and the remedy. A 401
+ * UNAUTHENTICATED (the session ended) sends the browser to the sign-in page.
  */
 export class ApiError extends Error {
   constructor(
@@ -11,6 +12,19 @@ export class ApiError extends Error {
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
+  }
+
+  /** INVALID_INPUT's problems by field path (`source.port`), for messages beside the fields. */
+  get fieldProblems(): Record<string, string> {
+    const problems = this.details.problems;
+    const byPath: Record<string, string> = {};
+    if (!Array.isArray(problems)) return byPath;
+    for (const problem of problems as Array<{ path?: unknown; message?: unknown }>) {
+      if (typeof problem.path === 'string' && typeof problem.message === 'string') {
+        byPath[problem.path] ??= problem.message;
+      }
+    }
+    return byPath;
   }
 }
 
@@ -31,6 +45,14 @@ export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> 
     | null;
   if (!response.ok) {
     const error = body?.error;
+    if (
+      response.status === 401 &&
+      error?.code === 'UNAUTHENTICATED' &&
+      typeof window !== 'undefined'
+    ) {
+      const back = `${window.location.pathname}${window.location.search}`;
+      window.location.assign(`/sign-in?expired=1&next=${encodeURIComponent(back)}`);
+    }
     throw new ApiError(
       response.status,
       error?.code ?? 'HTTP_ERROR',
@@ -40,4 +62,13 @@ export async function apiFetch<T>(path: string, init?: RequestInit): Promise<T> 
     );
   }
   return body as T;
+}
+
+/** POST/PATCH/DELETE with a JSON body. */
+export function apiSend<T>(
+  method: 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  return apiFetch<T>(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 }

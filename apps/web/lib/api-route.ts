@@ -8,13 +8,19 @@ import {
 } from '@tidewater/errors';
 import { engine } from './engine';
 import type { EngineContext } from '@tidewater/engine';
+import { assertSameOrigin, authenticate, unauthenticated, type Principal } from './auth';
 
 /**
- * Every API handler goes through `apiRoute`: one place for authentication (added with the
- * console's sign-in), JSON parsing, and the translation of errors to HTTP responses. Error
- * bodies always have the shape `{ error: { code, message, remedy, details } }`; no stack
- * traces reach the client.
+ * Every API handler goes through `apiRoute`: one place for authentication, CSRF protection,
+ * JSON parsing, and the translation of errors to HTTP responses. Error bodies always have the
+ * shape `{ error: { code, message, remedy, details } }`; no stack traces reach the client.
+ *
+ * Authentication (see auth.ts): a session cookie or an API token, else 401 UNAUTHENTICATED.
+ * The only routes open without either are listed in PUBLIC_ROUTES.
  */
+
+/** Paths answered without a signed-in operator: signing in itself. */
+const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['/api/auth/sign-in']);
 
 const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   invalid_input: 400,
@@ -26,10 +32,18 @@ const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
   internal: 500,
 };
 
+/** Codes whose HTTP status is more precise than their category's. */
+const STATUS_BY_CODE: Record<string, number> = {
+  CSRF_REJECTED: 403,
+  SIGN_IN_RATE_LIMITED: 429,
+};
+
 export interface ApiContext {
   request: NextRequest;
   params: Record<string, string>;
   engine: EngineContext;
+  /** Who is calling; null only on PUBLIC_ROUTES. */
+  principal: Principal | null;
   /** The request body parsed as JSON; a clear 400 when it is not JSON. */
   json(): Promise<unknown>;
   /** Like json(), but an empty body is `{}`: for actions whose body is optional. */
@@ -45,9 +59,13 @@ export function apiRoute(handler: Handler, options: { status?: number } = {}) {
   ): Promise<NextResponse> => {
     try {
       const params = await route.params;
+      const principal = await authenticate(request);
+      if (!principal && !PUBLIC_ROUTES.has(request.nextUrl.pathname)) throw unauthenticated();
+      if (principal?.via !== 'token') assertSameOrigin(request);
       const result = await handler({
         request,
         params,
+        principal,
         engine: engine(),
         json: async () => {
           try {
@@ -86,9 +104,13 @@ export function apiRoute(handler: Handler, options: { status?: number } = {}) {
 }
 
 export function errorResponse(error: TidewaterError): NextResponse {
+  const retryAfter = error.details.retryAfterSeconds;
   return NextResponse.json(
     { error: error.toJSON() },
-    { status: STATUS_BY_CATEGORY[error.category] },
+    {
+      status: STATUS_BY_CODE[error.code] ?? STATUS_BY_CATEGORY[error.category],
+      headers: typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : undefined,
+    },
   );
 }
 

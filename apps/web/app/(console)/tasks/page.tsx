@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { TaskList } from './task-list';
 
 export const metadata: Metadata = { title: 'Data Migration · Tidewater' };
@@ -7,8 +8,13 @@ export default function TasksPage() {
   return (
     <>
       <header className="page-header">
-        <h1>Data Migration</h1>
-        <p className="muted">Tasks copying MySQL-compatible databases into Apache Kafka.</p>
+        <div>
+          <h1>Data Migration</h1>
+          <p className="muted">Tasks copying MySQL-compatible databases into Apache Kafka.</p>
+        </div>
+        <Link className="button button-primary" href="/tasks/new">
+          Create Task
+        </Link>
       </header>
       <TaskList />
     </>

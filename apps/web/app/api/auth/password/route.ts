@@ -1,0 +1,23 @@
+import { invalidInput } from '@tidewater/engine';
+import { apiRoute } from '@/lib/api-route';
+import { operators, signedIn } from '@/lib/auth';
+import { changePasswordSchema } from '@/lib/auth-schemas';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * POST /api/auth/password { currentPassword, newPassword }: changes the caller's password and
+ * ends their other sessions (this one stays signed in).
+ */
+export const POST = apiRoute(async ({ principal, json }) => {
+  const parsed = changePasswordSchema.safeParse(await json());
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const caller = signedIn(principal);
+  await operators().changePassword(
+    caller.operator.id,
+    parsed.data.currentPassword,
+    parsed.data.newPassword,
+    caller.via === 'session' ? { keepSessionToken: caller.sessionToken } : {},
+  );
+  return { isChanged: true };
+});

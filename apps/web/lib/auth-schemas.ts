@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** The sign-in and account forms, checked in the browser and again by the API. */
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+export const signInSchema = z.object({
+  username: z.string().trim().min(1, 'Enter your user name.').max(64),
+  password: z.string().min(1, 'Enter your password.').max(256),
+});
+
+export const changePasswordSchema = z.object({
+  currentPassword: z.string().min(1, 'Enter your current password.').max(256),
+  newPassword: z
+    .string()
+    .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`)
+    .max(256, 'A password is at most 256 characters.'),
+});
+
+export const apiTokenSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Name the token, e.g. "ci" or "laptop CLI".')
+    .max(100, 'A token name is at most 100 characters.'),
+});
