@@ -14,7 +14,7 @@
 import type { InsertEvent, TableSchema } from '@tidewater/change-events';
 import type { DataFormat } from '@tidewater/config';
 import type { StackEndpoints } from '@tidewater/stack';
-import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { SinkCompression, SinkLimits } from '../src/index';
 import {
   DEFAULT_SINK_LIMITS,
@@ -68,6 +68,8 @@ const IN_FLIGHT = 8;
 
 export interface SinkRun {
   messagesPerSecond: number;
+  /** CPU time of this process per message (user + system), µs: the client's own cost. */
+  cpuMicrosPerMessage: number;
   megabytesPerSecond: number;
   averageMessageBytes: number;
 }
@@ -91,9 +93,10 @@ function destinationOf(endpoints: StackEndpoints, topic: string) {
   };
 }
 
-function run(messages: number, bytes: number, seconds: number): SinkRun {
+function run(messages: number, bytes: number, seconds: number, cpu: NodeJS.CpuUsage): SinkRun {
   return {
     messagesPerSecond: messages / seconds,
+    cpuMicrosPerMessage: (cpu.user + cpu.system) / messages,
     // MB as ProducerPerformance reports it (2^20 bytes), key and value bytes.
     megabytesPerSecond: bytes / seconds / 1_048_576,
     averageMessageBytes: bytes / messages,
@@ -112,6 +115,7 @@ export function measureEncode(format: DataFormat, count: number): SinkRun {
     ddlTopic: 't',
     partitions: new Map([['t', 1]]),
   });
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   let bytes = 0;
   for (let i = 0; i < input.length; i += BATCH_EVENTS) {
@@ -119,7 +123,7 @@ export function measureEncode(format: DataFormat, count: number): SinkRun {
       bytes += m.value.length + (m.key?.length ?? 0);
     }
   }
-  return run(count, bytes, Number(process.hrtime.bigint() - started) / 1e9);
+  return run(count, bytes, Number(process.hrtime.bigint() - started) / 1e9, process.cpuUsage(cpu));
 }
 
 /** The sink, end to end, with IN_FLIGHT deliveries of BATCH_EVENTS events outstanding. */
@@ -141,6 +145,7 @@ export async function measureSink(
       limits: options.limits ?? {},
     });
     let bytes = 0;
+    const cpu = process.cpuUsage();
     const started = process.hrtime.bigint();
     try {
       const pending: Array<Promise<unknown>> = [];
@@ -154,7 +159,12 @@ export async function measureSink(
     } finally {
       await sink.close();
     }
-    return run(options.messages, bytes, Number(process.hrtime.bigint() - started) / 1e9);
+    return run(
+      options.messages,
+      bytes,
+      Number(process.hrtime.bigint() - started) / 1e9,
+      process.cpuUsage(cpu),
+    );
   } finally {
     await deleteTopics(destination, [topic]);
   }
@@ -179,21 +189,37 @@ export async function measureKafkajs(
   });
   const messages = builder.build(events(options.messages), Date.now());
   const bytes = messages.reduce((sum, m) => sum + m.value.length + (m.key?.length ?? 0), 0);
-  // The sink's request: up to ~1 MiB per partition (the topic's default max.message.bytes).
-  const perRequest = Math.floor((1_048_588 - 61) / (bytes / messages.length + 40));
-  const kafka = new Kafka({ brokers: endpoints.kafka.brokers, logLevel: logLevel.NOTHING });
+  // The sink's request: one partition's batch limit.
+  const perRequest = Math.floor(
+    (options.limits?.maxBatchBytes ?? DEFAULT_SINK_LIMITS.maxBatchBytes) /
+      (bytes / messages.length + 40),
+  );
+  const kafka = new kafkajs.Kafka({
+    brokers: endpoints.kafka.brokers,
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
+    const cpu = process.cpuUsage();
     const started = process.hrtime.bigint();
     for (let i = 0; i < messages.length; i += perRequest) {
       await producer.sendBatch({
         acks: -1,
-        compression: options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        compression: {
+          none: kafkajs.CompressionTypes.None,
+          gzip: kafkajs.CompressionTypes.GZIP,
+          snappy: kafkajs.CompressionTypes.Snappy,
+        }[options.compression],
         topicMessages: [{ topic, messages: messages.slice(i, i + perRequest) }],
       });
     }
-    return run(messages.length, bytes, Number(process.hrtime.bigint() - started) / 1e9);
+    return run(
+      messages.length,
+      bytes,
+      Number(process.hrtime.bigint() - started) / 1e9,
+      process.cpuUsage(cpu),
+    );
   } finally {
     await producer.disconnect();
     await deleteTopics(destination, [topic]);

@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the types of an untyped dependency must reach every program that compiles this file (the web app, the bench)
+/// <reference path="./kafkajs-snappy.d.ts" />
 /**
  * The sink: change events in, Kafka acknowledgements out. `openKafkaSink` checks the topics,
  * registers the schema when the task uses a registry, and connects an idempotent producer;
@@ -15,7 +17,8 @@ import type {
 import { TidewaterError } from '@tidewater/errors';
 import { dtsAvroSchemaText } from '@tidewater/formats';
 import type { Producer, RetryOptions } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
+import createSnappyCodec from 'kafkajs-snappy';
 import type { TopicLayout } from './admin';
 import { describeTopics } from './admin';
 import type { KafkaLog } from './connection';
@@ -25,11 +28,20 @@ import type { OutgoingMessage, SourceInfo } from './message-builder';
 import { MessageBuilder } from './message-builder';
 import type { Capitalization } from './name-mapping';
 import { createNameMapping } from './name-mapping';
-import { OrderedSendQueue, recordBytes } from './send-queue';
+import { OrderedSendQueue, RECORD_OVERHEAD_BYTES } from './send-queue';
 import { registerSchema, valueSubject } from './schema-registry';
 
-/** Compression codecs the sink offers: the ones kafkajs ships (see the README's measurements). */
-export type SinkCompression = 'none' | 'gzip';
+/**
+ * Compression codecs the sink offers: gzip (kafkajs's own) and snappy (the pure-JavaScript
+ * kafkajs-snappy codec). lz4 and zstd need native modules; the README has the measurements
+ * behind the choice of default.
+ */
+export type SinkCompression = 'none' | 'gzip' | 'snappy';
+
+const { CompressionTypes, CompressionCodecs } = kafkajs;
+// kafkajs keeps codecs in one process-wide table whose snappy entry throws "not implemented"
+// until a codec is registered; registering there is how kafkajs is meant to be extended.
+CompressionCodecs[CompressionTypes.Snappy] = createSnappyCodec;
 
 export interface SinkLimits {
   /** Bytes of one produce request across partitions (the producer's own limit). */
@@ -112,12 +124,14 @@ export interface KafkaSink {
 /** A record batch's own header (v2) on top of its records. */
 const BATCH_OVERHEAD_BYTES = 61;
 
-function compressionType(compression: SinkCompression): CompressionTypes {
+function compressionType(compression: SinkCompression): kafkajs.CompressionTypes {
   switch (compression) {
     case 'none':
       return CompressionTypes.None;
     case 'gzip':
       return CompressionTypes.GZIP;
+    case 'snappy':
+      return CompressionTypes.Snappy;
   }
 }
 
@@ -161,7 +175,7 @@ function reportOf(events: number, messages: readonly OutgoingMessage[]): Deliver
   let bytes = 0;
   const partitions = new Map<string, Set<number>>();
   for (const message of messages) {
-    bytes += message.value.length + (message.key === null ? 0 : Buffer.byteLength(message.key));
+    bytes += message.size - RECORD_OVERHEAD_BYTES;
     let set = partitions.get(message.topic);
     if (set === undefined) {
       set = new Set();
@@ -266,12 +280,12 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
     (error, batch) => {
       if (isMessageTooLarge(error)) {
         // The broker refused a batch: name its largest message, the likeliest culprit.
-        const largest = batch.reduce((a, b) => (recordBytes(b) > recordBytes(a) ? b : a));
+        const largest = batch.reduce((a, b) => (b.size > a.size ? b : a));
         return kafkaMessageTooLarge({
           topic: largest.topic,
           table: largest.table,
           key: largest.key,
-          bytes: recordBytes(largest),
+          bytes: largest.size,
           limit: maxMessageBytes(largest.topic),
           cause: error,
         });
@@ -290,7 +304,7 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
     if (queue.failedWith !== null) throw queue.failedWith;
     const messages = builder.build(events, Date.now());
     for (const message of messages) {
-      const bytes = recordBytes(message) + BATCH_OVERHEAD_BYTES;
+      const bytes = message.size + BATCH_OVERHEAD_BYTES;
       const limit = maxMessageBytes(message.topic);
       if (bytes > limit) {
         stopped = kafkaMessageTooLarge({

@@ -18,6 +18,7 @@ import type {
 import type { DataFormat, PartitionPolicy } from '@tidewater/config';
 import { confluentFrame, encodeCanalJson, encodeDtsAvro } from '@tidewater/formats';
 import type { NameMapping } from './name-mapping';
+import { recordBytes } from './send-queue';
 import type { Route } from './partition-policy';
 import {
   ddlRoute,
@@ -41,6 +42,8 @@ export interface OutgoingMessage {
   partition: number;
   key: string | null;
   value: Buffer;
+  /** Bytes in a record batch (`recordBytes`), computed once here. */
+  size: number;
   /** `db.table` (destination names) or the event kind, for error messages. */
   table: string;
 }
@@ -77,6 +80,10 @@ function singleRowEvent(event: RowEvent, index: number): RowEvent {
 /** The image that identifies the row: the after image of an UPDATE (its new identity). */
 function identifyingImage(event: RowEvent, index: number): RowImage {
   return event.kind === 'update' ? event.rows[index]!.after : event.rows[index]!;
+}
+
+function message(topic: string, route: Route, value: Buffer, table: string): OutgoingMessage {
+  return { topic, ...route, value, size: recordBytes(route.key, value), table };
 }
 
 export class MessageBuilder {
@@ -148,18 +155,18 @@ export class MessageBuilder {
       this.nextId += records.length;
       for (let i = 0; i < records.length; i++) {
         const route = rowRoute(i);
-        out.push({ topic, ...route, value: this.frame(topic, records[i]!), table });
+        out.push(message(topic, route, this.frame(topic, records[i]!), table));
       }
       return;
     }
 
     if (key === null || event.rows.length === 1) {
       const route = key === null ? tableRoute(partitionPolicy, table, partitions) : rowRoute(0);
-      out.push({ topic, ...route, value: this.canal(event, now), table });
+      out.push(message(topic, route, this.canal(event, now), table));
       return;
     }
     for (let i = 0; i < event.rows.length; i++) {
-      out.push({ topic, ...rowRoute(i), value: this.canal(singleRowEvent(event, i), now), table });
+      out.push(message(topic, rowRoute(i), this.canal(singleRowEvent(event, i), now), table));
     }
   }
 
@@ -189,11 +196,11 @@ export class MessageBuilder {
         sourceVersion: this.options.source.version,
       })) {
         this.nextId += 1;
-        out.push({ topic: ddlTopic, ...route, value: this.frame(ddlTopic, record), table: label });
+        out.push(message(ddlTopic, route, this.frame(ddlTopic, record), label));
       }
       return;
     }
-    out.push({ topic: ddlTopic, ...route, value: this.canal(event, now), table: label });
+    out.push(message(ddlTopic, route, this.canal(event, now), label));
   }
 
   private buildMarker(event: ChangeEvent, out: OutgoingMessage[]): void {
@@ -204,13 +211,7 @@ export class MessageBuilder {
       sourceVersion: this.options.source.version,
     })) {
       this.nextId += 1;
-      out.push({
-        topic,
-        partition: 0,
-        key: null,
-        value: this.frame(topic, record),
-        table: event.kind,
-      });
+      out.push(message(topic, { partition: 0, key: null }, this.frame(topic, record), event.kind));
     }
   }
 }

@@ -7,6 +7,7 @@ const message = (partition: number, size = 10, topic = 't'): QueuedMessage => ({
   partition,
   key: null,
   value: Buffer.alloc(size),
+  size: recordBytes(null, Buffer.alloc(size)),
 });
 
 /** A broker stand-in that records requests and acknowledges when told to. */
@@ -60,7 +61,7 @@ describe('OrderedSendQueue', () => {
   it("caps a partition's bytes per request and keeps later messages behind", async () => {
     const broker = recorder();
     const queue = new OrderedSendQueue(broker.send, { ...limits, maxBatchBytes: () => 200 });
-    const size = 100 - recordBytes(message(0, 0));
+    const size = 100 - message(0, 0).size;
     const done = queue.push([
       message(0, size),
       message(1, size),

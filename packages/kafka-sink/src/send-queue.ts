@@ -25,6 +25,8 @@ export interface QueuedMessage {
   partition: number;
   key: string | null;
   value: Buffer;
+  /** `recordBytes` of the message, computed once when it is built. */
+  size: number;
 }
 
 export type SendBatch = (
@@ -46,12 +48,9 @@ export interface SendQueueLimits {
 /** Kafka record overhead over key and value: attributes, deltas and varint lengths (v2). */
 export const RECORD_OVERHEAD_BYTES = 40;
 
-export function recordBytes(message: QueuedMessage): number {
-  return (
-    message.value.length +
-    (message.key === null ? 0 : Buffer.byteLength(message.key)) +
-    RECORD_OVERHEAD_BYTES
-  );
+/** The bytes a message takes in a record batch, at most (key, value, record overhead). */
+export function recordBytes(key: string | null, value: Buffer): number {
+  return value.length + (key === null ? 0 : Buffer.byteLength(key)) + RECORD_OVERHEAD_BYTES;
 }
 
 interface Entry<T extends QueuedMessage> {
@@ -103,7 +102,7 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
    */
   push(messages: readonly T[]): Promise<void> {
     let bytes = 0;
-    for (const message of messages) bytes += recordBytes(message);
+    for (const message of messages) bytes += message.size;
     const admitted = this.admission.then(() => this.waitForRoom(bytes));
     this.admission = admitted;
     this.admitting += 1;
@@ -177,7 +176,7 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
       let count = 0;
       while (entry.taken < entry.messages.length) {
         const message = entry.messages[entry.taken]!;
-        const size = recordBytes(message);
+        const size = message.size;
         const slot = `${message.partition}\u0000${message.topic}`;
         const inPartition = partitionBytes.get(slot) ?? 0;
         const isFull =

@@ -208,6 +208,46 @@ describe('names in messages', () => {
   });
 });
 
+describe('schema migration', () => {
+  it('publishes one CREATE TABLE per table to the DDL topic, with destination names', async () => {
+    const topic = await makeTopic('schema', 2);
+    const ddlTopic = await makeTopic('schema-ddl', 1);
+    const sink = await openKafkaSink({
+      destination: plainDestination(topic, { ddlTopic }),
+      format: 'dts-avro',
+      partitionPolicy: 'hash-database-table',
+      mapping: [
+        { kind: 'table', database: 'shop', table: 'orders', rename: 'purchases', dml: ['insert'] },
+      ],
+      source,
+    });
+    try {
+      const published = await sink.publishTableSchema([
+        { schema: orders, createTable: 'CREATE TABLE `orders` (\n  `id` int(11) NOT NULL\n)' },
+        { schema: items, createTable: 'CREATE TABLE `items` (\n  `id` int(11) NOT NULL\n)' },
+      ]);
+      expect(published).toMatchObject({
+        messages: 2,
+        partitions: { [ddlTopic]: [0] },
+        schemaIds: {},
+      });
+    } finally {
+      await sink.close();
+    }
+    const records = (await readTopic(ddlTopic, 2)).map((m) => ({
+      key: m.key,
+      record: decodeDtsAvro(m.value),
+    }));
+    expect(records.map((r) => [r.key, r.record.operation, r.record.objectName])).toEqual([
+      ['shop.purchases', 'DDL', 'shop'],
+      ['shop.items', 'DDL', 'shop'],
+    ]);
+    expect(records[0]!.record.afterImages).toBe(
+      'CREATE TABLE `purchases` (\n  `id` int(11) NOT NULL\n)',
+    );
+  });
+});
+
 describe('delivery order', () => {
   it('keeps every key in order with many deliveries in flight, settling them in call order', async () => {
     const topic = await makeTopic('order', PARTITIONS);

@@ -1,0 +1,95 @@
+import {
+  defaultMessages,
+  measureEncode,
+  measureKafkajs,
+  measureSink,
+  type SinkRun,
+} from '../../packages/kafka-sink/bench/sink-bench';
+import { summarize } from '../figures';
+import type { Figure } from '../figures';
+import { defineSection } from '../section';
+
+/**
+ * The Kafka sink: `deliver` end to end (encode, key and partition, the ordered send queue,
+ * kafkajs, acks=all, idempotent) for ~500-byte Canal JSON messages and the same rows as DTS
+ * Avro, on a fresh one-partition topic like the floors section's ProducerPerformance run, so
+ * the ratio to that run is our share of the broker's ceiling. Encoding alone and bare kafkajs
+ * show where the time goes.
+ */
+
+const FLOOR_RECORDS = 'floors/Kafka producer, 500 B records, acks=all';
+const FLOOR_BYTES = 'floors/Kafka producer, 500 B records, acks=all (bytes)';
+
+export default defineSection({
+  title: 'Kafka sink: produced messages',
+  description:
+    '`deliver` of single-row INSERT events (sysbench rows; ~520 B Canal JSON, ~360 B DTS Avro) to a ' +
+    'fresh 1-partition topic, acks=all, idempotent producer, no compression, 8 deliveries of 1,000 ' +
+    'events in flight. Encode-only and bare-kafkajs rows split the cost.',
+  services: ['kafka'],
+  async run({ section, endpoints, runs, log }): Promise<Figure[]> {
+    const figures: Figure[] = [];
+    const note = `${defaultMessages.toLocaleString('en-US')} messages per run (BENCH_SINK_MESSAGES)`;
+    for (const [format, label] of [
+      ['canal-json', 'Canal JSON'],
+      ['dts-avro', 'DTS Avro'],
+    ] as const) {
+      const options = { format, messages: defaultMessages, compression: 'none' as const };
+      const sink: SinkRun[] = [];
+      const client: SinkRun[] = [];
+      const encode: SinkRun[] = [];
+      for (let run = 1; run <= runs; run += 1) {
+        sink.push(await measureSink(endpoints, options));
+        client.push(await measureKafkajs(endpoints, options));
+        encode.push(measureEncode(format, defaultMessages));
+        log(
+          `${label} run ${run}/${runs}: sink ${Math.round(sink.at(-1)!.messagesPerSecond)} msg/s, ` +
+            `kafkajs ${Math.round(client.at(-1)!.messagesPerSecond)} msg/s, ` +
+            `encode ${Math.round(encode.at(-1)!.messagesPerSecond)} msg/s`,
+        );
+      }
+      const size = Math.round(sink[0]!.averageMessageBytes);
+      figures.push(
+        summarize(
+          section,
+          `${label} sink deliver, ${size} B messages`,
+          'messages/s',
+          sink.map((s) => s.messagesPerSecond),
+          { ratioTo: FLOOR_RECORDS, note },
+        ),
+        summarize(
+          section,
+          `${label} sink deliver (bytes)`,
+          'MB/s',
+          sink.map((s) => s.megabytesPerSecond),
+          { ratioTo: FLOOR_BYTES, note: 'key and value bytes, 2^20 bytes per MB' },
+        ),
+        summarize(
+          section,
+          `${label} sink CPU per message`,
+          'µs',
+          sink.map((s) => s.cpuMicrosPerMessage),
+          { note: 'user + system CPU of the producing process, all threads' },
+        ),
+        summarize(
+          section,
+          `${label} bare kafkajs sendBatch`,
+          'messages/s',
+          client.map((s) => s.messagesPerSecond),
+          {
+            ratioTo: FLOOR_RECORDS,
+            note: 'the same pre-built messages, one sendBatch at a time with the sink batch size',
+          },
+        ),
+        summarize(
+          section,
+          `${label} encode only`,
+          'messages/s',
+          encode.map((s) => s.messagesPerSecond),
+          { note: 'mapping, format, key and partition; no I/O' },
+        ),
+      );
+    }
+    return figures;
+  },
+});
