@@ -41,4 +41,24 @@ describe('openKafkaSink', () => {
     expect(read.map((m) => JSON.parse(m.value.toString()).data[0].id)).toEqual(['1', '2']);
     expect(read.map((m) => m.key)).toEqual(['shop.orders', 'shop.orders']);
   });
+
+  it.each(['gzip', 'snappy'] as const)(
+    'delivers %s-compressed batches that read back',
+    async (compression) => {
+      const topic = await makeTopic(`compressed-${compression}`);
+      const sink = await openKafkaSink({
+        destination: plainDestination(topic),
+        format: 'dts-avro',
+        partitionPolicy: 'partition-zero',
+        source: { version: '8.0.36', timeZone: 'UTC' },
+        compression,
+      });
+      try {
+        await sink.deliver(Array.from({ length: 50 }, (_, i) => insert(i)));
+      } finally {
+        await sink.close();
+      }
+      expect(await readTopic(topic, 50)).toHaveLength(50);
+    },
+  );
 });
