@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { TidewaterError } from '@tidewater/errors';
+
+/**
+ * Task, source and destination files: JSON (`.json`) or YAML (anything else; YAML also reads
+ * JSON). The document is checked against the same zod schema the API uses, so a mistake is
+ * reported with the file and the field before anything is sent. What is sent is the document
+ * as written; the API applies the defaults.
+ */
+
+export interface FieldProblem {
+  /** Dotted path of the field, e.g. `source.port`; `""` for the whole document. */
+  path: string;
+  message: string;
+}
+
+export async function loadConfigFile(file: string, schema: z.ZodType): Promise<unknown> {
+  const name = path.basename(file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TidewaterError(
+      'FILE_UNREADABLE',
+      code === 'ENOENT'
+        ? `There is no file ${file}.`
+        : `Cannot read ${file} (${code ?? (error instanceof Error ? error.message : 'error')}).`,
+      {
+        category: 'invalid_input',
+        remedy: 'Check the path given with -f (relative paths start at the current directory).',
+        cause: error,
+      },
+    );
+  }
+  const document = parseDocument(text, file, name);
+  const parsed = schema.safeParse(document);
+  if (!parsed.success) {
+    const problems = fieldProblems(parsed.error, document);
+    const first = problems[0];
+    throw new TidewaterError(
+      'FILE_INVALID',
+      first
+        ? `${name}: ${first.path ? `${first.path}: ` : ''}${first.message}${
+            problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''
+          }`
+        : `${name} is not valid.`,
+      {
+        category: 'invalid_input',
+        remedy: `Correct the fields listed in ${name} and run the command again.`,
+        details: { file, problems },
+      },
+    );
+  }
+  return document;
+}
+
+function parseDocument(text: string, file: string, name: string): unknown {
+  const isJson = path.extname(file).toLowerCase() === '.json';
+  let document: unknown;
+  try {
+    document = isJson ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    throw new TidewaterError(
+      'FILE_INVALID',
+      `${name} is not valid ${isJson ? 'JSON' : 'YAML'}: ${syntaxMessage(error)}`,
+      {
+        category: 'invalid_input',
+        remedy: `Fix the syntax of ${name} at the place named, or check the file's extension (.json is read as JSON, anything else as YAML).`,
+        details: { file },
+        cause: error,
+      },
+    );
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new TidewaterError('FILE_INVALID', `${name} does not hold an object.`, {
+      category: 'invalid_input',
+      remedy: `Write the settings in ${name} as one object (keys and values at the top level).`,
+      details: { file },
+    });
+  }
+  return document;
+}
+
+function syntaxMessage(error: unknown): string {
+  if (error instanceof YAMLParseError) {
+    // The first line says what and where ("... at line 3, column 7:"); the rest is a code frame.
+    return (error.message.split('\n')[0] ?? error.message).replace(/:$/, '');
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A zod failure as one problem per field, worded like the API's `details.problems`. A field
+ * left out is "required" (zod's issues do not carry the input, so the document is looked up).
+ */
+export function fieldProblems(error: z.ZodError, document: unknown): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message:
+      issue.code === 'invalid_type' && valueAt(document, issue.path) === undefined
+        ? 'This field is required.'
+        : issue.message,
+  }));
+}
+
+function valueAt(document: unknown, keys: readonly PropertyKey[]): unknown {
+  let value = document;
+  for (const key of keys) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
