@@ -4,7 +4,10 @@
  * same machine (mysql2 streaming `SELECT *` into nothing). Median of several runs.
  *
  *   npx tsx packages/mysql-source/bench/snapshot-bench.ts [--runs 5] [--chunk-size 8192]
- *     [--concurrency 1] [--rows 1000000]
+ *     [--concurrency 1] [--rows 1000000] [--watermarks]
+ *
+ * `--watermarks` runs the lock-free design: binlog positions around every chunk and the
+ * binlog stream reconciling each window (on an idle table the windows are empty).
  *
  * Source: TIDEWATER_BENCH_SOURCE_URL (default mysql://root@127.0.0.1:3307). The table is
  * `bench.sbtest1`, created and filled (MariaDB's SEQUENCE engine) when missing, outside the
@@ -16,6 +19,7 @@ import mysqlPromise from 'mysql2/promise';
 import { parseArgs } from 'node:util';
 import { connectSource, parseSourceUrl, type SourceConnectionOptions } from '../src/connect';
 import { readSnapshot } from '../src/snapshot';
+import { binlogWatermarks } from '../src/snapshot-binlog';
 
 export interface SnapshotBenchOptions {
   source: SourceConnectionOptions;
@@ -23,6 +27,8 @@ export interface SnapshotBenchOptions {
   rows: number;
   chunkSize: number;
   concurrency: number;
+  /** Read with binlog watermarks (the lock-free design) rather than plain chunks. */
+  watermarks: boolean;
   log(message: string): void;
 }
 
@@ -30,6 +36,7 @@ export interface SnapshotBenchResult {
   rows: number;
   chunkSize: number;
   concurrency: number;
+  watermarks: boolean;
   /** Rows per second of readSnapshot, one per run. */
   snapshotRowsPerSecond: number[];
   /** Rows per second of a bare mysql2 stream of the same table, one per run. */
@@ -49,6 +56,7 @@ export async function runSnapshotBench(
     rows: options.rows,
     chunkSize: options.chunkSize,
     concurrency: options.concurrency,
+    watermarks: options.watermarks,
     snapshotRowsPerSecond: [],
     floorRowsPerSecond: [],
     peakRssBytes: 0,
@@ -76,13 +84,22 @@ export async function runSnapshotBench(
 async function snapshotOnce(options: SnapshotBenchOptions): Promise<number> {
   const started = process.hrtime.bigint();
   let rows = 0;
-  for await (const item of readSnapshot({
-    connect: () => connectSource(options.source),
-    tables: [{ database: DATABASE, table: TABLE }],
-    chunkSize: options.chunkSize,
-    concurrency: options.concurrency,
-  })) {
-    if (item.kind === 'chunk') rows += item.event.rows.length;
+  const tables = [{ database: DATABASE, table: TABLE }];
+  const watermarks = options.watermarks
+    ? binlogWatermarks({ source: options.source, tables })
+    : null;
+  try {
+    for await (const item of readSnapshot({
+      connect: () => connectSource(options.source),
+      tables,
+      chunkSize: options.chunkSize,
+      concurrency: options.concurrency,
+      watermarks,
+    })) {
+      if (item.kind === 'chunk') rows += item.event.rows.length;
+    }
+  } finally {
+    watermarks?.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (rows !== options.rows)
@@ -168,6 +185,7 @@ async function main(): Promise<void> {
       rows: { type: 'string', default: '1000000' },
       'chunk-size': { type: 'string', default: '8192' },
       concurrency: { type: 'string', default: '1' },
+      watermarks: { type: 'boolean', default: false },
     },
   });
   const log = (message: string): void => {
@@ -179,6 +197,7 @@ async function main(): Promise<void> {
     rows: Number(values.rows),
     chunkSize: Number(values['chunk-size']),
     concurrency: Number(values.concurrency),
+    watermarks: values.watermarks,
     log,
   });
   const snapshot = median(result.snapshotRowsPerSecond);
@@ -190,7 +209,7 @@ async function main(): Promise<void> {
   log(`| floor (mysql2 SELECT *)        | ${format(floor).padStart(13)} |`);
   log(`| snapshot / floor               | ${(snapshot / floor).toFixed(2).padStart(13)} |`);
   log(
-    `peak RSS ${(result.peakRssBytes / 1024 / 1024).toFixed(0)} MB, chunk ${result.chunkSize}, concurrency ${result.concurrency}`,
+    `peak RSS ${(result.peakRssBytes / 1024 / 1024).toFixed(0)} MB, chunk ${result.chunkSize}, concurrency ${result.concurrency}, watermarks ${result.watermarks ? 'on' : 'off'}`,
   );
   process.stdout.write(
     `${JSON.stringify({ ...result, snapshotMedian: snapshot, floorMedian: floor }, null, 2)}\n`,

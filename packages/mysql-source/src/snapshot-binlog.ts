@@ -2,28 +2,29 @@
  * The snapshot's watermarks from the binlog half: positions from `readBinlogPosition`, the
  * changes of a window from one `BinlogStream` kept open across windows.
  *
- * The snapshot asks for windows in increasing order, each starting where the last one ended
- * (sequential chunks) or earlier (chunks read in parallel re-read a stretch). The open stream
- * serves the first kind by reading on; the second kind reopens it at the window's start. A
- * stream cannot un-read: an event past the window's end is kept for the next window.
+ * The walker asks for contiguous windows in increasing order, so one stream serves them all by
+ * reading on (a window starting earlier than what was read reopens it, which the walker never
+ * asks for). A stream cannot un-read: an event past a window's end is kept for the next window.
  *
- * A window ends at a position from SHOW MASTER STATUS, a transaction boundary. The stream
- * reaches it either with the event ending there or, when the last transactions in the window
- * were of other tables (which the stream does not decode), with the next event or the server's
- * heartbeat on an idle binlog; the heartbeat period bounds that wait.
+ * A window ends at a position from SHOW MASTER STATUS, a transaction boundary, and the stream
+ * must show that it got there. It does with the commit (or DDL) event ending there, so the
+ * stream decodes every table, not only the snapshot's: a transaction of another table would
+ * otherwise pass silently, and the window could only end with the next event or, on an idle
+ * source, the server's heartbeat (the snapshot would wait up to a heartbeat period per chunk).
+ * The walker emits only the snapshot's tables' changes.
  */
 
 import type { ChangeEvent, SourcePosition } from '@tidewater/change-events';
-import type { Connection } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { TidewaterError } from '@tidewater/errors';
-import { readBinlogPosition } from './binlog/binlog-position';
 import { openBinlogStream, type BinlogStream } from './binlog/binlog-stream';
 import type { SourceConnectionOptions } from './connect';
+import { detectServer } from './flavour';
 import { comparePositions, type WatermarkSource } from './snapshot-watermark';
 
 export interface BinlogWatermarkOptions {
   source: SourceConnectionOptions;
-  /** The tables the snapshot reads; other tables' changes are not decoded. */
+  /** The tables the snapshot reads (the walker emits only their changes). */
   tables: ReadonlyArray<{ database: string; table: string }>;
   /** How soon an idle source confirms the end of a window; 100 ms when absent. */
   heartbeatIntervalMs?: number;
@@ -36,11 +37,47 @@ export interface BinlogWatermarks extends WatermarkSource {
 
 const DEFAULT_WINDOW_HEARTBEAT_MS = 100;
 
+/**
+ * File and offset from SHOW MASTER STATUS, with MySQL's executed GTID set when it has one: the
+ * watermark read twice per chunk. MariaDB's GTID state at a position (BINLOG_GTID_POS) is left
+ * out here because the server finds it by scanning the binlog file from its start, which costs
+ * tens of milliseconds per call on a large file; only the hand-over position needs it
+ * (`completePosition`).
+ */
+async function readWatermarkPosition(connection: Connection): Promise<SourcePosition> {
+  let rows: RowDataPacket[];
+  try {
+    [rows] = await connection.query<RowDataPacket[]>('SHOW MASTER STATUS');
+  } catch (error) {
+    // MySQL 8.4 renamed the statement.
+    if ((error as { errno?: number }).errno !== 1064) throw error;
+    [rows] = await connection.query<RowDataPacket[]>('SHOW BINARY LOG STATUS');
+  }
+  const status = rows[0];
+  if (status === undefined || !status.File) {
+    throw new TidewaterError(
+      'BINLOG_DISABLED',
+      'The source has no binary log to read (SHOW MASTER STATUS is empty).',
+      {
+        category: 'unsupported',
+        remedy:
+          'Enable the binary log on the source (log_bin, binlog_format=ROW, binlog_row_image=FULL) and restart it.',
+      },
+    );
+  }
+  const executed = String(status.Executed_Gtid_Set ?? '').replace(/\s+/g, '');
+  return {
+    file: String(status.File),
+    pos: Number(status.Position),
+    gtidSet: executed === '' ? null : executed,
+  };
+}
+
+function nullable(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
 export function binlogWatermarks(options: BinlogWatermarkOptions): BinlogWatermarks {
-  const captured = new Set(
-    options.tables.map(({ database, table }) => `${database}\u0000${table}`),
-  );
-  const databases = [...new Set(options.tables.map(({ database }) => database))];
   let stream: BinlogStream | null = null;
   let iterator: AsyncIterator<ChangeEvent> | null = null;
   /** Every event at or before this has been taken from the stream. */
@@ -64,8 +101,6 @@ export function binlogWatermarks(options: BinlogWatermarkOptions): BinlogWaterma
     stream = await openBinlogStream({
       source: options.source,
       start: { file: start.file, pos: start.pos, gtidSet: start.gtidSet },
-      databases,
-      isCaptured: (database, table) => table === '' || captured.has(`${database}\u0000${table}`),
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_WINDOW_HEARTBEAT_MS,
       signal,
     });
@@ -133,8 +168,22 @@ export function binlogWatermarks(options: BinlogWatermarkOptions): BinlogWaterma
   }
 
   return {
-    readPosition: (connection: Connection) => readBinlogPosition(connection),
+    readPosition: readWatermarkPosition,
     readChangesBetween,
+    completePosition: async (position: SourcePosition, connection: Connection) => {
+      if (position.gtidSet !== null) return position;
+      const [rows] = await connection.query<RowDataPacket[]>(
+        'SELECT VERSION() AS version, @@version_comment AS comment',
+      );
+      const server = detectServer(String(rows[0]?.version ?? ''), nullable(rows[0]?.comment));
+      if (server.flavour !== 'mariadb') return position;
+      const [gtid] = await connection.query<RowDataPacket[]>(
+        'SELECT BINLOG_GTID_POS(?, ?) AS gtid',
+        [position.file, position.pos],
+      );
+      const text = String(gtid[0]?.gtid ?? '');
+      return { ...position, gtidSet: text === '' ? null : text };
+    },
     close,
   };
 }

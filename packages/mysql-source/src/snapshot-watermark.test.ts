@@ -131,21 +131,58 @@ describe('WatermarkWalker', () => {
     expect(outputs).toEqual([{ kind: 'chunk', rows: rowsOf(1), dropped: 0 }]);
   });
 
-  it('reconciles a chunk read in parallel with changes already emitted, without emitting them twice', async () => {
+  it('reconciles a chunk read in parallel with changes already emitted, without reading them twice', async () => {
     const log = new MemoryLog();
-    // Chunk B was read between 120 and 250 but waits behind chunk A (emitted up to 300).
-    log.events.push(update(200, 12, 1), update(280, 13, 1), insert(320, 14, 1));
-    const walker = new WatermarkWalker(log, at(300));
+    log.events.push(update(200, 12, 1), update(280, 13, 1), update(290, 2, 1), insert(320, 14, 1));
+    const walker = new WatermarkWalker(log, at(100));
     walker.startTable(watched);
-    const outputs = await collect(
+    // Chunk B (keys 11-13) is read between 120 and 250, while chunk A (keys 1-3) is read
+    // between 110 and 300; A is emitted first.
+    const holdA = walker.holdLowWatermark();
+    holdA.position = at(110);
+    const holdB = walker.holdLowWatermark();
+    holdB.position = at(120);
+    const first = await collect(
+      walker.reconcile(
+        { table: watched, rows: rowsOf(1, 2, 3), keyIndexes: [0], low: at(110), high: at(300) },
+        signal,
+      ),
+    );
+    walker.releaseLowWatermark(holdA);
+    expect(first.map((output) => output.kind)).toEqual(['change', 'change', 'change', 'chunk']);
+    expect(first.at(-1)).toEqual({ kind: 'chunk', rows: rowsOf(1, 3), dropped: 1 });
+
+    const second = await collect(
       walker.reconcile(
         { table: watched, rows: rowsOf(11, 12, 13), keyIndexes: [0], low: at(120), high: at(250) },
         signal,
       ),
     );
-    expect(log.windows).toEqual([[120, 300]]);
-    expect(outputs).toEqual([{ kind: 'chunk', rows: rowsOf(11), dropped: 2 }]);
+    walker.releaseLowWatermark(holdB);
+    expect(second).toEqual([{ kind: 'chunk', rows: rowsOf(11), dropped: 2 }]);
     expect(walker.position).toEqual(at(300));
+    expect(log.windows).toEqual([[100, 300]]);
+  });
+
+  it('forgets changed keys once no chunk can need them', async () => {
+    const log = new MemoryLog();
+    log.events.push(update(150, 1, 1));
+    const walker = new WatermarkWalker(log, at(100));
+    walker.startTable(watched);
+    await collect(
+      walker.reconcile(
+        { table: watched, rows: rowsOf(5), keyIndexes: [0], low: at(100), high: at(200) },
+        signal,
+      ),
+    );
+    // A later chunk (low after the cursor) holding key 1 keeps it: the change is not in its window.
+    const outputs = await collect(
+      walker.reconcile(
+        { table: watched, rows: rowsOf(1), keyIndexes: [0], low: at(200), high: at(200) },
+        signal,
+      ),
+    );
+    expect(outputs).toEqual([{ kind: 'chunk', rows: rowsOf(1), dropped: 0 }]);
   });
 
   it('starts a window at the cursor when the low watermark is later, covering changes in between', async () => {
@@ -226,7 +263,9 @@ describe('WatermarkWalker', () => {
       let after = 0;
       for (;;) {
         for (let index = Math.floor(random() * 4); index > 0; index -= 1) write();
+        const hold = walker.holdLowWatermark();
         const low = await log.readPosition();
+        hold.position = low;
         for (let index = Math.floor(random() * 3); index > 0; index -= 1) write();
         // The SELECT sees the table as it is now.
         const ids = [...table.keys()]
@@ -243,6 +282,7 @@ describe('WatermarkWalker', () => {
           if (output.kind === 'change') apply(output.event);
           else for (const row of output.rows) consumer.set(Number(row[0]), Number(row[1]));
         }
+        walker.releaseLowWatermark(hold);
         if (ids.length < 7) break;
         after = ids[ids.length - 1] as number;
       }

@@ -37,14 +37,19 @@ export interface WatermarkSource {
   readPosition(connection: Connection): Promise<SourcePosition>;
   /**
    * The change events committed after `low`, up to and including `high`, in log order. Only
-   * row and DDL events are used; others may be left out. Called with windows that may overlap
-   * earlier ones (parallel chunks).
+   * row and DDL events are used; others may be left out. The walker asks for contiguous windows
+   * in increasing order, each starting where the previous one ended.
    */
   readChangesBetween(
     low: SourcePosition,
     high: SourcePosition,
     signal: AbortSignal,
   ): AsyncIterable<ChangeEvent>;
+  /**
+   * The position with its GTID set filled in, when `readPosition` leaves it out for speed; the
+   * snapshot calls it once, for the hand-over position.
+   */
+  completePosition?(position: SourcePosition, connection: Connection): Promise<SourcePosition>;
 }
 
 /** Orders two positions of the same server's binlog: by file sequence number, then offset. */
@@ -94,12 +99,33 @@ export type WalkOutput =
   { kind: 'change'; event: ChangeEvent } | { kind: 'chunk'; rows: CellValue[][]; dropped: number };
 
 /**
- * Walks the binlog for one chunk and yields, in order, the changes to emit before the chunk
- * and then the chunk itself (rows touched in its window left out). Keeps the cursor.
+ * A chunk's claim on the binlog history: from before its low watermark is read until the chunk
+ * is reconciled, the walker keeps the key changes its window may need.
+ */
+export interface LowWatermarkHold {
+  /** The low watermark once read; null while it is being read. */
+  position: SourcePosition | null;
+}
+
+interface Touch {
+  position: SourcePosition;
+  table: string;
+  key: string;
+}
+
+/**
+ * Walks the binlog forward, window by window, and yields, in order, the changes to emit and
+ * then each chunk with the rows touched in its window left out. The binlog is read once, never
+ * twice: the keys changed since the oldest low watermark still held are remembered (bounded by
+ * the source's write rate during a few chunk reads), so a chunk whose window reaches back
+ * before the cursor (parallel reads) is matched against changes already walked.
  */
 export class WatermarkWalker {
   private cursor: SourcePosition;
-  private readonly started = new Set<string>();
+  /** Started tables by id, with the key columns their changes are matched by. */
+  private readonly started = new Map<string, readonly string[]>();
+  private touches: Touch[] = [];
+  private readonly holds = new Set<LowWatermarkHold>();
 
   constructor(
     private readonly source: WatermarkSource,
@@ -113,35 +139,42 @@ export class WatermarkWalker {
     return this.cursor;
   }
 
-  /** From now on the table's changes are emitted (call before its first chunk's SELECT). */
-  startTable(table: { database: string; table: string }): void {
-    this.started.add(tableId(table.database, table.table));
+  /**
+   * From now on the table's changes are emitted and remembered by key (call before its first
+   * chunk's low watermark is read).
+   */
+  startTable(table: { database: string; table: string; keyColumns?: readonly string[] }): void {
+    this.started.set(tableId(table.database, table.table), table.keyColumns ?? []);
   }
 
   hasStarted(database: string, table: string): boolean {
     return this.started.has(tableId(database, table));
   }
 
+  /** Call before reading a chunk's low watermark; set `position` once read. */
+  holdLowWatermark(): LowWatermarkHold {
+    const hold: LowWatermarkHold = { position: null };
+    this.holds.add(hold);
+    return hold;
+  }
+
+  releaseLowWatermark(hold: LowWatermarkHold | null): void {
+    if (hold === null) return;
+    this.holds.delete(hold);
+    this.prune();
+  }
+
   async *reconcile(chunk: ChunkToReconcile, signal: AbortSignal): AsyncGenerator<WalkOutput> {
-    const from = earlierOf(chunk.low, this.cursor);
-    const to = laterOf(chunk.high, this.cursor);
-    const touched = new Set<string>();
+    const windowStart = earlierOf(chunk.low, this.cursor);
+    yield* this.walk(chunk.high, signal);
     const chunkId = tableId(chunk.table.database, chunk.table.table);
-    if (comparePositions(from, to) < 0) {
-      for await (const event of this.source.readChangesBetween(from, to, signal)) {
-        if (event.kind !== 'ddl' && !isRowChange(event)) continue;
-        const id =
-          event.kind === 'ddl'
-            ? tableId(event.database, event.table)
-            : tableId(event.schema.database, event.schema.table);
-        const isAfterCursor =
-          event.position === null || comparePositions(event.position, this.cursor) > 0;
-        if (isAfterCursor && this.started.has(id)) yield { kind: 'change', event };
-        if (id === chunkId && event.kind !== 'ddl')
-          collectKeys(event, chunk.table.keyColumns, touched);
+    const touched = new Set<string>();
+    for (const touch of this.touches) {
+      if (touch.table === chunkId && comparePositions(touch.position, windowStart) > 0) {
+        touched.add(touch.key);
       }
     }
-    this.cursor = to;
+    this.prune();
     if (touched.size === 0 || chunk.keyIndexes.length === 0) {
       yield { kind: 'chunk', rows: chunk.rows, dropped: 0 };
       return;
@@ -152,11 +185,13 @@ export class WatermarkWalker {
     yield { kind: 'chunk', rows: kept, dropped: chunk.rows.length - kept.length };
   }
 
-  /**
-   * Moves the cursor to `to`, emitting the started tables' changes on the way: the catch-up
-   * between a table read in one pass (no chunks to reconcile) and the next chunk.
-   */
+  /** Moves the cursor forward to `to` (if behind), emitting the started tables' changes. */
   async *advanceTo(to: SourcePosition, signal: AbortSignal): AsyncGenerator<WalkOutput> {
+    yield* this.walk(to, signal);
+    this.prune();
+  }
+
+  private async *walk(to: SourcePosition, signal: AbortSignal): AsyncGenerator<WalkOutput> {
     if (comparePositions(this.cursor, to) >= 0) return;
     for await (const event of this.source.readChangesBetween(this.cursor, to, signal)) {
       if (event.kind !== 'ddl' && !isRowChange(event)) continue;
@@ -164,11 +199,34 @@ export class WatermarkWalker {
         event.kind === 'ddl'
           ? tableId(event.database, event.table)
           : tableId(event.schema.database, event.schema.table);
-      const isAfterCursor =
-        event.position === null || comparePositions(event.position, this.cursor) > 0;
-      if (isAfterCursor && this.started.has(id)) yield { kind: 'change', event };
+      const keyColumns = this.started.get(id);
+      if (keyColumns === undefined) continue;
+      if (event.position !== null && comparePositions(event.position, this.cursor) <= 0) continue;
+      yield { kind: 'change', event };
+      if (event.kind !== 'ddl' && event.position !== null && keyColumns.length > 0) {
+        const keys = new Set<string>();
+        collectKeys(event, keyColumns, keys);
+        for (const key of keys) this.touches.push({ position: event.position, table: id, key });
+      }
     }
     this.cursor = to;
+  }
+
+  /** Forgets changes older than every window still to be reconciled. */
+  private prune(): void {
+    let bound = this.cursor;
+    for (const hold of this.holds) {
+      if (hold.position === null) return;
+      bound = earlierOf(bound, hold.position);
+    }
+    let keep = 0;
+    while (
+      keep < this.touches.length &&
+      comparePositions((this.touches[keep] as Touch).position, bound) <= 0
+    ) {
+      keep += 1;
+    }
+    if (keep > 0) this.touches = this.touches.slice(keep);
   }
 }
 

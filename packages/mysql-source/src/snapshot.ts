@@ -48,7 +48,7 @@ import {
   type SnapshotKey,
 } from './snapshot-sql';
 import { selectRows, streamRows } from './snapshot-query';
-import { WatermarkWalker, type WatermarkSource } from './snapshot-watermark';
+import { WatermarkWalker, type LowWatermarkHold, type WatermarkSource } from './snapshot-watermark';
 
 export interface SnapshotTable {
   database: string;
@@ -179,10 +179,14 @@ export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<Sn
       yield* readTable(spec, tableResume, context);
     }
 
+    const streamFrom = walker?.position ?? startPosition;
     yield {
       kind: 'done',
       consistency: walker !== null ? 'watermark' : startPosition !== null ? 'replay' : 'none',
-      streamFrom: walker?.position ?? startPosition,
+      streamFrom:
+        streamFrom !== null && watermarks?.completePosition !== undefined
+          ? await watermarks.completePosition(streamFrom, main.connection)
+          : streamFrom,
     };
   } finally {
     await sessions.closeAll();
@@ -208,6 +212,8 @@ interface ChunkRead {
   isLast: boolean;
   low: SourcePosition | null;
   high: SourcePosition | null;
+  /** Keeps the walker's memory of changes since `low` until the chunk is reconciled. */
+  hold: LowWatermarkHold | null;
 }
 
 async function* readTable(
@@ -222,7 +228,10 @@ async function* readTable(
       ? null
       : parseRowFilter(spec.filter, schema);
   const key = chooseSnapshotKey(schema, description.uniqueKeys);
-  context.walker?.startTable(spec);
+  context.walker?.startTable({
+    ...spec,
+    keyColumns: key?.columns.map((column) => column.name) ?? [],
+  });
 
   let rowsEmitted = resume?.rowsEmitted ?? 0;
   let lastKey = resume?.lastKey ?? null;
@@ -267,6 +276,7 @@ async function* readTable(
         }
       }
     }
+    context.walker?.releaseLowWatermark(chunk.hold);
     if (chunk.lastKey !== null) lastKey = chunk.lastKey;
     rowsEmitted += rows.length;
     yield {
@@ -306,9 +316,17 @@ async function* readChunksInSequence(
   context: TableContext,
 ): AsyncGenerator<ChunkRead> {
   const connection = context.main.connection;
-  const read = async (from: KeyValue[] | null): Promise<ChunkRead> => {
+  // The high watermark of a chunk is also the next chunk's low: it was read before the next
+  // SELECT, and an earlier low only widens the window, so one position read per chunk is saved.
+  const read = async (
+    from: KeyValue[] | null,
+    knownLow: SourcePosition | null,
+  ): Promise<ChunkRead> => {
+    const { hold, low } =
+      knownLow === null || context.walker === null
+        ? await readLowWatermark(context, connection)
+        : { hold: holdAt(context.walker, knownLow), low: knownLow };
     context.signal.throwIfAborted();
-    const low = await readPosition(context, connection);
     const rows = await selectRows(
       connection,
       chunkSelectSql({ schema, key, after: from, upTo: null, filterSql, limit: context.chunkSize }),
@@ -325,12 +343,13 @@ async function* readChunksInSequence(
       isLast: rows.length < context.chunkSize,
       low,
       high,
+      hold,
     };
   };
-  let next = awaitedLater(read(after));
+  let next = awaitedLater(read(after, null));
   for (;;) {
     const chunk = await next;
-    if (!chunk.isLast) next = awaitedLater(read(chunk.lastKey));
+    if (!chunk.isLast) next = awaitedLater(read(chunk.lastKey, chunk.high));
     yield chunk;
     if (chunk.isLast) return;
   }
@@ -362,7 +381,7 @@ async function* readChunksInParallel(
     try {
       context.signal.throwIfAborted();
       const connection = session.connection;
-      const low = await readPosition(context, connection);
+      const { hold, low } = await readLowWatermark(context, connection);
       const rows = await selectRows(
         connection,
         chunkSelectSql({ schema, key, after: from, upTo, filterSql, limit: null }),
@@ -375,7 +394,7 @@ async function* readChunksInParallel(
         (last === undefined
           ? from
           : key.indexes.map((index) => toKeyValue(last[index] as CellValue)));
-      return { rows, lastKey, isLast: upTo === null, low, high };
+      return { rows, lastKey, isLast: upTo === null, low, high, hold };
     } finally {
       context.sessions.release(session);
     }
@@ -407,7 +426,7 @@ async function* readInOnePass(
   // A session of its own: stopping a stream early leaves its session unusable.
   const session = await context.sessions.acquire(1);
   try {
-    const low = await readPosition(context, session.connection);
+    const { hold, low } = await readLowWatermark(context, session.connection);
     const batches = streamRows(
       session.connection,
       fullScanSql(schema, filterSql, skip),
@@ -417,17 +436,35 @@ async function* readInOnePass(
     );
     let previous: CellValue[][] | null = null;
     for await (const rows of batches) {
-      if (previous !== null)
-        yield { rows: previous, lastKey: null, isLast: false, low: null, high: null };
+      if (previous !== null) {
+        yield { rows: previous, lastKey: null, isLast: false, low: null, high: null, hold: null };
+      }
       previous = rows;
     }
     const high = await readPosition(context, session.connection);
     // The last batch carries the pass's watermarks: the walk catches up over the whole pass
     // (rows changed meanwhile may arrive twice, once read and once as a change).
-    yield { rows: previous ?? [], lastKey: null, isLast: true, low, high };
+    yield { rows: previous ?? [], lastKey: null, isLast: true, low, high, hold };
   } finally {
     context.sessions.release(session);
   }
+}
+
+function holdAt(walker: WatermarkWalker, position: SourcePosition): LowWatermarkHold {
+  const hold = walker.holdLowWatermark();
+  hold.position = position;
+  return hold;
+}
+
+/** The low watermark, held in the walker from before it is read (see LowWatermarkHold). */
+async function readLowWatermark(
+  context: TableContext,
+  connection: Connection,
+): Promise<{ hold: LowWatermarkHold | null; low: SourcePosition | null }> {
+  const hold = context.walker?.holdLowWatermark() ?? null;
+  const low = await readPosition(context, connection);
+  if (hold !== null) hold.position = low;
+  return { hold, low };
 }
 
 async function readPosition(
