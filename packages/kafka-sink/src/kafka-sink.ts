@@ -174,9 +174,16 @@ export function renameCreateTable(createTable: string, table: string): string {
 function reportOf(events: number, messages: readonly OutgoingMessage[]): DeliveryReport {
   let bytes = 0;
   const partitions = new Map<string, Set<number>>();
+  let lastTopic = '';
+  let lastPartition = -1;
+  let set: Set<number> | undefined;
   for (const message of messages) {
     bytes += message.size - RECORD_OVERHEAD_BYTES;
-    let set = partitions.get(message.topic);
+    // Runs of one partition are the common case (partition 0, one table): skip the lookups.
+    if (message.partition === lastPartition && message.topic === lastTopic) continue;
+    lastTopic = message.topic;
+    lastPartition = message.partition;
+    set = partitions.get(message.topic);
     if (set === undefined) {
       set = new Set();
       partitions.set(message.topic, set);
@@ -184,7 +191,7 @@ function reportOf(events: number, messages: readonly OutgoingMessage[]): Deliver
     set.add(message.partition);
   }
   const byTopic: Record<string, number[]> = {};
-  for (const [topic, set] of partitions) byTopic[topic] = [...set].sort((a, b) => a - b);
+  for (const [topic, used] of partitions) byTopic[topic] = [...used].sort((a, b) => a - b);
   return { events, messages: messages.length, bytes, partitions: byTopic };
 }
 

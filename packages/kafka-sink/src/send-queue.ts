@@ -170,21 +170,26 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
   private takeBatch(): { slices: Array<Slice<T>>; messages: T[] } {
     const slices: Array<Slice<T>> = [];
     const messages: T[] = [];
-    const partitionBytes = new Map<string, number>();
+    // Bytes taken per partition, per topic; a plain array indexed by partition number.
+    const partitionBytes = new Map<string, number[]>();
     let requestBytes = 0;
     for (const entry of this.entries) {
       let count = 0;
       while (entry.taken < entry.messages.length) {
         const message = entry.messages[entry.taken]!;
         const size = message.size;
-        const slot = `${message.partition}\u0000${message.topic}`;
-        const inPartition = partitionBytes.get(slot) ?? 0;
+        let byPartition = partitionBytes.get(message.topic);
+        if (byPartition === undefined) {
+          byPartition = [];
+          partitionBytes.set(message.topic, byPartition);
+        }
+        const inPartition = byPartition[message.partition] ?? 0;
         const isFull =
           messages.length > 0 &&
           (requestBytes + size > this.limits.maxRequestBytes ||
             (inPartition > 0 && inPartition + size > this.limits.maxBatchBytes(message.topic)));
         if (isFull) break;
-        partitionBytes.set(slot, inPartition + size);
+        byPartition[message.partition] = inPartition + size;
         requestBytes += size;
         messages.push(message);
         entry.taken += 1;
