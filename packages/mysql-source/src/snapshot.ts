@@ -9,13 +9,16 @@
  * separate sessions; chunks are still emitted in key order. A table without a usable key is read
  * in one pass as a stream, with backpressure.
  *
- * Consistency. With a `WatermarkSource` (positions and changes from the binlog half), each chunk
- * is reconciled with the changes between its watermarks and those changes are emitted among the
- * chunks (see snapshot-watermark.ts): lock-free, and when the last chunk is out, streaming
- * starts at `streamFrom` with nothing lost. With positions only, `streamFrom` is the position
- * read before the first chunk; replaying from there onto the chunks converges on the source
- * (changes made while a chunk was read arrive again). Without either, the chunks are what each
- * SELECT saw and the caller must know the source was quiet.
+ * Consistency. With a `WatermarkSource` (positions and changes from the binlog half; see
+ * `binlogWatermarks`), nothing is locked and no long transaction is held: each chunk is
+ * reconciled with the changes between its watermarks, and those changes are emitted among the
+ * chunks (snapshot-watermark.ts). Per key, the consumer receives a sequence ending in the row's
+ * state at `streamFrom`, where streaming continues with nothing lost and nothing emitted twice
+ * (except what a resume repeats). Tables without a usable key cannot be matched by key: their
+ * rows are what the one pass read and their changes during it are emitted too, so such a row
+ * changed during the pass may arrive twice (at least once). Without a `WatermarkSource` each
+ * chunk is what its SELECT saw (`consistency: 'none'`): right for a source without writes or a
+ * full data migration without incremental migration.
  *
  * Resuming. The checkpoint names the table and the last key of the last emitted chunk (plus the
  * walk position): a restarted snapshot continues after that key, so at most the chunks emitted
@@ -70,16 +73,14 @@ export interface SnapshotCheckpoint {
   isTableDone: boolean;
   /** Watermark mode: every change up to here was emitted; the walk continues after it. */
   position: SourcePosition | null;
-  /** The binlog position read before the snapshot's first chunk (positions-only mode). */
+  /** The binlog position read before the snapshot's first chunk (watermark mode). */
   startPosition: SourcePosition | null;
 }
 
 export type SnapshotConsistency =
   /** Chunks reconciled with the binlog; stream from `streamFrom`, nothing lost or doubled. */
   | 'watermark'
-  /** Stream from `streamFrom` (before the first chunk); changes during the snapshot repeat. */
-  | 'replay'
-  /** No binlog positions: each chunk is what its SELECT saw. */
+  /** No binlog: each chunk is what its SELECT saw. */
   | 'none';
 
 export type SnapshotItem =
@@ -182,7 +183,7 @@ export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<Sn
     const streamFrom = walker?.position ?? startPosition;
     yield {
       kind: 'done',
-      consistency: walker !== null ? 'watermark' : startPosition !== null ? 'replay' : 'none',
+      consistency: walker !== null ? 'watermark' : 'none',
       streamFrom:
         streamFrom !== null && watermarks?.completePosition !== undefined
           ? await watermarks.completePosition(streamFrom, main.connection)
