@@ -75,6 +75,7 @@ describe('releaseOf', () => {
     const apiVersions = ranges(KAFKA_3_9);
     expect(releaseOf({ apiVersions, supportedFeatures: { 'metadata.version': 21 } })).toEqual({
       release: { min: '3.9', max: '3.9' },
+      version: '3.9',
       description: 'Kafka 3.9',
       metadataVersionLevel: 21,
     });

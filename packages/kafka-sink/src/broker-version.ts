@@ -38,11 +38,15 @@ export interface BrokerVersion {
   broker: string;
   /** The oldest and newest release consistent with the answer; `max` null = "or later". */
   release: { min: string; max: string | null };
-  /** `Kafka 3.9`, `Kafka 2.4`, `Kafka 2.8 or later`. */
+  /** `3.9`, `2.4`, `3.0 or later`: also what `String(version)` gives. */
+  version: string;
+  /** `Kafka 3.9`, `Kafka 2.4`, `Kafka 3.0 or later`. */
   description: string;
   /** `metadata.version` feature level when the broker reports it (KRaft). */
   metadataVersionLevel: number | null;
   apiVersions: ApiVersionRange[];
+  /** The `version` text, so a template or `String()` reads naturally. */
+  toString(): string;
 }
 
 /**
@@ -96,12 +100,13 @@ const API_MARKERS: Array<[string, Marker]> = [
 /** The release range an ApiVersions answer implies (pure; see the module comment). */
 export function releaseOf(
   answer: ApiVersionsAnswer,
-): Omit<BrokerVersion, 'broker' | 'apiVersions'> {
+): Omit<BrokerVersion, 'broker' | 'apiVersions' | 'toString'> {
   const level = answer.supportedFeatures['metadata.version'];
   if (level !== undefined && level >= 1) {
     if (level > NEWEST_KNOWN_LEVEL) {
       return {
         release: { min: '4.0', max: null },
+        version: '4.0 or later',
         description: `Kafka 4.0 or later (metadata.version level ${level})`,
         metadataVersionLevel: level,
       };
@@ -110,6 +115,7 @@ export function releaseOf(
     for (const [from, name] of METADATA_VERSION_RELEASES) if (level >= from) release = name;
     return {
       release: { min: release, max: release },
+      version: release,
       description: `Kafka ${release}`,
       metadataVersionLevel: level,
     };
@@ -122,6 +128,7 @@ export function releaseOf(
   if (newest < 0) {
     return {
       release: { min: '0.10.0', max: null },
+      version: '0.10.0 or later',
       description: 'Kafka 0.10.0 or later',
       metadataVersionLevel: null,
     };
@@ -130,6 +137,7 @@ export function releaseOf(
   const isNewestMarker = newest === API_MARKERS.length - 1;
   return {
     release: { min, max: isNewestMarker ? null : min },
+    version: isNewestMarker ? `${min} or later` : min,
     description: isNewestMarker ? `Kafka ${min} or later` : `Kafka ${min}`,
     metadataVersionLevel: null,
   };
@@ -379,5 +387,11 @@ export async function fetchApiVersions(
 /** The broker's Kafka release as far as ApiVersions tells (see the module comment). */
 export async function describeBrokerVersion(connection: KafkaConnection): Promise<BrokerVersion> {
   const { broker, answer } = await fetchApiVersions(connection);
-  return { broker, ...releaseOf(answer), apiVersions: answer.apiVersions };
+  const release = releaseOf(answer);
+  return {
+    broker,
+    ...release,
+    apiVersions: answer.apiVersions,
+    toString: () => release.version,
+  };
 }

@@ -5,7 +5,12 @@ import { plainDestination, scramDestination } from './kafka-test-kit';
 describe('describeBrokerVersion', () => {
   it("reports the local broker's release on the plain and the SCRAM listener", async () => {
     const plain = await describeBrokerVersion(plainDestination('any'));
-    expect(plain).toMatchObject({ description: 'Kafka 3.9', metadataVersionLevel: 21 });
+    expect(plain).toMatchObject({
+      version: '3.9',
+      description: 'Kafka 3.9',
+      metadataVersionLevel: 21,
+    });
+    expect(String(plain)).toBe('3.9');
     expect(plain.apiVersions.find((v) => v.apiKey === 0)!.max).toBeGreaterThanOrEqual(9);
     // ApiVersions is answered before authentication, so even a wrong password gets the version.
     const sasl = await describeBrokerVersion(scramDestination('any', 'wrong-password'));
