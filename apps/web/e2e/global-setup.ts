@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
@@ -113,11 +114,17 @@ function buildWebIfStale(): void {
   const sources = [webDir, path.join(repoRoot, 'packages')];
   const newest = Math.max(...sources.map((dir) => newestMtime(dir)));
   if (builtAt > newest) return;
-  execFileSync(path.join(repoRoot, 'node_modules/.bin/next'), ['build'], {
-    cwd: webDir,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: 'inherit',
-  });
+  // Several test runs may share this checkout; `next build` refuses to run twice at once, so
+  // builds take turns (flock waits for the lock).
+  execFileSync(
+    'flock',
+    [
+      path.join(os.tmpdir(), 'tidewater-next-build.lock'),
+      path.join(repoRoot, 'node_modules/.bin/next'),
+      'build',
+    ],
+    { cwd: webDir, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: 'inherit' },
+  );
 }
 
 function newestMtime(dir: string): number {
