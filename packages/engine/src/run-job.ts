@@ -47,7 +47,12 @@ export async function runTaskJob(
     signal: options.signal,
     log: options.log,
     tuning: options.tuning,
-    openSource: () => createSourcePort(config, { taskId, epoch }),
+    openSource: (tuning) =>
+      createSourcePort(
+        config,
+        { taskId, epoch },
+        { retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs },
+      ),
     openSink: (source) => createSinkPort(config, source),
   });
   switch (outcome.kind) {

@@ -44,6 +44,8 @@ export interface SourcePort {
   readonly info: { version: string; timeZone: string };
   /** The current binlog position: where streaming starts when the snapshot begins. */
   currentPosition(): Promise<SourcePosition>;
+  /** The selected databases' table definitions now: the schema history at a start position. */
+  readSchemaHistory(): Promise<unknown>;
   /** Tables the task selects (whole databases expanded), with their schemas. */
   planTables(): Promise<PlannedTable[]>;
   /** Reads the tables in order, resuming after `resume` (a checkpoint it yielded before). */

@@ -1,12 +1,12 @@
 import type { RowDataPacket } from 'mysql2';
-import type { ChangeEvent, SourcePosition } from '@tidewater/change-events';
 import type { TaskConfig } from '@tidewater/config';
 import {
-  comparePositions,
+  binlogWatermarks,
   connectSource,
   listTables,
   openBinlogStream,
   readBinlogPosition,
+  readSchemaHistory,
   readSnapshot,
   readTableSchema,
   quoteTableName,
@@ -16,7 +16,6 @@ import {
   type SnapshotItem as SourceSnapshotItem,
   type SourceConnection,
   type SourceConnectionOptions,
-  type WatermarkSource,
 } from '@tidewater/mysql-source';
 import type { ChangeStream, PlannedTable, SnapshotItem, SourcePort } from './ports';
 
@@ -27,12 +26,17 @@ import type { ChangeStream, PlannedTable, SnapshotItem, SourcePort } from './por
  */
 
 export interface SourceTuning {
+  /** How long the binlog stream keeps reconnecting before it gives up. */
+  retryWindowMs: number;
   chunkSize: number;
   /** Chunks read at once, each on its own session. */
   concurrency: number;
 }
 
-const DEFAULT_SOURCE_TUNING: SourceTuning = { chunkSize: 8192, concurrency: 2 };
+const DEFAULT_SOURCE_TUNING: Omit<SourceTuning, 'retryWindowMs'> = {
+  chunkSize: 8192,
+  concurrency: 2,
+};
 
 export function connectionOptions(config: TaskConfig): SourceConnectionOptions {
   const { source } = config;
@@ -60,7 +64,7 @@ export function replicaServerId(taskId: string): number {
 export async function createSourcePort(
   config: TaskConfig,
   task: { taskId: string; epoch: number },
-  tuning: Partial<SourceTuning> = {},
+  tuning: Partial<SourceTuning> & Pick<SourceTuning, 'retryWindowMs'>,
 ): Promise<SourcePort> {
   const options = connectionOptions(config);
   const { chunkSize, concurrency } = { ...DEFAULT_SOURCE_TUNING, ...tuning };
@@ -69,15 +73,10 @@ export async function createSourcePort(
   const serverId = replicaServerId(task.taskId);
   const databases = [...new Set(config.objects.map((object) => object.database))];
 
-  const watermarks: WatermarkSource = {
-    readPosition: (connection) => readBinlogPosition(connection),
-    readChangesBetween: (low, high, signal) =>
-      changesBetween(options, low, high, databases, signal),
-  };
-
   return {
     info: { version: main.server.version, timeZone },
     currentPosition: () => readBinlogPosition(main.connection),
+    readSchemaHistory: () => readSchemaHistory(main.connection, { databases }),
     async planTables() {
       const planned: PlannedTable[] = [];
       const seen = new Set<string>();
@@ -114,20 +113,29 @@ export async function createSourcePort(
       return planned;
     },
     async *readSnapshot(tables, resume, signal) {
-      for await (const item of readSnapshot({
-        connect: () => connectSource(options),
-        tables: tables.map((table) => ({
-          database: table.database,
-          table: table.table,
-          filter: table.filterSql,
-        })),
-        chunkSize,
-        concurrency,
-        resumeFrom: (resume as SnapshotCheckpoint | null) ?? null,
-        watermarks,
-        signal,
-      })) {
-        yield toRunnerItem(item);
+      // One binlog stream serves every chunk's window, read forward once.
+      const watermarks = binlogWatermarks({
+        source: options,
+        tables: tables.map((table) => ({ database: table.database, table: table.table })),
+      });
+      try {
+        for await (const item of readSnapshot({
+          connect: () => connectSource(options),
+          tables: tables.map((table) => ({
+            database: table.database,
+            table: table.table,
+            filter: table.filterSql,
+          })),
+          chunkSize,
+          concurrency,
+          resumeFrom: (resume as SnapshotCheckpoint | null) ?? null,
+          watermarks,
+          signal,
+        })) {
+          yield toRunnerItem(item);
+        }
+      } finally {
+        watermarks.close();
       }
     },
     openStream(start, schemaHistory, signal) {
@@ -138,7 +146,7 @@ export async function createSourcePort(
           schemaHistory: (schemaHistory as SerializedSchemaHistory | null) ?? undefined,
           databases,
           serverId,
-          retryWindowMs: config.advanced.retryMinutes * 60_000,
+          retryWindowMs: tuning.retryWindowMs,
           signal,
         }),
       );
@@ -173,38 +181,6 @@ function toRunnerItem(item: SourceSnapshotItem): SnapshotItem {
   }
 }
 
-/** The binlog between two watermarks: a short-lived dump from `low`, stopped after `high`. */
-async function* changesBetween(
-  options: SourceConnectionOptions,
-  low: SourcePosition,
-  high: SourcePosition,
-  databases: string[],
-  signal: AbortSignal,
-): AsyncGenerator<ChangeEvent> {
-  if (comparePositions(low, high) >= 0) return;
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  const stream = await openBinlogStream({
-    source: options,
-    start: low,
-    databases,
-    signal: controller.signal,
-  });
-  try {
-    for await (const event of stream) {
-      if (event.kind === 'heartbeat') continue;
-      const position = event.position;
-      if (position && comparePositions(position, high) > 0) break;
-      yield event;
-      if (position && comparePositions(position, high) >= 0) break;
-    }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    stream.close();
-  }
-}
-
 /** Opens the binlog stream on first iteration, so `openStream` itself cannot fail. */
 function lazyStream(open: () => Promise<BinlogStream>): ChangeStream {
   let stream: BinlogStream | null = null;
@@ -217,7 +193,7 @@ function lazyStream(open: () => Promise<BinlogStream>): ChangeStream {
       return stream?.checkpointOf(event) ?? null;
     },
     async close() {
-      stream?.close();
+      await stream?.release();
     },
   };
 }

@@ -25,6 +25,8 @@ export interface SnapshotCheckpoint {
   isSchemaDone: boolean;
   /** Where incremental migration starts: set when the full migration ends. */
   startPosition: SourcePosition | null;
+  /** The table definitions at `startPosition`, read right when it was taken. */
+  startHistory: unknown | null;
   isFullDone: boolean;
   /** The source's snapshot checkpoint (opaque here): where a restarted snapshot resumes. */
   resume: unknown | null;
@@ -39,7 +41,7 @@ export interface RunnerDependencies {
   config: TaskConfig;
   tasks: TaskRepository;
   runs: RunRepository;
-  openSource(): Promise<SourcePort>;
+  openSource(tuning: RunnerTuning): Promise<SourcePort>;
   openSink(source: { version: string; timeZone: string }): Promise<SinkPort>;
   /** Aborted when the operator pauses, stops or releases, or the worker shuts down. */
   signal: AbortSignal;
@@ -59,6 +61,8 @@ export interface RunnerTuning {
   /** Backoff between retries of a failed connection. */
   retryInitialMs: number;
   retryMaxMs: number;
+  /** The length of a "minute" of the retry window; tests shorten it. */
+  minuteMs: number;
 }
 
 const DEFAULT_TUNING: RunnerTuning = {
@@ -68,6 +72,7 @@ const DEFAULT_TUNING: RunnerTuning = {
   checkpointIntervalMs: 500,
   retryInitialMs: 1_000,
   retryMaxMs: 30_000,
+  minuteMs: 60_000,
 };
 
 export type RunOutcome =
@@ -77,7 +82,7 @@ export type RunOutcome =
 
 export async function runTask(deps: RunnerDependencies): Promise<RunOutcome> {
   const tuning = { ...DEFAULT_TUNING, ...deps.tuning };
-  const retryWindowMs = deps.config.advanced.retryMinutes * 60_000;
+  const retryWindowMs = deps.config.advanced.retryMinutes * tuning.minuteMs;
   const alerts: AlertContext = {
     runs: deps.runs,
     task: { id: deps.taskId, name: deps.taskName },
@@ -159,7 +164,7 @@ async function runStages(
   onProgress: () => void,
 ): Promise<void> {
   const { config, runs, taskId, epoch } = deps;
-  const source = await deps.openSource();
+  const source = await deps.openSource(tuning);
   let sink: SinkPort | null = null;
   try {
     sink = await deps.openSink(source.info);
@@ -167,6 +172,7 @@ async function runStages(
     const snapshot: SnapshotCheckpoint = {
       isSchemaDone: false,
       startPosition: null,
+      startHistory: null,
       isFullDone: false,
       resume: null,
       ...(checkpoint?.snapshot as Partial<SnapshotCheckpoint> | null | undefined),
@@ -202,6 +208,7 @@ async function runStages(
       );
       snapshot.isFullDone = true;
       snapshot.startPosition = streamFrom ?? (await source.currentPosition());
+      snapshot.startHistory = await source.readSchemaHistory();
       await runs.writeCheckpoint(taskId, epoch, { snapshot });
       await deps.tasks.appendEvent(taskId, {
         level: 'info',
@@ -212,10 +219,19 @@ async function runStages(
 
     if (config.stages.incremental) {
       await runs.setStage(taskId, epoch, 'incremental');
-      const position =
-        (checkpoint?.position as SourcePosition | null | undefined) ??
-        snapshot.startPosition ??
-        (await source.currentPosition());
+      // Resume where the last acknowledged commit left off; else where the snapshot handed
+      // over; else (incremental only) from now. Position and history always travel together.
+      let position = checkpoint?.position as SourcePosition | null | undefined;
+      let history: unknown = checkpoint?.schemaHistory ?? null;
+      if (!position) {
+        if (!snapshot.startPosition) {
+          snapshot.startPosition = await source.currentPosition();
+          snapshot.startHistory = await source.readSchemaHistory();
+          await runs.writeCheckpoint(taskId, epoch, { snapshot });
+        }
+        position = snapshot.startPosition;
+        history = snapshot.startHistory;
+      }
       await runIncrementalMigration(
         deps,
         tuning,
@@ -223,7 +239,7 @@ async function runStages(
         source,
         sink,
         position,
-        checkpoint?.schemaHistory ?? null,
+        history,
         onProgress,
       );
     }
@@ -255,6 +271,7 @@ async function runFullMigration(
     );
   }
   const meter = new MetricsMeter(runs, taskId, 'full', deps.log);
+  const isSelected = selectionFilter(deps.config);
   // Acknowledged progress not yet written: the last checkpoint and the tables it moved.
   let pending: {
     resume: unknown;
@@ -317,6 +334,8 @@ async function runFullMigration(
           break;
         }
         case 'change': {
+          // Changes reconciled into the snapshot: only selected tables and DML operations.
+          if (!isSelected(item.event)) break;
           const delivery = sink.deliver([item.event]);
           await acks.push(delivery, {
             bytes: delivery.then((report) => report.bytes),

@@ -477,6 +477,26 @@ export class BinlogClient {
     }
   }
 
+  /**
+   * Ends the dump thread on the server now. A closed socket alone is noticed by the server
+   * only when it next writes to it, so until then the replica stays registered (SHOW SLAVE
+   * HOSTS); releasing a task must free that slot at once. Same-user KILL needs no privilege.
+   */
+  async killOnServer(): Promise<void> {
+    const threadId = this.session?.connection.threadId ?? null;
+    this.close();
+    if (threadId === null) return;
+    const killer = await connectSource(this.options.source);
+    try {
+      await killer.connection.query('KILL CONNECTION ?', [threadId]);
+    } catch (error) {
+      // ER_NO_SUCH_THREAD: the server had already ended it.
+      if ((error as { errno?: number }).errno !== 1094) throw error;
+    } finally {
+      await killer.close();
+    }
+  }
+
   /** Ends the session; queued events are dropped. */
   close(): void {
     if (this.isClosed) return;

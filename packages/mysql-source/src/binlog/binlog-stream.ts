@@ -184,11 +184,31 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     return { position: checkpoint.position, schemaHistory: checkpoint.schema.toJSON() };
   }
 
-  /** Stops the stream; the iterator ends. */
+  /** Stops the stream and waits until its dump thread on the source has ended. */
+  async release(): Promise<void> {
+    this.close();
+    await this.killing;
+  }
+
+  /**
+   * Stops the stream; the iterator ends. The dump thread on the source is ended too (see
+   * `BinlogClient.killOnServer`), so the replica slot is free at once; `release` waits for it.
+   */
   close(): void {
     if (!this.abort.signal.aborted) this.abort.abort();
-    this.client?.close();
+    const client = this.client;
     this.client = null;
+    if (client) {
+      this.killing = client.killOnServer().catch((error: unknown) => {
+        this.warn(
+          'BINLOG_DUMP_NOT_KILLED',
+          'The dump thread on the source could not be ended; the server ends it at its next heartbeat.',
+          {
+            error: error instanceof Error ? error.message : String(error),
+          },
+        );
+      });
+    }
     const queryConnection = this.queryConnection;
     this.queryConnection = null;
     if (queryConnection) queryConnection.connection.destroy();
@@ -206,6 +226,8 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
       },
     };
   }
+
+  private killing: Promise<void> = Promise.resolve();
 
   private warn(code: string, message: string, details: Record<string, unknown> = {}): void {
     this.options.onWarning?.({ code, message, details });

@@ -1,0 +1,113 @@
+import type mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTask,
+  pauseTask,
+  releaseTask,
+  resumeTask,
+  runPrecheck,
+  startTask,
+  type EngineContext,
+} from '../src/index';
+import { replicaServerId } from '../src/runner/source-adapter';
+import {
+  createOrdersDatabase,
+  createTopic,
+  dropDatabase,
+  engineForTests,
+  foldTopic,
+  sourceConnection,
+  testEnvironment,
+  waitUntil,
+} from './fixtures';
+import { startWorker, waitForOutput, type WorkerProcess } from './worker-process';
+
+/**
+ * The operator's lifecycle against a real worker process: precheck, start, pause (the worker
+ * stops promptly and leaves the source), resume (it continues from the checkpoint), release
+ * (the worker stops and the replica registration on the source is gone).
+ */
+
+const environment = testEnvironment();
+let context: EngineContext;
+let worker: WorkerProcess;
+let database: string;
+
+beforeAll(async () => {
+  context = await engineForTests(environment);
+  worker = startWorker(environment);
+  await waitForOutput(worker, 'worker started');
+});
+
+afterAll(async () => {
+  console.info(worker?.output().slice(-4000));
+  await worker?.kill('SIGKILL');
+  if (database) await dropDatabase(database);
+  await context?.close();
+});
+
+async function replicaRegistered(connection: mysql.Connection, serverId: number): Promise<boolean> {
+  const [rows] = await connection.query<mysql.RowDataPacket[]>('SHOW SLAVE HOSTS');
+  return rows.some((row) => Number(row.Server_id) === serverId);
+}
+
+describe('task lifecycle with a worker process', () => {
+  it('pauses, resumes and releases a running task promptly, freeing the replica slot', async () => {
+    database = await createOrdersDatabase(100);
+    const topic = await createTopic(1);
+    const task = await createTask(context, {
+      source: { type: 'mariadb', host: '127.0.0.1', port: 3307, user: 'root', password: '' },
+      destination: { hosts: '127.0.0.1', port: 9092, topic },
+      format: 'canal-json',
+      objects: [{ kind: 'table', database, table: 'orders' }],
+    });
+    await runPrecheck(context, task.id);
+    await waitUntil('the precheck to pass', async () => {
+      const { status, statusReason } = await context.tasks.getTask(task.id);
+      if (status === 'precheck_failed') throw new Error(`precheck failed: ${statusReason}`);
+      return status === 'precheck_passed';
+    });
+    await startTask(context, task.id, { instanceClass: 'unlimited' });
+    await waitUntil(
+      'incremental migration',
+      async () => (await context.runs.readRunState(task.id)).stage === 'incremental',
+    );
+
+    const source = await sourceConnection(database);
+    const serverId = replicaServerId(task.id);
+    await waitUntil('the replica to register', () => replicaRegistered(source, serverId));
+
+    const pausedAt = Date.now();
+    await pauseTask(context, task.id);
+    await waitUntil(
+      'the worker to leave the source',
+      async () => !(await replicaRegistered(source, serverId)),
+      10_000,
+    );
+    expect(Date.now() - pausedAt).toBeLessThan(5_000);
+    await waitForOutput(worker, '"reason":"pause"');
+
+    // Written while paused: must arrive after resume, from the checkpoint.
+    await source.query(
+      "INSERT INTO orders VALUES (1001, 1, 'while paused', 1.00, '2025-01-01 00:00:00.000')",
+    );
+    await resumeTask(context, task.id);
+    await waitUntil(
+      'the paused write to arrive',
+      async () => (await foldTopic(topic, 'canal-json')).rows.has('1001'),
+      30_000,
+    );
+
+    const releasedAt = Date.now();
+    await releaseTask(context, task.id);
+    await waitUntil(
+      'the replica slot to be freed',
+      async () => !(await replicaRegistered(source, serverId)),
+      10_000,
+    );
+    expect(Date.now() - releasedAt).toBeLessThan(5_000);
+    await waitForOutput(worker, '"reason":"release"');
+    expect((await context.tasks.getTask(task.id)).status).toBe('released');
+    await source.end();
+  });
+});
