@@ -139,7 +139,7 @@ export function formatPrecheckItem(item: PrecheckItem, taskId: string): string {
 export function formatPrecheckSummary(report: PrecheckReport): string {
   if (report.items.length === 0) return 'Precheck: not run yet.';
   const failed = report.items.filter((item) => item.status === 'fail' && !item.isIgnored).length;
-  const ignored = report.items.filter((item) => item.isIgnored).length;
+  const ignored = report.items.filter((item) => item.status === 'fail' && item.isIgnored).length;
   const parts = [
     `${report.successRate}% success`,
     `${report.items.length} items`,
@@ -268,7 +268,7 @@ export function formatStatusLine(task: TaskSummary, now: Date): string {
     );
   }
   if (task.retrying) parts.push(`last error: ${task.retrying.lastError}`);
-  if (task.status === 'failed' && task.statusReason) parts.push(`reason: ${task.statusReason}`);
+  if (task.statusReason) parts.push(`reason: ${task.statusReason}`);
   return parts.join('  ');
 }
 
