@@ -1,0 +1,229 @@
+import {
+  generateTaskName,
+  type DataFormat,
+  type InstanceClass,
+  type PartitionPolicy,
+  type SelectedObject,
+  type TaskConfigInput,
+} from '@tidewater/config';
+import type { PublicTaskConfig } from '@tidewater/db';
+
+/**
+ * What the wizard's fields hold. Numbers stay strings while typed (the zod schemas coerce
+ * them); passwords are empty unless the operator types one — an empty password field on a
+ * saved task means "unchanged", and the API keeps the stored one.
+ */
+export interface WizardForm {
+  name: string;
+  source: {
+    type: 'polardbx2' | 'mysql' | 'mariadb';
+    host: string;
+    port: string;
+    user: string;
+    password: string;
+    hasStoredPassword: boolean;
+    tls: { enabled: boolean; ca: string; rejectUnauthorized: boolean };
+  };
+  destination: {
+    hosts: string;
+    port: string;
+    user: string;
+    password: string;
+    hasStoredPassword: boolean;
+    kafkaVersion: string;
+    encryption: 'none' | 'scram-sha-256';
+    tls: { enabled: boolean; ca: string; rejectUnauthorized: boolean };
+    topic: string;
+    ddlTopic: string;
+    schemaRegistry: { enabled: boolean; url: string };
+  };
+  stages: { schema: boolean; full: boolean; incremental: boolean };
+  conflictMode: 'precheck' | 'ignore';
+  format: DataFormat;
+  partitionPolicy: PartitionPolicy;
+  objects: SelectedObject[];
+  advanced: {
+    alerts: { enabled: boolean; latencyThresholdSeconds: string; contacts: string };
+    capitalization: 'default' | 'source' | 'upper' | 'lower';
+    retryMinutes: string;
+  };
+  instanceClass: InstanceClass;
+}
+
+export function emptyForm(): WizardForm {
+  return {
+    name: generateTaskName(),
+    source: {
+      type: 'mysql',
+      host: '',
+      port: '3306',
+      user: '',
+      password: '',
+      hasStoredPassword: false,
+      tls: { enabled: false, ca: '', rejectUnauthorized: true },
+    },
+    destination: {
+      hosts: '',
+      port: '9092',
+      user: '',
+      password: '',
+      hasStoredPassword: false,
+      kafkaVersion: '3.9',
+      encryption: 'none',
+      tls: { enabled: false, ca: '', rejectUnauthorized: true },
+      topic: '',
+      ddlTopic: '',
+      schemaRegistry: { enabled: false, url: '' },
+    },
+    stages: { schema: true, full: true, incremental: true },
+    conflictMode: 'precheck',
+    format: 'dts-avro',
+    partitionPolicy: 'partition-zero',
+    objects: [],
+    advanced: {
+      alerts: { enabled: false, latencyThresholdSeconds: '60', contacts: '' },
+      capitalization: 'default',
+      retryMinutes: '720',
+    },
+    instanceClass: 'unlimited',
+  };
+}
+
+/** A saved task's configuration back into the fields (passwords stay empty: "unchanged"). */
+export function formFromConfig(name: string, config: PublicTaskConfig): WizardForm {
+  const base = emptyForm();
+  const tls = (value: { enabled: boolean; ca?: string; rejectUnauthorized: boolean }) => ({
+    enabled: value.enabled,
+    ca: value.ca ?? '',
+    rejectUnauthorized: value.rejectUnauthorized,
+  });
+  const alerts = config.advanced.alerts;
+  return {
+    name,
+    source: {
+      type: config.source.type,
+      host: config.source.host,
+      port: String(config.source.port),
+      user: config.source.user,
+      password: '',
+      hasStoredPassword: config.source.hasPassword,
+      tls: tls(config.source.tls),
+    },
+    destination: {
+      hosts: config.destination.hosts,
+      port: String(config.destination.port),
+      user: config.destination.user ?? '',
+      password: '',
+      hasStoredPassword: config.destination.hasPassword,
+      kafkaVersion: config.destination.kafkaVersion,
+      encryption: config.destination.encryption,
+      tls: tls(config.destination.tls),
+      topic: config.destination.topic,
+      ddlTopic: config.destination.ddlTopic ?? '',
+      schemaRegistry: config.destination.schemaRegistry.enabled
+        ? { enabled: true, url: config.destination.schemaRegistry.url }
+        : { enabled: false, url: '' },
+    },
+    stages: { ...config.stages },
+    conflictMode: config.conflictMode,
+    format: config.format,
+    partitionPolicy: config.partitionPolicy,
+    objects: config.objects,
+    advanced: {
+      alerts: alerts.enabled
+        ? {
+            enabled: true,
+            latencyThresholdSeconds: String(alerts.latencyThresholdSeconds),
+            contacts: alerts.contacts.join('\n'),
+          }
+        : base.advanced.alerts,
+      capitalization: config.advanced.capitalization,
+      retryMinutes: String(config.advanced.retryMinutes),
+    },
+    instanceClass: config.instanceClass,
+  };
+}
+
+function tlsInput(tls: WizardForm['source']['tls']) {
+  return {
+    enabled: tls.enabled,
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.enabled && tls.ca.trim() ? { ca: tls.ca } : {}),
+  };
+}
+
+/**
+ * The source as the API takes it. A password is sent when typed; on a saved task an empty
+ * field is left out, so the stored password is kept.
+ */
+export function sourceInput(form: WizardForm): TaskConfigInput['source'] {
+  const { source } = form;
+  return {
+    type: source.type,
+    host: source.host,
+    port: source.port,
+    user: source.user,
+    ...(source.password !== '' || !source.hasStoredPassword ? { password: source.password } : {}),
+    tls: tlsInput(source.tls),
+  };
+}
+
+/** Whether the destination's encryption uses an account and password at all. */
+export function needsKafkaCredentials(form: WizardForm): boolean {
+  return form.destination.encryption === 'scram-sha-256';
+}
+
+export function destinationInput(form: WizardForm): TaskConfigInput['destination'] {
+  const { destination } = form;
+  const withCredentials = needsKafkaCredentials(form);
+  return {
+    hosts: destination.hosts,
+    port: destination.port,
+    ...(withCredentials && destination.user.trim() ? { user: destination.user } : {}),
+    ...(withCredentials && (destination.password !== '' || !destination.hasStoredPassword)
+      ? { password: destination.password }
+      : {}),
+    kafkaVersion: destination.kafkaVersion,
+    encryption: destination.encryption,
+    tls: tlsInput(destination.tls),
+    topic: destination.topic,
+    ...(destination.ddlTopic.trim() ? { ddlTopic: destination.ddlTopic } : {}),
+    schemaRegistry: destination.schemaRegistry.enabled
+      ? { enabled: true, url: destination.schemaRegistry.url }
+      : { enabled: false },
+  };
+}
+
+export function advancedInput(form: WizardForm): TaskConfigInput['advanced'] {
+  const { alerts } = form.advanced;
+  return {
+    alerts: alerts.enabled
+      ? {
+          enabled: true,
+          latencyThresholdSeconds: alerts.latencyThresholdSeconds,
+          contacts: alerts.contacts
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line !== ''),
+        }
+      : { enabled: false },
+    capitalization: form.advanced.capitalization,
+    retryMinutes: form.advanced.retryMinutes,
+  };
+}
+
+/** The whole configuration, for the zod check and for saving. */
+export function configInput(form: WizardForm): TaskConfigInput {
+  return {
+    name: form.name,
+    source: sourceInput(form),
+    destination: destinationInput(form),
+    stages: form.stages,
+    conflictMode: form.conflictMode,
+    format: form.format,
+    partitionPolicy: form.partitionPolicy,
+    objects: form.objects,
+    advanced: advancedInput(form),
+    instanceClass: form.instanceClass,
+  };
+}

@@ -1,0 +1,155 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot } from './browser';
+import { closePage, expectAccessible, openPage, signIn } from './session';
+import { fillEndpoints, selectObjects, testConnectivityAndProceed } from './wizard-steps';
+
+/** The wizard's checks: connectivity failures stop step 1, filters are checked as typed. */
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function openWizard(): Promise<Page> {
+  const page = await openPage(browser, { width: 1280, height: 800 });
+  await signIn(page, '/tasks');
+  await page.getByRole('link', { name: 'Create Task' }).first().click();
+  await page.getByRole('heading', { name: 'Create Task' }).waitFor();
+  await page.getByLabel('Task name').waitFor();
+  return page;
+}
+
+describe('task wizard', () => {
+  it('stops at step 1 with the error and its remedy for a wrong source password', async () => {
+    const page = await openWizard();
+    await expectAccessible(page, 'wizard step 1');
+    await screenshot(page, 'wizard-wrong-password', '01-empty-form');
+    // Submitting the empty form shows every required field's message inline.
+    await testConnectivityAndProceed(page);
+    await page.locator('[data-field-error]').first().waitFor();
+    expect(await page.locator('[data-field-error]').count()).toBeGreaterThanOrEqual(3);
+    await screenshot(page, 'wizard-wrong-password', '02-inline-errors');
+
+    await fillEndpoints(page, {
+      sourcePassword: 'not-the-password',
+      topic: 'tidewater-e2e-unused',
+    });
+    await testConnectivityAndProceed(page);
+    const source = page.getByTestId('connectivity-source');
+    await source.waitFor();
+    expect(await source.getAttribute('data-reachable')).toBe('false');
+    await expect.poll(() => source.textContent()).toMatch(/Access denied/);
+    await expect.poll(() => source.textContent()).toMatch(/How to fix:/);
+    expect(await page.getByTestId('connectivity-destination').getAttribute('data-reachable')).toBe(
+      'true',
+    );
+    await screenshot(page, 'wizard-wrong-password', '03-source-refused');
+    expect(new URL(page.url()).searchParams.get('draft')).toBeNull();
+    await expectAccessible(page, 'wizard step 1 with a failed test');
+    await closePage(page);
+  });
+
+  it('stops at step 1 with the error and its remedy for an unreachable broker', async () => {
+    const page = await openWizard();
+    await fillEndpoints(page, {
+      brokerHosts: '127.0.0.1',
+      brokerPort: '1',
+      topic: 'tidewater-e2e-unused',
+    });
+    await testConnectivityAndProceed(page);
+    const destination = page.getByTestId('connectivity-destination');
+    await destination.waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => destination.getAttribute('data-reachable'), { timeout: 60_000 })
+      .toBe('false');
+    await expect.poll(() => destination.textContent()).toMatch(/How to fix:/);
+    expect(await page.getByTestId('connectivity-source').getAttribute('data-reachable')).toBe(
+      'true',
+    );
+    // The security note names the address the source saw Tidewater connect from.
+    expect(await page.getByTestId('client-address').textContent()).toMatch(
+      /^(127\.0\.0\.1|localhost)$/,
+    );
+    await screenshot(page, 'wizard-unreachable-broker', '01-broker-refused');
+    expect(new URL(page.url()).searchParams.get('draft')).toBeNull();
+    await expect
+      .poll(() => page.getByRole('heading', { name: 'Source database' }).isVisible())
+      .toBe(true);
+    await closePage(page);
+  });
+
+  it('rejects an invalid WHERE filter inline and accepts a valid one', async () => {
+    const page = await openWizard();
+    const name = `filter-${Date.now()}`;
+    await fillEndpoints(page, { name, topic: 'tidewater-e2e-filter' });
+    await testConnectivityAndProceed(page);
+    await page.waitForURL((url) => url.searchParams.get('step') === '2', { timeout: 60_000 });
+    await selectObjects(page, 'demo_shop', ['orders', 'customers']);
+    const selected = page.getByRole('region', { name: 'Selected Objects' });
+    const orders = selected.locator('[data-object="demo_shop.orders"]');
+    await orders.waitFor();
+    await screenshot(page, 'wizard-filter', '01-objects-selected');
+    await expectAccessible(page, 'wizard step 2');
+
+    // Keyboard users: the visible Edit button; mouse users: the context menu.
+    await orders.click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Edit WHERE filter…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit demo_shop.orders' });
+    await dialog.waitFor();
+    const filter = dialog.getByLabel('WHERE filter');
+    await filter.fill('no_such_column = 1');
+    await dialog.locator('[data-filter-state="invalid"]').waitFor({ timeout: 20_000 });
+    await expect
+      .poll(() => dialog.locator('[data-field-error]').textContent())
+      .toMatch(/no_such_column/);
+    expect(await dialog.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
+    await screenshot(page, 'wizard-filter', '02-invalid-filter');
+
+    await filter.fill("status = 'paid'");
+    await dialog.locator('[data-filter-state="valid"]').waitFor({ timeout: 20_000 });
+    await dialog.getByLabel('Name in the destination').fill('paid_orders');
+    await screenshot(page, 'wizard-filter', '03-valid-filter');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => orders.textContent()).toMatch(/WHERE status = 'paid'/);
+    await expect.poll(() => orders.textContent()).toMatch(/paid_orders/);
+
+    // Batch Edit: a suffix on every table, previewed before it applies.
+    await page.getByRole('button', { name: 'Batch Edit' }).click();
+    const batch = page.getByRole('dialog', { name: 'Batch Edit: names in the destination' });
+    await batch.getByLabel('Table name suffix').fill('_v2');
+    await expect
+      .poll(() => batch.locator('[data-preview-for="demo_shop.customers"]').textContent())
+      .toBe('customers_v2');
+    await screenshot(page, 'wizard-filter', '04-batch-preview');
+    await batch.getByRole('button', { name: /Apply to 2 object/ }).click();
+    await expect
+      .poll(() => selected.locator('[data-object="demo_shop.customers"]').textContent())
+      .toMatch(/customers_v2/);
+
+    // Back keeps the input; a reload resumes the saved draft at the same step.
+    await page.getByRole('button', { name: 'Back: Source and Destination' }).click();
+    await expect.poll(() => page.getByLabel('Task name').inputValue()).toBe(name);
+    expect(await page.getByLabel('Database password').getAttribute('placeholder')).toBe(
+      'unchanged',
+    );
+    await testConnectivityAndProceed(page);
+    await page.waitForURL((url) => url.searchParams.get('step') === '2', { timeout: 60_000 });
+    // Batch rules apply to the source names, so applying them twice does not stack suffixes.
+    await expect.poll(() => orders.textContent()).toMatch(/orders_v2/);
+    await page.getByRole('button', { name: 'Next: Save Task Settings and Precheck' }).click();
+    await page.waitForURL((url) => url.searchParams.get('step') === '3');
+    await page.reload();
+    await page.getByRole('table', { name: 'Precheck items' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Back: Objects and Advanced Settings' }).click();
+    await expect
+      .poll(() => selected.locator('[data-object="demo_shop.orders"]').textContent())
+      .toMatch(/WHERE status = 'paid'/);
+    await screenshot(page, 'wizard-filter', '05-resumed-after-reload');
+    await closePage(page);
+  });
+});
