@@ -117,8 +117,13 @@ export interface KafkaSink {
   deliver(events: readonly ChangeEvent[]): Promise<DeliveryReport>;
   /** Schema migration: one CREATE TABLE DDL message per table (mapped names). */
   publishTableSchema(tables: readonly TableDefinition[]): Promise<SchemaPublication>;
-  /** Waits for pending deliveries (bounded by the retry budget), then disconnects. */
-  close(): Promise<void>;
+  /**
+   * Waits for pending deliveries (bounded by the retry budget), then disconnects. With
+   * `discardPending` (lease lost, shutdown) it does not wait: pending deliveries reject with
+   * `SINK_CLOSED` (some of their messages may have reached Kafka; the caller's checkpoint
+   * did not move past them, so they are sent again after a resume).
+   */
+  close(options?: { discardPending?: boolean }): Promise<void>;
 }
 
 /** A record batch's own header (v2) on top of its records. */
@@ -349,11 +354,11 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
     return { ...report, schemaIds: Object.fromEntries(schemaIds) };
   };
 
-  const close = async (): Promise<void> => {
+  const close = async (closeOptions: { discardPending?: boolean } = {}): Promise<void> => {
     if (closed) return;
     closed = true;
     try {
-      await queue.drained();
+      if (closeOptions.discardPending !== true) await queue.drained();
     } finally {
       queue.fail(sinkClosed());
       await producer.disconnect();

@@ -1,5 +1,6 @@
 import type { InsertEvent } from '@tidewater/change-events';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isTidewaterError } from '@tidewater/errors';
 import { openKafkaSink } from '../src/index';
 import { testColumn } from '../src/test-tables';
 import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
@@ -61,4 +62,28 @@ describe('openKafkaSink', () => {
       expect(await readTopic(topic, 50)).toHaveLength(50);
     },
   );
+
+  it('closes at once when told to discard pending deliveries, which reject as SINK_CLOSED', async () => {
+    const topic = await makeTopic('discard');
+    const sink = await openKafkaSink({
+      destination: plainDestination(topic),
+      format: 'canal-json',
+      partitionPolicy: 'partition-zero',
+      source: { version: '8.0.36', timeZone: 'UTC' },
+      limits: { maxRequestBytes: 4096 },
+    });
+    const outcomes = Array.from({ length: 20 }, (_, i) =>
+      sink.deliver(Array.from({ length: 100 }, (_, j) => insert(i * 100 + j))).then(
+        () => 'delivered',
+        (error: unknown) => (isTidewaterError(error) ? error.code : 'other'),
+      ),
+    );
+    await sink.close({ discardPending: true });
+    const settled = await Promise.all(outcomes);
+    expect(settled).toContain('SINK_CLOSED');
+    // Whatever was delivered came first: no delivery resolved after one was discarded.
+    const firstDiscarded = settled.indexOf('SINK_CLOSED');
+    expect(settled.slice(firstDiscarded).every((outcome) => outcome === 'SINK_CLOSED')).toBe(true);
+    await expect(sink.deliver([insert(1)])).rejects.toMatchObject({ code: 'SINK_CLOSED' });
+  });
 });
