@@ -196,6 +196,16 @@ export function createRunRepository(db: Database) {
             'Read the precheck items (GET /api/tasks/{id}/precheck) and use one of their keys.',
         });
       }
+      if (isIgnored && item.status !== 'fail') {
+        throw new TidewaterError(
+          'PRECHECK_ITEM_NOT_FAILED',
+          `"${item.name}" did not fail; there is nothing to ignore.`,
+          {
+            category: 'conflict',
+            remedy: 'Only failed items can be ignored.',
+          },
+        );
+      }
       if (!item.isIgnorable) {
         throw new TidewaterError(
           'PRECHECK_ITEM_NOT_IGNORABLE',

@@ -11,8 +11,9 @@ export interface FieldProblem {
 export function invalidInput(error: z.ZodError): TidewaterError {
   const problems: FieldProblem[] = error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
+    // zod reports a missing field as an invalid type that "received undefined".
     message:
-      issue.code === 'invalid_type' && issue.input === undefined
+      issue.code === 'invalid_type' && /received undefined$/.test(issue.message)
         ? 'This field is required.'
         : issue.message,
   }));

@@ -125,8 +125,9 @@ export async function foldTopic(
   format: 'canal-json' | 'dts-avro',
   expectedRows?: number,
   timeoutMs = 30_000,
+  brokers: string[] = BROKERS,
 ): Promise<FoldedTopic> {
-  const kafka = new Kafka({ clientId: 'tw-test', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: 'tw-test', brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic);

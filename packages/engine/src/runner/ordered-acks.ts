@@ -8,11 +8,19 @@ export class OrderedAcks<T> {
   private readonly queue: Array<{ promise: Promise<unknown>; token: T }> = [];
   private failure: unknown = null;
   private pumping: Promise<void> | null = null;
+  private rejectFailed: ((error: unknown) => void) | null = null;
+  /** Rejects with the first failure; lets an idle reader notice it without sending more. */
+  readonly failed: Promise<never> = new Promise<never>((_, reject) => {
+    this.rejectFailed = reject;
+  });
 
   constructor(
     private readonly maxInFlight: number,
     private readonly onAcked: (token: T) => Promise<void> | void,
-  ) {}
+  ) {
+    // Observed through push/drain too: a failure nobody races for is not unhandled.
+    this.failed.catch(() => undefined);
+  }
 
   get inFlight(): number {
     return this.queue.length;
@@ -60,6 +68,7 @@ export class OrderedAcks<T> {
       }
     } catch (error) {
       this.failure = error;
+      this.rejectFailed?.(error);
     } finally {
       this.pumping = null;
     }

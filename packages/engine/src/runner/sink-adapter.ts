@@ -18,6 +18,10 @@ export async function createSinkPort(
     // Record ids only need to increase with the stream: a millisecond clock at open keeps
     // them increasing across restarts without persisting a serial.
     firstId: Date.now(),
+    // Fail a delivery after about ten seconds of broker trouble instead of minutes: the runner
+    // then reports "retrying" with the error and retries from the checkpoint with its own
+    // backoff, for the task's retry window.
+    limits: { retries: 5, maxRetryTimeMs: 2_000 },
     ...(log ? { log } : {}),
   });
   return {

@@ -321,7 +321,10 @@ async function runFullMigration(
           const delivery = sink.deliver([item.event]);
           const rows = item.event.kind === 'snapshot' ? item.event.rows.length : 0;
           await acks.push(delivery, {
-            bytes: delivery.then((report) => report.bytes),
+            bytes: delivery.then(
+              (report) => report.bytes,
+              () => 0,
+            ),
             records: rows,
             progress: {
               database: item.database,
@@ -338,7 +341,10 @@ async function runFullMigration(
           if (!isSelected(item.event)) break;
           const delivery = sink.deliver([item.event]);
           await acks.push(delivery, {
-            bytes: delivery.then((report) => report.bytes),
+            bytes: delivery.then(
+              (report) => report.bytes,
+              () => 0,
+            ),
             records: 1,
             progress: null,
           });
@@ -464,7 +470,10 @@ async function runIncrementalMigration(
       events.length > 0 ? sink.deliver(events) : Promise.resolve({ messages: 0, bytes: 0 });
     await acks.push(delivery, {
       records: batchRecords,
-      bytes: delivery.then((report) => report.bytes),
+      bytes: delivery.then(
+        (report) => report.bytes,
+        () => 0,
+      ),
       commit: lastCommit,
       lastTimestamp,
     });
@@ -478,7 +487,8 @@ async function runIncrementalMigration(
   try {
     let pending: Promise<IteratorResult<ChangeEvent>> | null = null;
     for (;;) {
-      pending ??= iterator.next();
+      // Races the next event with a failed delivery, so an idle source does not hide it.
+      pending ??= Promise.race([iterator.next(), acks.failed]);
       const next: IteratorResult<ChangeEvent> | 'idle' =
         batch.length > 0 || lastCommit !== null
           ? await raceIdle(pending, tuning.idleFlushMs)
