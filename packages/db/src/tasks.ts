@@ -44,7 +44,11 @@ export interface TaskEventView {
 
 export interface TaskRepository {
   createTask(draft: TaskConfig): Promise<TaskView>;
-  listTasks(options?: { limit?: number; status?: TaskStatus; search?: string }): Promise<TaskView[]>;
+  listTasks(options?: {
+    limit?: number;
+    status?: TaskStatus;
+    search?: string;
+  }): Promise<TaskView[]>;
   /** Replaces the configuration (passwords sealed again; the caller merged what to keep). */
   updateConfig(id: string, config: TaskConfig): Promise<TaskView>;
   getTask(id: string): Promise<TaskView>;
@@ -146,7 +150,9 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
       const rows = await db.task.findMany({
         where: {
           status: options?.status ?? { not: 'released' },
-          ...(options?.search ? { name: { contains: options.search, mode: 'insensitive' as const } } : {}),
+          ...(options?.search
+            ? { name: { contains: options.search, mode: 'insensitive' as const } }
+            : {}),
         },
         orderBy: { createdAt: 'desc' },
         take: Math.min(options?.limit ?? 200, 1000),

@@ -9,13 +9,18 @@ export const GET = apiRoute(async ({ engine, request }) => {
   const status = request.nextUrl.searchParams.get('status');
   const search = request.nextUrl.searchParams.get('search')?.trim();
   const filter = {
-    ...(status && (TASK_STATUSES as readonly string[]).includes(status) ? { status: status as TaskStatus } : {}),
+    ...(status && (TASK_STATUSES as readonly string[]).includes(status)
+      ? { status: status as TaskStatus }
+      : {}),
     ...(search ? { search } : {}),
   };
   return { tasks: await listTasks(engine, filter) };
 });
 
 /** POST /api/tasks: save a new task (a draft until it is started). */
-export const POST = apiRoute(async ({ engine, json }) => ({ task: await createTask(engine, await json()) }), {
-  status: 201,
-});
+export const POST = apiRoute(
+  async ({ engine, json }) => ({ task: await createTask(engine, await json()) }),
+  {
+    status: 201,
+  },
+);

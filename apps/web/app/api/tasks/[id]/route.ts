@@ -4,7 +4,9 @@ import { apiRoute } from '@/lib/api-route';
 export const dynamic = 'force-dynamic';
 
 /** GET /api/tasks/:id: the task with its stages, table progress, precheck, metrics, events, alerts. */
-export const GET = apiRoute(async ({ engine, params }) => ({ task: await getTaskDetails(engine, params.id ?? '') }));
+export const GET = apiRoute(async ({ engine, params }) => ({
+  task: await getTaskDetails(engine, params.id ?? ''),
+}));
 
 /** PATCH /api/tasks/:id: change a draft; absent passwords are kept. */
 export const PATCH = apiRoute(async ({ engine, params, json }) => ({

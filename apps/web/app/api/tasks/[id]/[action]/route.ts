@@ -1,5 +1,12 @@
 import { TidewaterError } from '@tidewater/errors';
-import { pauseTask, releaseTask, restartTask, resumeTask, startTask, stopTask } from '@tidewater/engine';
+import {
+  pauseTask,
+  releaseTask,
+  restartTask,
+  resumeTask,
+  startTask,
+  stopTask,
+} from '@tidewater/engine';
 import { apiRoute } from '@/lib/api-route';
 
 export const dynamic = 'force-dynamic';

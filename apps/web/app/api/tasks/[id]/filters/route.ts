@@ -4,4 +4,6 @@ import { apiRoute } from '@/lib/api-route';
 export const dynamic = 'force-dynamic';
 
 /** POST /api/tasks/:id/filters { database, table, filter }: is this WHERE filter valid on that table? */
-export const POST = apiRoute(async ({ engine, params, json }) => validateFilter(engine, params.id ?? '', await json()));
+export const POST = apiRoute(async ({ engine, params, json }) =>
+  validateFilter(engine, params.id ?? '', await json()),
+);
