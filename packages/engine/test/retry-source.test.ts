@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import type * as StackModule from '@tidewater/stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTask, runTaskJob, type EngineContext } from '../src/index';
+import { createTopic, engineForTests, foldTopic, waitUntil } from './fixtures';
+
+/**
+ * The source goes away: for less than the retry window the task reconnects from its
+ * checkpoint and goes on with nothing lost; for longer it fails with the reason. The source is
+ * a throwaway MariaDB this file starts through the stack's own code, so the shared one other
+ * tests use never stops. A "minute" of the retry window is one second here.
+ */
+
+let context: EngineContext;
+let stack: typeof StackModule;
+let directory: string;
+let port: number;
+
+async function exec(sql: string): Promise<void> {
+  const connection = await mysql.createConnection({
+    host: '127.0.0.1',
+    port,
+    user: 'root',
+    password: '',
+  });
+  try {
+    await connection.query(sql);
+  } finally {
+    await connection.end();
+  }
+}
+
+beforeAll(async () => {
+  context = await engineForTests();
+  directory = mkdtempSync(join(tmpdir(), 'tidewater-retry-source-'));
+  port = await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  process.env.TIDEWATER_STACK_DIR = directory;
+  process.env.TIDEWATER_SOURCE_PORT = String(port);
+  stack = await import('@tidewater/stack');
+  await stack.startService('mariadb');
+  await exec('CREATE DATABASE outage');
+  await exec(
+    'CREATE TABLE outage.orders (id INT PRIMARY KEY, qty INT NOT NULL, note VARCHAR(64) NULL)',
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stopService('mariadb');
+  rmSync(directory, { recursive: true, force: true });
+  await context?.close();
+});
+
+describe('source outages', () => {
+  it('reconnects through a short outage, then fails after the retry window', async () => {
+    const topic = await createTopic(1);
+    const task = await createTask(context, {
+      source: { type: 'mariadb', host: '127.0.0.1', port, user: 'root', password: '' },
+      destination: { hosts: '127.0.0.1', port: 9092, topic },
+      format: 'canal-json',
+      objects: [{ kind: 'table', database: 'outage', table: 'orders' }],
+      advanced: { retryMinutes: 10 },
+    });
+    await context.runs.compareAndSetStatus(task.id, ['created'], 'running');
+    const controller = new AbortController();
+    const run = runTaskJob(context, task.id, {
+      signal: controller.signal,
+      workerId: 'test',
+      log: () => undefined,
+      tuning: { minuteMs: 1_000, retryInitialMs: 300, retryMaxMs: 1_000 },
+    });
+    await waitUntil(
+      'incremental migration',
+      async () => (await context.runs.readRunState(task.id)).stage === 'incremental',
+      60_000,
+    );
+    await exec("INSERT INTO outage.orders VALUES (1, 1, 'before')");
+    await waitUntil('the first row', async () =>
+      (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('1'),
+    );
+
+    await stack.stopService('mariadb');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await stack.startService('mariadb');
+    await exec("INSERT INTO outage.orders VALUES (2, 2, 'after the restart')");
+    await waitUntil(
+      'the row written after the restart',
+      async () => (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('2'),
+      60_000,
+    );
+    expect((await context.tasks.getTask(task.id)).status).toBe('running');
+
+    await stack.stopService('mariadb');
+    const outcome = await run;
+    expect(outcome?.kind).toBe('failed');
+    const failed = await context.tasks.getTask(task.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.statusReason).toMatch(/RETRY|retr/i);
+    await stack.startService('mariadb');
+  }, 180_000);
+});
