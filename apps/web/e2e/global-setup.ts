@@ -71,13 +71,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
     started.push(worker);
     const baseUrl = `http://127.0.0.1:${port}`;
-    await waitFor('the web app to answer', async () => {
-      if (web.child.exitCode !== null) throw new Error(`web exited:\n${web.output()}`);
-      const response = await fetch(`${baseUrl}/api/auth/session`, {
-        headers: { authorization: `Bearer ${apiToken}` },
-      });
-      return response.ok ? true : undefined;
-    });
+    // Generous: on a busy 2-core machine the first start of the built app can be slow.
+    await waitFor(
+      'the web app to answer',
+      async () => {
+        if (web.child.exitCode !== null) throw new Error(`web exited:\n${web.output()}`);
+        const response = await fetch(`${baseUrl}/api/auth/session`, {
+          headers: { authorization: `Bearer ${apiToken}` },
+        }).catch((error: unknown) => {
+          throw new Error(`${String(error)}; web output:\n${web.output().slice(-2000)}`);
+        });
+        if (response.ok) return true;
+        throw new Error(`HTTP ${response.status}; web output:\n${web.output().slice(-2000)}`);
+      },
+      { timeoutMs: 180_000 },
+    );
     await waitFor('the worker to start', async () => {
       if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
       return worker.output().includes('worker started') ? true : undefined;
