@@ -31,6 +31,7 @@ import { startWorker, waitForOutput, type WorkerProcess } from './worker-process
 const environment = testEnvironment();
 let context: EngineContext;
 let worker: WorkerProcess;
+const workers: WorkerProcess[] = [];
 let database: string;
 
 beforeAll(async () => {
@@ -40,8 +41,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  console.info(worker?.output().slice(-4000));
   await worker?.kill('SIGKILL');
+  await Promise.all(workers.map((each) => each.kill('SIGKILL')));
   if (database) await dropDatabase(database);
   await context?.close();
 });
@@ -52,7 +53,7 @@ async function replicaRegistered(connection: mysql.Connection, serverId: number)
 }
 
 describe('task lifecycle with a worker process', () => {
-  it('pauses, resumes and releases a running task promptly, freeing the replica slot', async () => {
+  it('pauses, resumes, hands over on SIGTERM and releases a running task promptly, freeing the replica slot', async () => {
     database = await createOrdersDatabase(100);
     const topic = await createTopic(1);
     const task = await createTask(context, {
@@ -98,6 +99,24 @@ describe('task lifecycle with a worker process', () => {
       30_000,
     );
 
+    // SIGTERM: the worker checkpoints, stops and hands the task over; a new worker continues
+    // at once (no lease expiry to wait for).
+    await worker.kill('SIGTERM');
+    expect(worker.child.exitCode).toBe(0);
+    expect(worker.output()).toContain('"message":"worker stopped"');
+    const successor = startWorker(environment);
+    workers.push(successor);
+    const handedOverAt = Date.now();
+    await source.query(
+      "INSERT INTO orders VALUES (1002, 2, 'after handover', 2.00, '2025-01-01 00:00:00.000')",
+    );
+    await waitUntil(
+      'the successor to deliver',
+      async () => (await foldTopic(topic, 'canal-json')).rows.has('1002'),
+      30_000,
+    );
+    expect(Date.now() - handedOverAt).toBeLessThan(10_000);
+
     const releasedAt = Date.now();
     await releaseTask(context, task.id);
     await waitUntil(
@@ -106,7 +125,7 @@ describe('task lifecycle with a worker process', () => {
       10_000,
     );
     expect(Date.now() - releasedAt).toBeLessThan(5_000);
-    await waitForOutput(worker, '"reason":"release"');
+    await waitForOutput(successor, '"reason":"release"');
     expect((await context.tasks.getTask(task.id)).status).toBe('released');
     await source.end();
   });
