@@ -42,3 +42,15 @@ const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
 export function formatDateTime(iso: string | null | undefined): string {
   return iso ? dateTimeFormat.format(new Date(iso)) : '—';
 }
+
+const shortDateTimeFormat = new Intl.DateTimeFormat('en-GB', {
+  month: 'short',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** Day and time without the year, for table cells. */
+export function formatShortDateTime(iso: string | null | undefined): string {
+  return iso ? shortDateTimeFormat.format(new Date(iso)) : '—';
+}

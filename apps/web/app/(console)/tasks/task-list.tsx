@@ -11,7 +11,7 @@ import {
 } from '@tidewater/config';
 import type { TaskSummary } from '@tidewater/engine';
 import { apiFetch } from '@/lib/api-client';
-import { formatDateTime, formatLatency, formatRate } from '@/lib/format';
+import { formatDateTime, formatLatency, formatRate, formatShortDateTime } from '@/lib/format';
 import { stageLabels, stageStates, stageStateLabels } from '@/lib/task-stages';
 import { ErrorCallout } from '@/components/error-callout';
 import { SelectField, TextField } from '@/components/field';
@@ -210,7 +210,9 @@ function TaskRow({ task }: { task: TaskSummary }) {
         {formatRate(task.metrics?.recordsPerSecond)}
       </td>
       <td>
-        <time dateTime={task.createdAt}>{formatDateTime(task.createdAt)}</time>
+        <time dateTime={task.createdAt} title={formatDateTime(task.createdAt)}>
+          {formatShortDateTime(task.createdAt)}
+        </time>
       </td>
       <td>
         <TaskActions task={task} />

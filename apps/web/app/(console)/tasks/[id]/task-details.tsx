@@ -221,7 +221,7 @@ export function TaskDetailsView({ taskId }: { taskId: string }) {
             {task.events.length === 0 ? (
               <p className="empty-inline">No events yet.</p>
             ) : (
-              <ol className="event-log" aria-label="Events, newest first">
+              <ol className="event-log" aria-label="Events, newest first" tabIndex={0}>
                 {[...task.events].reverse().map((event) => (
                   <li key={event.id} data-event-kind={event.kind}>
                     <time dateTime={event.at}>{formatDateTime(event.at)}</time>
@@ -236,7 +236,7 @@ export function TaskDetailsView({ taskId }: { taskId: string }) {
                 <h3 className="section-title" style={{ marginTop: 16 }}>
                   Alerts
                 </h3>
-                <ul className="event-log">
+                <ul className="event-log" aria-label="Alerts" tabIndex={0}>
                   {task.alerts.map((alert) => (
                     <li key={alert.id}>
                       <time dateTime={alert.openedAt}>{formatDateTime(alert.openedAt)}</time>

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { PrecheckItemView } from '@tidewater/db';
-import type { PrecheckReport } from '@tidewater/engine';
+import type { PrecheckReport, TaskDetails } from '@tidewater/engine';
 import { apiFetch, apiSend } from '@/lib/api-client';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorCallout } from '@/components/error-callout';
@@ -22,15 +22,18 @@ export function StepPrecheck({ goTo, taskId, status }: StepProps & { taskId: str
   const run = useMutation({
     mutationFn: () =>
       apiSend<{ precheck: PrecheckReport }>('POST', `/api/tasks/${taskId}/precheck`),
-    onSuccess: (result) => {
-      client.setQueryData(['precheck', taskId], result);
-      void client.invalidateQueries({ queryKey: ['precheck', taskId] });
-    },
+    onSuccess: () => client.invalidateQueries({ queryKey: ['task', taskId] }),
   });
+  // The task, with its precheck report, polled while the precheck runs: the status says when
+  // the worker has finished (the report alone still shows the previous run right after a start).
   const report = useQuery({
-    queryKey: ['precheck', taskId],
-    queryFn: () => apiFetch<{ precheck: PrecheckReport }>(`/api/tasks/${taskId}/precheck`),
-    refetchInterval: (query) => (query.state.data?.precheck.isComplete ? false : 1_000),
+    queryKey: ['task', taskId],
+    queryFn: () => apiFetch<{ task: TaskDetails }>(`/api/tasks/${taskId}`),
+    select: (data) => ({ precheck: data.task.precheck, status: data.task.status }),
+    refetchInterval: (query) => {
+      const task = query.state.data?.task;
+      return !task || task.status === 'prechecking' || !task.precheck.isComplete ? 1_000 : false;
+    },
   });
 
   // Entering the step runs the precheck, unless the saved task already ran (or runs) it.
@@ -41,8 +44,11 @@ export function StepPrecheck({ goTo, taskId, status }: StepProps & { taskId: str
   }, [run, status]);
 
   const precheck = report.data?.precheck;
-  const isRunning = run.isPending || (precheck !== undefined && !precheck.isComplete);
-  const isPassed = precheck?.isComplete === true && precheck.successRate === 100;
+  const isRunning =
+    run.isPending ||
+    report.data?.status === 'prechecking' ||
+    (precheck !== undefined && !precheck.isComplete);
+  const isPassed = !isRunning && precheck?.isComplete === true && precheck.successRate === 100;
 
   return (
     <div>
@@ -74,7 +80,7 @@ export function StepPrecheck({ goTo, taskId, status }: StepProps & { taskId: str
               <div style={{ flex: 1 }}>
                 <ProgressBar percent={precheck.successRate} label="Precheck success rate" />
                 <p className="muted" role="status">
-                  {precheck.isComplete
+                  {!isRunning
                     ? isPassed
                       ? 'Precheck passed: continue to purchase the instance.'
                       : 'Precheck finished with failed items: fix them and run it again, or ignore those that may be ignored.'
@@ -100,12 +106,7 @@ export function StepPrecheck({ goTo, taskId, status }: StepProps & { taskId: str
               </thead>
               <tbody>
                 {precheck.items.map((item) => (
-                  <PrecheckRow
-                    key={item.key}
-                    item={item}
-                    taskId={taskId}
-                    isFinished={precheck.isComplete}
-                  />
+                  <PrecheckRow key={item.key} item={item} taskId={taskId} isFinished={!isRunning} />
                 ))}
               </tbody>
             </table>
@@ -151,7 +152,12 @@ function PrecheckRow({
   isFinished: boolean;
 }) {
   const client = useQueryClient();
-  const [isInfoOpen, setInfoOpen] = useState(item.status === 'fail' && !item.isIgnored);
+  const isFailing = item.status === 'fail' && !item.isIgnored;
+  const [isInfoOpen, setInfoOpen] = useState(isFailing);
+  // A failed item opens its cause and fix as soon as it fails.
+  useEffect(() => {
+    if (isFailing) setInfoOpen(true);
+  }, [isFailing]);
   const [isConfirming, setConfirming] = useState(false);
   const ignore = useMutation({
     mutationFn: (isIgnored: boolean) =>
@@ -160,10 +166,9 @@ function PrecheckRow({
         `/api/tasks/${taskId}/precheck/items/${encodeURIComponent(item.key)}/ignore`,
         { isIgnored },
       ),
-    onSuccess: (result) => {
+    onSuccess: async () => {
+      await client.invalidateQueries({ queryKey: ['task', taskId] });
       setConfirming(false);
-      client.setQueryData(['precheck', taskId], result);
-      void client.invalidateQueries({ queryKey: ['task', taskId] });
     },
   });
   const badge = item.isIgnored ? 'ignored' : item.status;
