@@ -155,3 +155,14 @@ function dtsValueText(value: unknown): string | null {
   if ('value' in object && typeof object.value === 'string') return object.value;
   return JSON.stringify(object);
 }
+
+/** Writes messages to a topic, as another producer sharing it would. */
+export async function produce(topic: string, values: string[]): Promise<void> {
+  const producer = kafka().producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: values.map((value) => ({ value })) });
+  } finally {
+    await producer.disconnect();
+  }
+}

@@ -2,17 +2,21 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './browser';
 import { closePage, expectAccessible, openPage, signIn } from './session';
+import { createTopic, produce, uniqueTopic } from './kafka';
+import { createEventsDatabase, dropDatabase } from './source';
 import { fillEndpoints, selectObjects, testConnectivityAndProceed } from './wizard-steps';
 
 /** The wizard's checks: connectivity failures stop step 1, filters are checked as typed. */
 
 let browser: Browser;
+const databases: string[] = [];
 
 beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
+  for (const database of databases) await dropDatabase(database);
 });
 
 async function openWizard(): Promise<Page> {
@@ -150,6 +154,59 @@ describe('task wizard', () => {
       .poll(() => selected.locator('[data-object="demo_shop.orders"]').textContent())
       .toMatch(/WHERE status = 'paid'/);
     await screenshot(page, 'wizard-filter', '05-resumed-after-reload');
+    await closePage(page);
+  });
+
+  it('lets the operator ignore a failed ignorable precheck item after a warning about the risk', async () => {
+    const database = await createEventsDatabase(5);
+    databases.push(database);
+    // A topic another pipeline already writes the same table to: a real misconfiguration.
+    const topic = uniqueTopic('tw-e2e-conflict');
+    await createTopic(topic, 1);
+    await produce(topic, [
+      JSON.stringify({
+        database,
+        table: 'events',
+        type: 'INSERT',
+        isDdl: false,
+        data: [{ id: '1' }],
+      }),
+    ]);
+    const page = await openWizard();
+    await fillEndpoints(page, { topic });
+    await testConnectivityAndProceed(page);
+    await page.waitForURL((url) => url.searchParams.get('step') === '2', { timeout: 60_000 });
+    await page.getByRole('radio', { name: 'Canal JSON' }).check();
+    await selectObjects(page, database, ['events']);
+    await page.getByRole('button', { name: 'Next: Save Task Settings and Precheck' }).click();
+    await page.waitForURL((url) => url.searchParams.get('step') === '3');
+
+    const conflicts = page.locator('[data-precheck-item="destination.conflicts"]');
+    await conflicts.and(page.locator('[data-precheck-status="fail"]')).waitFor({ timeout: 90_000 });
+    await page.getByText('Precheck finished with failed items').waitFor({ timeout: 60_000 });
+    await expect.poll(() => conflicts.textContent()).toMatch(/already holds messages for/);
+    expect(await page.getByRole('button', { name: 'Next: Purchase Instance' }).isDisabled()).toBe(
+      true,
+    );
+    await screenshot(page, 'wizard-ignore', '01-conflict-found');
+
+    await conflicts.getByRole('button', { name: /^Ignore/ }).click();
+    const dialog = page.getByRole('dialog', { name: /^Ignore "/ });
+    await dialog.waitFor();
+    await expect.poll(() => dialog.textContent()).toMatch(/The risk:/);
+    await screenshot(page, 'wizard-ignore', '02-risk-confirmation');
+    await expectAccessible(page, 'the ignore confirmation');
+    await dialog.getByRole('button', { name: 'Ignore and accept the risk' }).click();
+    await conflicts.and(page.locator('[data-precheck-status="ignored"]')).waitFor();
+    await expect.poll(() => page.getByTestId('precheck-success-rate').textContent()).toBe('100%');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Next: Purchase Instance' }).isEnabled())
+      .toBe(true);
+    await screenshot(page, 'wizard-ignore', '03-ignored-next-unlocked');
+    await page.getByRole('button', { name: 'Next: Purchase Instance' }).click();
+    await page.locator('[data-instance-class="unlimited"]').waitFor();
+    await expectAccessible(page, 'the purchase step');
+    await screenshot(page, 'wizard-ignore', '04-purchase-instance');
     await closePage(page);
   });
 });
