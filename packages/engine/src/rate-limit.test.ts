@@ -21,6 +21,16 @@ describe('instance class rate limiter', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_400);
   });
 
+  it('says without waiting whether records may pass now', () => {
+    let clock = 0;
+    const limiter = createRateLimiter(100, () => clock);
+    expect(limiter.tryTake(100)).toBe(true);
+    expect(limiter.tryTake(1)).toBe(false);
+    clock = 500;
+    expect(limiter.tryTake(50)).toBe(true);
+    expect(limiter.tryTake(1)).toBe(false);
+  });
+
   it('stops waiting when aborted', async () => {
     const limiter = createRateLimiter(10);
     await limiter.take(10);

@@ -5,9 +5,11 @@
  */
 export interface RateLimiter {
   take(records: number, signal?: AbortSignal): Promise<void>;
+  /** Takes the records if they may pass now, without waiting; false when `take` would wait. */
+  tryTake(records: number): boolean;
 }
 
-export const unlimited: RateLimiter = { take: async () => undefined };
+export const unlimited: RateLimiter = { take: async () => undefined, tryTake: () => true };
 
 export function createRateLimiter(
   recordsPerSecond: number | null,
@@ -17,13 +19,22 @@ export function createRateLimiter(
   const capacity = recordsPerSecond;
   let tokens = capacity;
   let last = now();
+  const refill = () => {
+    const current = now();
+    tokens = Math.min(capacity, tokens + ((current - last) / 1000) * recordsPerSecond);
+    last = current;
+  };
   return {
+    tryTake(records) {
+      refill();
+      if (tokens < records) return false;
+      tokens -= records;
+      return true;
+    },
     async take(records, signal) {
       let remaining = records;
       while (remaining > 0) {
-        const current = now();
-        tokens = Math.min(capacity, tokens + ((current - last) / 1000) * recordsPerSecond);
-        last = current;
+        refill();
         const granted = Math.min(remaining, Math.floor(tokens));
         if (granted > 0) {
           tokens -= granted;

@@ -56,6 +56,10 @@ async function watchArrivals(topic: string) {
   await waitUntil('the consumer to fetch', async () => isRunning);
   return {
     times,
+    /** Forgets what arrived so far (the marker that proved the consumer live). */
+    reset() {
+      times.length = 0;
+    },
     async until(expected: number) {
       await waitUntil(`${expected} update messages`, async () => times.length >= expected, 60_000);
       await consumer.disconnect();
@@ -95,6 +99,12 @@ describe('instance class', () => {
 
     const arrivals = await watchArrivals(topic);
     const writer = await sourceConnection(database);
+    // A marker first: once it arrives, the consumer is surely live, so arrival times measure
+    // the task's pace and not the consumer group joining late.
+    await writer.query('UPDATE orders SET note = ? WHERE id = 1', ['marker']);
+    await waitUntil('the marker to arrive', async () => arrivals.times.length > 0, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    arrivals.reset();
     for (let transaction = 0; transaction < 10; transaction++) {
       await writer.query('UPDATE orders SET qty = qty + 1 WHERE id BETWEEN ? AND ?', [
         transaction * 1000 + 1,

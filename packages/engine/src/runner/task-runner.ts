@@ -506,7 +506,12 @@ async function runIncrementalMigration(
       }
       const kept = isSelected(event);
       const records = kept ? recordCount(event) : event.kind === 'commit' ? 1 : 0;
-      if (records > 0) await limiter.take(records, signal);
+      // At the ceiling, send what is batched before waiting, so records leave at the class's
+      // pace instead of piling up into one late delivery.
+      if (records > 0 && !limiter.tryTake(records)) {
+        await flush();
+        await limiter.take(records, signal);
+      }
       if (kept && event.kind !== 'begin' && event.kind !== 'commit') {
         batch.push(event);
         batchRecords += records;
