@@ -13,7 +13,7 @@ import { ErrorCallout } from './error-callout';
  * stop ask first, naming the task; the others act at once.
  */
 
-type Command = 'pause' | 'resume' | 'restart' | 'stop' | 'release';
+type Command = 'pause' | 'resume' | 'restart' | 'stop' | 'release' | 'restart-fresh';
 
 const LABELS: Record<Command, string> = {
   pause: 'Pause',
@@ -21,9 +21,10 @@ const LABELS: Record<Command, string> = {
   restart: 'Restart',
   stop: 'Stop',
   release: 'Release',
+  'restart-fresh': 'Restart from a new snapshot',
 };
 
-const CONFIRMED: ReadonlySet<Command> = new Set(['stop', 'release']);
+const CONFIRMED: ReadonlySet<Command> = new Set(['stop', 'release', 'restart-fresh']);
 
 export function TaskActions({
   task,
@@ -37,8 +38,12 @@ export function TaskActions({
   const client = useQueryClient();
   const [asking, setAsking] = useState<Command | null>(null);
   const command = useMutation({
-    mutationFn: ({ action, body }: { action: Command; body?: unknown }) =>
-      apiSend<{ task: TaskSummary }>('POST', `/api/tasks/${task.id}/${action}`, body ?? {}),
+    mutationFn: ({ action }: { action: Command }) =>
+      action === 'restart-fresh'
+        ? apiSend<{ task: TaskSummary }>('POST', `/api/tasks/${task.id}/restart`, {
+            fromScratch: true,
+          })
+        : apiSend<{ task: TaskSummary }>('POST', `/api/tasks/${task.id}/${action}`, {}),
     onSuccess: (_result, { action }) => {
       setAsking(null);
       void client.invalidateQueries({ queryKey: ['tasks'] });
@@ -47,8 +52,13 @@ export function TaskActions({
     },
   });
   const isDraft = task.actions.includes('edit');
-  const commands = (['pause', 'resume', 'restart', 'stop', 'release'] as const).filter((action) =>
-    task.actions.includes(action),
+  // The details page also offers the way out when the binlog at the checkpoint is gone.
+  const commands = (
+    ['pause', 'resume', 'restart', 'restart-fresh', 'stop', 'release'] as const
+  ).filter((action) =>
+    action === 'restart-fresh'
+      ? !showDetails && task.actions.includes('restart')
+      : task.actions.includes(action),
   );
 
   return (
@@ -79,8 +89,14 @@ export function TaskActions({
       {command.isError && asking === null ? <ErrorCallout error={command.error} /> : null}
       <ConfirmDialog
         isOpen={asking !== null}
-        title={asking === 'release' ? `Release task "${task.name}"?` : `Stop task "${task.name}"?`}
-        confirmLabel={asking === 'release' ? 'Release' : 'Stop'}
+        title={
+          asking === 'release'
+            ? `Release task "${task.name}"?`
+            : asking === 'restart-fresh'
+              ? `Restart task "${task.name}" from a new snapshot?`
+              : `Stop task "${task.name}"?`
+        }
+        confirmLabel={asking === null ? '' : LABELS[asking]}
         isDanger
         isBusy={command.isPending}
         onCancel={() => {
@@ -89,7 +105,13 @@ export function TaskActions({
         }}
         onConfirm={() => asking && command.mutate({ action: asking })}
       >
-        {asking === 'release' ? (
+        {asking === 'restart-fresh' ? (
+          <p>
+            The checkpoint of &ldquo;<strong>{task.name}</strong>&rdquo; is dropped and the full
+            migration runs again from a new snapshot: consumers receive every row again. Use it when
+            the binary log at the checkpoint has been purged.
+          </p>
+        ) : asking === 'release' ? (
           <p>
             Releasing ends the task &ldquo;<strong>{task.name}</strong>&rdquo; for good: it stops
             migrating and cannot be started again. Messages already in Kafka stay there.

@@ -26,6 +26,14 @@ import { MetricCharts } from './metric-charts';
 
 const REFRESH_MS = 2_000;
 
+const precheckStatusLabels: Record<TaskDetails['precheck']['items'][number]['status'], string> = {
+  pending: 'Waiting',
+  running: 'Checking',
+  pass: 'Passed',
+  warning: 'Warning',
+  fail: 'Failed',
+};
+
 export function TaskDetailsView({ taskId }: { taskId: string }) {
   const router = useRouter();
   const query = useQuery({
@@ -277,7 +285,7 @@ export function TaskDetailsView({ taskId }: { taskId: string }) {
                           <span
                             className={`badge badge-${item.isIgnored ? 'ignored' : item.status}`}
                           >
-                            {item.isIgnored ? 'Ignored' : item.status}
+                            {item.isIgnored ? 'Ignored' : precheckStatusLabels[item.status]}
                           </span>
                         </td>
                       </tr>
