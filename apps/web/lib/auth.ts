@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import 'server-only';
 import type { NextRequest } from 'next/server';
 import {
@@ -113,7 +115,9 @@ export function clientAddress(request: NextRequest): string {
 
 /**
  * The first operator, for installations started without the quickstart (docker compose):
- * the first request creates `admin` and prints a generated password once to the log.
+ * the first request creates `admin` with a generated password, written (mode 0600) to
+ * `initial-admin-password` beside the secret key file; the log names the file, never the
+ * password. Delete the file after the first sign-in and password change.
  */
 let adminReady: Promise<void> | undefined;
 
@@ -121,10 +125,16 @@ function ensureAdminOnce(): Promise<void> {
   adminReady ??= ensureAdminOperator(engine().db)
     .then((result) => {
       if (result.isCreated && result.isGenerated) {
+        const file = path.join(
+          path.dirname(engine().environment.TIDEWATER_SECRET_KEY_FILE),
+          'initial-admin-password',
+        );
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, `${result.password}\n`, { mode: 0o600 });
         console.log(
           JSON.stringify({
             level: 'warn',
-            message: `Created the first operator "${result.username}" with a generated password (shown once): ${result.password}`,
+            message: `Created the first operator "${result.username}"; its generated password is in ${file} (read it once, then delete the file).`,
           }),
         );
       }

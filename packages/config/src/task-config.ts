@@ -70,39 +70,52 @@ const topicName = z
   .max(249, 'A Kafka topic name is at most 249 characters.')
   .regex(/^[A-Za-z0-9._-]+$/, 'A Kafka topic name uses only letters, digits, ".", "_" and "-".');
 
-export const destinationSchema = z
-  .object({
-    /** Bootstrap hosts, comma separated; a host without a port uses `port`. */
-    hosts: brokerList,
-    port: port.default(9092),
-    user: z.string().trim().max(256).optional(),
-    password: password.optional(),
-    /** The broker version the operator declares; the precheck compares it with ApiVersions. */
-    kafkaVersion: z.string().trim().max(32).default('3.9'),
-    encryption: z.enum(KAFKA_ENCRYPTIONS).default('none'),
-    tls: tlsSchema,
-    topic: topicName,
-    /** Topic that stores DDL information; DDL goes to `topic` when absent. */
-    ddlTopic: topicName.optional(),
-    schemaRegistry: z
-      .discriminatedUnion('enabled', [
-        z.object({ enabled: z.literal(false) }),
-        z.object({
-          enabled: z.literal(true),
-          url: z.url({ error: 'Enter the schema registry URL, e.g. http://registry:8081.' }),
-        }),
-      ])
-      .default({ enabled: false }),
-  })
-  .superRefine((value, context) => {
-    if (value.encryption === 'scram-sha-256' && !value.user) {
-      context.addIssue({
-        code: 'custom',
-        path: ['user'],
-        message: 'SCRAM-SHA-256 needs the Kafka account name.',
-      });
-    }
-  });
+const destinationFields = z.object({
+  /** Bootstrap hosts, comma separated; a host without a port uses `port`. */
+  hosts: brokerList,
+  port: port.default(9092),
+  user: z.string().trim().max(256).optional(),
+  password: password.optional(),
+  /** The broker version the operator declares; the precheck compares it with ApiVersions. */
+  kafkaVersion: z.string().trim().max(32).default('3.9'),
+  encryption: z.enum(KAFKA_ENCRYPTIONS).default('none'),
+  tls: tlsSchema,
+  topic: topicName,
+  /** Topic that stores DDL information; DDL goes to `topic` when absent. */
+  ddlTopic: topicName.optional(),
+  schemaRegistry: z
+    .discriminatedUnion('enabled', [
+      z.object({ enabled: z.literal(false) }),
+      z.object({
+        enabled: z.literal(true),
+        url: z.url({ error: 'Enter the schema registry URL, e.g. http://registry:8081.' }),
+      }),
+    ])
+    .default({ enabled: false }),
+});
+
+function requireScramUser(
+  value: { encryption: (typeof KAFKA_ENCRYPTIONS)[number]; user?: string | undefined },
+  context: z.RefinementCtx,
+): void {
+  if (value.encryption === 'scram-sha-256' && !value.user) {
+    context.addIssue({
+      code: 'custom',
+      path: ['user'],
+      message: 'SCRAM-SHA-256 needs the Kafka account name.',
+    });
+  }
+}
+
+export const destinationSchema = destinationFields.superRefine(requireScramUser);
+
+/**
+ * What "Test Connectivity" needs of the destination: the connection without the topics, which
+ * the operator picks from the list the test returns.
+ */
+export const destinationConnectionSchema = destinationFields
+  .omit({ topic: true, ddlTopic: true })
+  .superRefine(requireScramUser);
 
 /** Broker addresses as `host:port`, the form Kafka clients take. */
 export function brokerAddresses(destination: Pick<DestinationConfig, 'hosts' | 'port'>): string[] {

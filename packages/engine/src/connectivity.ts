@@ -1,6 +1,6 @@
 import type { RowDataPacket } from 'mysql2';
 import {
-  destinationSchema,
+  destinationConnectionSchema,
   sourceSchema,
   type DestinationConfig,
   type SourceConfig,
@@ -72,13 +72,13 @@ export async function probeSource(source: SourceConfig): Promise<SourceConnectiv
 }
 
 export async function testDestinationConnectivity(body: unknown): Promise<DestinationConnectivity> {
-  const parsed = destinationSchema.safeParse(body);
+  const parsed = destinationConnectionSchema.safeParse(body);
   if (!parsed.success) throw invalidInput(parsed.error);
   return probeDestination(parsed.data);
 }
 
 export async function probeDestination(
-  destination: DestinationConfig,
+  destination: Omit<DestinationConfig, 'topic' | 'ddlTopic'>,
 ): Promise<DestinationConnectivity> {
   try {
     const [brokerVersion, topics] = await Promise.all([

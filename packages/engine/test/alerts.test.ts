@@ -25,7 +25,7 @@ const received: Array<Record<string, any>> = [];
 
 beforeAll(async () => {
   context = await engineForTests();
-  database = await createOrdersDatabase(5_000);
+  database = await createOrdersDatabase(8_000);
   server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
@@ -88,7 +88,7 @@ describe('alerts', () => {
       destination: { hosts: '127.0.0.1', port: 9092, topic },
       stages: { schema: false, full: false, incremental: true },
       objects: [{ kind: 'table', database, table: 'orders' }],
-      // 2,000 records/s: a burst of 5,000 updates puts the task about 1.5 s behind.
+      // 2,000 records/s: a burst of 8,000 updates puts the task about 3 s behind.
       instanceClass: 'small',
       advanced: { alerts: alerts() },
     });
@@ -104,7 +104,7 @@ describe('alerts', () => {
       async () => (await context.runs.readCheckpoint(task.id))?.snapshot != null,
     );
     const writer = await sourceConnection(database);
-    for (let batch = 0; batch < 5; batch++) {
+    for (let batch = 0; batch < 8; batch++) {
       await writer.query('UPDATE orders SET qty = qty + 1 WHERE id BETWEEN ? AND ?', [
         batch * 1000 + 1,
         batch * 1000 + 1000,

@@ -146,6 +146,8 @@ export async function createSourcePort(
           schemaHistory: (schemaHistory as SerializedSchemaHistory | null) ?? undefined,
           databases,
           serverId,
+          // A heartbeat a second keeps an idle task's latency and checkpoint current.
+          heartbeatIntervalMs: 1_000,
           retryWindowMs: tuning.retryWindowMs,
           signal,
         }),

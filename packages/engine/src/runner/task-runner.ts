@@ -413,6 +413,22 @@ async function runIncrementalMigration(
     ? config.advanced.alerts.latencyThresholdSeconds * 1000
     : null;
   let isLatencyAlertOpen = false;
+  /** Records the latency and opens or clears the latency alert as it crosses the threshold. */
+  const updateLatency = async (latency: number) => {
+    meter.setLatency(latency);
+    if (latencyThresholdMs === null) return;
+    if (latency > latencyThresholdMs && !isLatencyAlertOpen) {
+      isLatencyAlertOpen = true;
+      await raiseAlert(
+        alerts,
+        'latency',
+        `Latency ${(latency / 1000).toFixed(1)} s is over the threshold of ${latencyThresholdMs / 1000} s.`,
+      );
+    } else if (latency <= latencyThresholdMs && isLatencyAlertOpen) {
+      isLatencyAlertOpen = false;
+      await clearAlert(alerts, 'latency');
+    }
+  };
   const stream = source.openStream(start, schemaHistory, signal);
   // The last acknowledged commit (or DDL) event: checkpoints are coalesced to one per
   // interval, and the position and schema history are taken from the stream only then.
@@ -436,27 +452,12 @@ async function runIncrementalMigration(
     lastTimestamp: number | null;
   }>(tuning.maxInFlight, async (token) => {
     meter.add(token.records, await token.bytes);
-    if (token.lastTimestamp !== null)
-      meter.setLatency(Math.max(0, Date.now() - token.lastTimestamp));
+    if (token.lastTimestamp !== null) await updateLatency(latencySince(token.lastTimestamp));
     if (token.commit) {
       acknowledged = token.commit;
       if (Date.now() - lastCheckpointAt >= tuning.checkpointIntervalMs) await writeCheckpoint();
     }
     onProgress();
-    const latency = meter.latencyMs;
-    if (latencyThresholdMs !== null && latency !== null) {
-      if (latency > latencyThresholdMs && !isLatencyAlertOpen) {
-        isLatencyAlertOpen = true;
-        await raiseAlert(
-          alerts,
-          'latency',
-          `Latency ${Math.round(latency / 1000)} s is over the threshold of ${latencyThresholdMs / 1000} s.`,
-        );
-      } else if (latency <= latencyThresholdMs && isLatencyAlertOpen) {
-        isLatencyAlertOpen = false;
-        await clearAlert(alerts, 'latency');
-      }
-    }
   });
 
   let batch: ChangeEvent[] = [];
@@ -501,7 +502,8 @@ async function runIncrementalMigration(
       if (next.done) break;
       const event: ChangeEvent = next.value;
       if (event.kind === 'heartbeat') {
-        if (batch.length === 0 && acks.inFlight === 0) meter.setLatency(0);
+        // Caught up: nothing batched or in flight means nothing is behind.
+        if (batch.length === 0 && acks.inFlight === 0) await updateLatency(0);
         continue;
       }
       const kept = isSelected(event);
@@ -541,6 +543,15 @@ async function runIncrementalMigration(
     await stream.close();
     await meter.close();
   }
+}
+
+/**
+ * Now minus an event's commit time. Binlog event times (MySQL 5.7, MariaDB) have one-second
+ * resolution, so the commit happened somewhere in [t, t + 1 s): the middle of that second is
+ * used, which halves the worst error and removes the half-second bias of using its start.
+ */
+export function latencySince(eventTimestampMs: number, now = Date.now()): number {
+  return Math.max(0, now - (eventTimestampMs + 500));
 }
 
 async function raceIdle<T>(pending: Promise<T>, idleMs: number): Promise<T | 'idle'> {
