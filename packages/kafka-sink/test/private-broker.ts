@@ -5,10 +5,10 @@
  * the same time, never goes down.
  */
 import type { ChildProcess } from 'node:child_process';
+import { freePort } from '@tidewater/stack';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,21 +16,6 @@ import { ensureKafkaJars, kafkaClasspath } from '@tidewater/stack';
 import { Kafka, logLevel } from 'kafkajs';
 
 const execFileAsync = promisify(execFile);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 export interface PrivateBroker {
   brokers: string[];

@@ -14,3 +14,4 @@ export { probeService } from './probes';
 export type { ProbeResult } from './wait';
 export { ensureStackUp, stackStatus, startService, stopService } from './stack';
 export type { ServiceStatus } from './stack';
+export { freePort } from './free-port';
