@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- section ...]`: brings the stack up, runs the sections in
- * `bench/sections/` (all, or the ones named) one after another, and writes
+ * `npm run bench [-- section ...]` (or `-- --only section[,section]`): brings the stack up, runs
+ * the sections in `bench/sections/` (all, or the ones named) one after another, and writes
  * `bench/report.json` and `bench/report.md`.
  *
  * Environment: BENCH_RUNS (measured runs per figure, default 3).
@@ -47,6 +47,27 @@ function readRuns(): number {
   const runs = Number(process.env.BENCH_RUNS ?? '3');
   if (!Number.isInteger(runs) || runs < 1) throw new Error('BENCH_RUNS must be a positive integer');
   return runs;
+}
+
+/** Section names from the arguments: bare names, `--only a,b` and `--only=a,b` alike. */
+function requestedSections(argv: readonly string[]): string[] {
+  const names: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] as string;
+    if (argument === '--only') {
+      const value = argv[index + 1];
+      if (value === undefined) throw new Error('--only needs a section name');
+      names.push(...value.split(','));
+      index += 1;
+    } else if (argument.startsWith('--only=')) {
+      names.push(...argument.slice('--only='.length).split(','));
+    } else if (argument.startsWith('-')) {
+      throw new Error(`Unknown option ${argument}; usage: npm run bench -- [--only] [section ...]`);
+    } else {
+      names.push(argument);
+    }
+  }
+  return names.map((name) => name.trim()).filter((name) => name !== '');
 }
 
 async function main(requested: string[]): Promise<void> {
@@ -98,7 +119,7 @@ async function main(requested: string[]): Promise<void> {
   log('wrote bench/report.json and bench/report.md');
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+main(requestedSections(process.argv.slice(2))).catch((error: unknown) => {
   if (isTidewaterError(error)) {
     console.error(`${error.code}: ${error.message}\nRemedy: ${error.remedy}`);
   } else {
