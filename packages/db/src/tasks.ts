@@ -23,6 +23,8 @@ export interface TaskView {
   status: TaskStatus;
   statusReason: string | null;
   config: PublicTaskConfig;
+  /** When the operator last started the task (Buy and Start); null before. */
+  startedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -63,6 +65,7 @@ export interface TaskRepository {
 }
 
 type TaskRow = {
+  startedAt: Date | null;
   id: string;
   name: string;
   status: string;
@@ -117,6 +120,7 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
         source: { ...source, hasPassword: sourcePassword !== undefined },
         destination: { ...destination, hasPassword: destinationPassword !== undefined },
       },
+      startedAt: row.startedAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };
