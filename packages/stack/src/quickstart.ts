@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { isTidewaterError } from '@tidewater/errors';
+import { createServer } from 'node:net';
+import { isTidewaterError, TidewaterError } from '@tidewater/errors';
 import {
   createDatabase,
   createOperatorRepository,
@@ -113,6 +114,21 @@ async function postDemoTask(url: string, token: string): Promise<void> {
   if (!response.ok) throw new Error(`Creating the demo task failed: ${await response.text()}`);
 }
 
+/** Fails early, with the way out, when something already listens on the console's port. */
+async function assertPortFree(port: number): Promise<void> {
+  const isFree = await new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+  if (!isFree) {
+    throw new TidewaterError('QUICKSTART_PORT_IN_USE', `Port ${port} is already in use.`, {
+      category: 'unavailable',
+      remedy: `Stop what listens on ${port} (a console started earlier?), or run PORT=<free port> npm run quickstart.`,
+    });
+  }
+}
+
 async function main(): Promise<void> {
   if (hasDockerEngine()) {
     say('A Docker engine answers: starting the stack and the product with docker compose.');
@@ -135,6 +151,7 @@ async function main(): Promise<void> {
   } else if (admin.isCreated) {
     say(`Created the first operator "${admin.username}" with TIDEWATER_ADMIN_PASSWORD.`);
   }
+  await assertPortFree(WEB_PORT);
   say('Building the console…');
   run('npm', ['run', 'build', '-w', '@tidewater/web']);
 
