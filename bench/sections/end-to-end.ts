@@ -163,7 +163,7 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
   };
   const deadline = Date.now() + 120_000;
   while (!tail.includes('"worker started"')) {
-    if (child.exitCode !== null) {
+    if (child.exitCode !== null || child.signalCode !== null) {
       clearInterval(sampler);
       throw new Error(`the worker exited at start:\n${tail}`);
     }
@@ -228,7 +228,8 @@ async function waitForOffsets(
       last = sum;
       movedAt = Date.now();
     }
-    if (worker.child.exitCode !== null) {
+    // Killed by a signal (an out-of-memory abort, say), a process has a signalCode, no exitCode.
+    if (worker.child.exitCode !== null || worker.child.signalCode !== null) {
       throw new Error(`the worker exited with ${sum}/${expected} messages:\n${worker.output()}`);
     }
     if (Date.now() - movedAt > stallMs) {
