@@ -48,6 +48,17 @@ describe('ordered acknowledgements', () => {
     await expect(acks.push(Promise.resolve(), 4)).rejects.toThrow('broker gone');
   });
 
+  it('lets a waiting reader notice a failed delivery, and retains nothing per wait', async () => {
+    const acks = new OrderedAcks<number>(10, () => undefined);
+    for (let index = 0; index < 1000; index++) await acks.orFailure(Promise.resolve(index));
+    const failing = deferred();
+    await acks.push(failing.promise, 1);
+    const waiting = acks.orFailure(new Promise(() => undefined));
+    failing.reject(new Error('broker gone'));
+    await expect(waiting).rejects.toThrow('broker gone');
+    await expect(acks.orFailure(Promise.resolve(1))).rejects.toThrow('broker gone');
+  });
+
   it('holds the sender back at the in-flight limit', async () => {
     const acks = new OrderedAcks<number>(2, () => undefined);
     const first = deferred();

@@ -8,18 +8,34 @@ export class OrderedAcks<T> {
   private readonly queue: Array<{ promise: Promise<unknown>; token: T }> = [];
   private failure: unknown = null;
   private pumping: Promise<void> | null = null;
-  private rejectFailed: ((error: unknown) => void) | null = null;
-  /** Rejects with the first failure; lets an idle reader notice it without sending more. */
-  readonly failed: Promise<never> = new Promise<never>((_, reject) => {
-    this.rejectFailed = reject;
-  });
+  private readonly failureListeners = new Set<(error: unknown) => void>();
 
   constructor(
     private readonly maxInFlight: number,
     private readonly onAcked: (token: T) => Promise<void> | void,
-  ) {
-    // Observed through push/drain too: a failure nobody races for is not unhandled.
-    this.failed.catch(() => undefined);
+  ) {}
+
+  /**
+   * Settles like `waiting`, or rejects with the first delivery failure if that comes first: a
+   * reader waiting for its next event notices a failed delivery without sending more. The
+   * listener is removed when `waiting` settles, so waiting many times retains nothing.
+   */
+  orFailure<V>(waiting: Promise<V>): Promise<V> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<V>((resolve, reject) => {
+      const onFailure = (error: unknown) => reject(error);
+      this.failureListeners.add(onFailure);
+      waiting.then(
+        (value) => {
+          this.failureListeners.delete(onFailure);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.failureListeners.delete(onFailure);
+          reject(error);
+        },
+      );
+    });
   }
 
   get inFlight(): number {
@@ -68,7 +84,8 @@ export class OrderedAcks<T> {
       }
     } catch (error) {
       this.failure = error;
-      this.rejectFailed?.(error);
+      for (const listener of this.failureListeners) listener(error);
+      this.failureListeners.clear();
     } finally {
       this.pumping = null;
     }
