@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ensureScanTable } from '../sbtest';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -305,44 +306,6 @@ function sourceOptions(endpoints: StackEndpoints): mysqlPromise.ConnectionOption
   };
 }
 
-/** The floors section's table, filled the same way (outside the binlog) when it is missing. */
-async function ensureTable(
-  endpoints: StackEndpoints,
-  log: (message: string) => void,
-): Promise<void> {
-  const { database: _database, ...server } = sourceOptions(endpoints);
-  const connection = await mysqlPromise.createConnection(server);
-  try {
-    await connection.query('SET SESSION sql_log_bin = 0');
-    await connection.query(`CREATE DATABASE IF NOT EXISTS ${DATABASE}`);
-    const [tables] = await connection.query<mysqlPromise.RowDataPacket[]>(
-      'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-      [DATABASE, TABLE],
-    );
-    if (Number(tables[0]?.n) === 1) {
-      const [counted] = await connection.query<mysqlPromise.RowDataPacket[]>(
-        `SELECT COUNT(*) AS n FROM ${DATABASE}.${TABLE}`,
-      );
-      if (Number(counted[0]?.n) === ROWS) return;
-    }
-    log(`filling ${DATABASE}.${TABLE} with ${ROWS.toLocaleString('en-US')} rows`);
-    await connection.query(`DROP TABLE IF EXISTS ${DATABASE}.${TABLE}`);
-    await connection.query(`CREATE TABLE ${DATABASE}.${TABLE} (
-      id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-      k INT NOT NULL DEFAULT 0,
-      c CHAR(120) NOT NULL DEFAULT '',
-      pad CHAR(60) NOT NULL DEFAULT '',
-      KEY k_1 (k)
-    ) ENGINE=InnoDB`);
-    await connection.query(`INSERT INTO ${DATABASE}.${TABLE} (id, k, c, pad)
-      SELECT seq, FLOOR(1 + RAND(seq) * ${ROWS}),
-             LEFT(REPEAT(MD5(seq), 4), 119), LEFT(REPEAT(MD5(-seq), 2), 59)
-      FROM mysql.seq_1_to_${ROWS}`);
-  } finally {
-    await connection.end();
-  }
-}
-
 /**
  * `k` values this run writes: a fresh block per run (so every UPDATE changes its rows and is
  * in the binlog), and within it the writer's transaction number, which the latency phase reads
@@ -603,7 +566,7 @@ export default defineSection({
   async run({ section, endpoints, runs, log }): Promise<Figure[]> {
     const formats = readFormats();
     const latencySeconds = Number(process.env.BENCH_E2E_LATENCY_SECONDS ?? '20');
-    await ensureTable(endpoints, log);
+    await ensureScanTable(endpoints, log);
     const workerEnvironment = {
       DATABASE_URL: withDatabase(endpoints.postgres.url, 'tidewater_bench'),
       REDIS_URL: endpoints.redis.url,

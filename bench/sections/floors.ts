@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
+import { benchDatabase, ensureScanTable, scanRows, scanTable } from '../sbtest';
 import { promisify } from 'node:util';
 
 import { ensureKafkaJars, kafkaClasspath } from '@tidewater/stack';
 import type { StackEndpoints } from '@tidewater/stack';
 import { Kafka, logLevel } from 'kafkajs';
 import mysql from 'mysql2';
-import mysqlPromise from 'mysql2/promise';
 
 import { summarize } from '../figures';
 import type { Figure } from '../figures';
@@ -22,9 +22,6 @@ const execFileAsync = promisify(execFile);
 
 export const producerRecords = Number(process.env.BENCH_PRODUCER_RECORDS ?? '1000000');
 export const recordSize = 500;
-export const scanRows = 1_000_000;
-const benchDatabase = 'bench';
-const scanTable = 'sbtest1';
 
 export interface ProducerPerformanceResult {
   records: number;
@@ -100,54 +97,6 @@ async function runProducerPerformance(
     // Half a gigabyte per run: give the disk back.
     await admin.deleteTopics({ topics: [topic] });
     await admin.disconnect();
-  }
-}
-
-/** Creates `bench.sbtest1` (sysbench's shape) with a million rows, unless it is already there. */
-async function ensureScanTable(
-  endpoints: StackEndpoints,
-  log: (message: string) => void,
-): Promise<void> {
-  const { mariadb } = endpoints;
-  const connection = await mysqlPromise.createConnection({
-    host: mariadb.host,
-    port: mariadb.port,
-    user: mariadb.rootUser,
-    password: mariadb.rootPassword,
-  });
-  try {
-    // The bench table is setup, not a change to capture: keep it all out of the binlog.
-    await connection.query('SET SESSION sql_log_bin = 0');
-    await connection.query(`CREATE DATABASE IF NOT EXISTS ${benchDatabase}`);
-    const [existing] = await connection.query<mysqlPromise.RowDataPacket[]>(
-      'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-      [benchDatabase, scanTable],
-    );
-    if (Number(existing[0]?.n) === 1) {
-      const [counted] = await connection.query<mysqlPromise.RowDataPacket[]>(
-        `SELECT COUNT(*) AS n FROM ${benchDatabase}.${scanTable}`,
-      );
-      if (Number(counted[0]?.n) === scanRows) return;
-      log(`${benchDatabase}.${scanTable} has ${counted[0]?.n} rows, not ${scanRows}: recreating`);
-    }
-    log(`filling ${benchDatabase}.${scanTable} with ${scanRows.toLocaleString('en-US')} rows`);
-    const started = Date.now();
-    await connection.query(`DROP TABLE IF EXISTS ${benchDatabase}.${scanTable}`);
-    await connection.query(`CREATE TABLE ${benchDatabase}.${scanTable} (
-      id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-      k INT NOT NULL DEFAULT 0,
-      c CHAR(120) NOT NULL DEFAULT '',
-      pad CHAR(60) NOT NULL DEFAULT '',
-      KEY k_1 (k)
-    ) ENGINE=InnoDB`);
-    // MariaDB's SEQUENCE engine supplies the numbers; MD5 makes sysbench-like filler text.
-    await connection.query(`INSERT INTO ${benchDatabase}.${scanTable} (id, k, c, pad)
-      SELECT seq, FLOOR(1 + RAND(seq) * ${scanRows}),
-             LEFT(REPEAT(MD5(seq), 4), 119), LEFT(REPEAT(MD5(-seq), 2), 59)
-      FROM mysql.seq_1_to_${scanRows}`);
-    log(`filled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  } finally {
-    await connection.end();
   }
 }
 
