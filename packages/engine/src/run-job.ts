@@ -52,6 +52,7 @@ export async function runTaskJob(
         config,
         { taskId, epoch },
         { retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs },
+        options.log,
       ),
     openSink: (source) => createSinkPort(config, source),
   });

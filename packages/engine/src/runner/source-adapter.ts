@@ -65,6 +65,7 @@ export async function createSourcePort(
   config: TaskConfig,
   task: { taskId: string; epoch: number },
   tuning: Partial<SourceTuning> & Pick<SourceTuning, 'retryWindowMs'>,
+  log: (level: 'warn', message: string, fields?: Record<string, unknown>) => void = () => undefined,
 ): Promise<SourcePort> {
   const options = connectionOptions(config);
   const { chunkSize, concurrency } = { ...DEFAULT_SOURCE_TUNING, ...tuning };
@@ -149,6 +150,13 @@ export async function createSourcePort(
           // A heartbeat a second keeps an idle task's latency and checkpoint current.
           heartbeatIntervalMs: 1_000,
           retryWindowMs: tuning.retryWindowMs,
+          // Reconnects, schema re-reads after unparsed DDL: the operator sees them in the log.
+          onWarning: (warning) =>
+            log('warn', warning.message, {
+              taskId: task.taskId,
+              code: warning.code,
+              ...warning.details,
+            }),
           signal,
         }),
       );
