@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import type * as StackModule from '@tidewater/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, restartTask, runTaskJob, type EngineContext } from '../src/index';
+import { startThrowawaySource, type ThrowawaySource } from './throwaway-source';
 import { createTopic, engineForTests, foldTopic, waitUntil } from './fixtures';
 
 /**
@@ -16,39 +12,15 @@ import { createTopic, engineForTests, foldTopic, waitUntil } from './fixtures';
  */
 
 let context: EngineContext;
-let stack: typeof StackModule;
-let directory: string;
+let source: ThrowawaySource;
 let port: number;
 
-async function exec(sql: string): Promise<void> {
-  const connection = await mysql.createConnection({
-    host: '127.0.0.1',
-    port,
-    user: 'root',
-    password: '',
-  });
-  try {
-    await connection.query(sql);
-  } finally {
-    await connection.end();
-  }
-}
+const exec = (sql: string) => source.exec(sql);
 
 beforeAll(async () => {
   context = await engineForTests();
-  directory = mkdtempSync(join(tmpdir(), 'tidewater-purged-'));
-  port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-  process.env.TIDEWATER_STACK_DIR = directory;
-  process.env.TIDEWATER_SOURCE_PORT = String(port);
-  stack = await import('@tidewater/stack');
-  await stack.startService('mariadb');
+  source = await startThrowawaySource('purged');
+  port = source.port;
   await exec('CREATE DATABASE purged');
   await exec(
     'CREATE TABLE purged.orders (id INT PRIMARY KEY, qty INT NOT NULL, note VARCHAR(64) NULL)',
@@ -57,8 +29,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stopService('mariadb');
-  rmSync(directory, { recursive: true, force: true });
+  await source?.dispose();
   await context?.close();
 });
 

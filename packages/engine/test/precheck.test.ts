@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer } from 'node:net';
-import mysql from 'mysql2/promise';
-import type * as StackModule from '@tidewater/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startThrowawaySource, type ThrowawaySource } from './throwaway-source';
 import type { TaskConfigInput } from '@tidewater/config';
 import {
   createTask,
@@ -168,39 +163,19 @@ describe('precheck', () => {
 });
 
 describe('precheck against a source logging STATEMENT binlogs', () => {
-  let stack: typeof StackModule;
-  let directory: string;
+  let source: ThrowawaySource;
   let port: number;
 
   beforeAll(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'tidewater-precheck-statement-'));
-    port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
-    process.env.TIDEWATER_STACK_DIR = directory;
-    process.env.TIDEWATER_SOURCE_PORT = String(port);
-    stack = await import('@tidewater/stack');
-    await stack.startService('mariadb');
-    const connection = await mysql.createConnection({
-      host: '127.0.0.1',
-      port,
-      user: 'root',
-      password: '',
-    });
-    await connection.query("SET GLOBAL binlog_format = 'STATEMENT'");
-    await connection.query('CREATE DATABASE statement_db');
-    await connection.query('CREATE TABLE statement_db.t (id INT PRIMARY KEY)');
-    await connection.end();
+    source = await startThrowawaySource('precheck-statement');
+    port = source.port;
+    await source.exec("SET GLOBAL binlog_format = 'STATEMENT'");
+    await source.exec('CREATE DATABASE statement_db');
+    await source.exec('CREATE TABLE statement_db.t (id INT PRIMARY KEY)');
   }, 120_000);
 
   afterAll(async () => {
-    await stack?.stopService('mariadb');
-    rmSync(directory, { recursive: true, force: true });
+    await source?.dispose();
   });
 
   it('fails binlog_format with the statement that fixes it', async () => {

@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import mysql from 'mysql2/promise';
-import type * as StackModule from '@tidewater/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, runTaskJob, type EngineContext } from '../src/index';
+import { startThrowawaySource, type ThrowawaySource } from './throwaway-source';
 import { createTopic, engineForTests, foldTopic, waitUntil } from './fixtures';
 
 /**
@@ -16,39 +11,15 @@ import { createTopic, engineForTests, foldTopic, waitUntil } from './fixtures';
  */
 
 let context: EngineContext;
-let stack: typeof StackModule;
-let directory: string;
+let source: ThrowawaySource;
 let port: number;
 
-async function exec(sql: string): Promise<void> {
-  const connection = await mysql.createConnection({
-    host: '127.0.0.1',
-    port,
-    user: 'root',
-    password: '',
-  });
-  try {
-    await connection.query(sql);
-  } finally {
-    await connection.end();
-  }
-}
+const exec = (sql: string) => source.exec(sql);
 
 beforeAll(async () => {
   context = await engineForTests();
-  directory = mkdtempSync(join(tmpdir(), 'tidewater-retry-source-'));
-  port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-  process.env.TIDEWATER_STACK_DIR = directory;
-  process.env.TIDEWATER_SOURCE_PORT = String(port);
-  stack = await import('@tidewater/stack');
-  await stack.startService('mariadb');
+  source = await startThrowawaySource('retry-source');
+  port = source.port;
   await exec('CREATE DATABASE outage');
   await exec(
     'CREATE TABLE outage.orders (id INT PRIMARY KEY, qty INT NOT NULL, note VARCHAR(64) NULL)',
@@ -56,8 +27,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stopService('mariadb');
-  rmSync(directory, { recursive: true, force: true });
+  await source?.dispose();
   await context?.close();
 });
 
@@ -89,9 +59,9 @@ describe('source outages', () => {
       (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('1'),
     );
 
-    await stack.stopService('mariadb');
+    await source.stop();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await stack.startService('mariadb');
+    await source.start();
     await exec("INSERT INTO outage.orders VALUES (2, 2, 'after the restart')");
     await waitUntil(
       'the row written after the restart',
@@ -100,12 +70,12 @@ describe('source outages', () => {
     );
     expect((await context.tasks.getTask(task.id)).status).toBe('running');
 
-    await stack.stopService('mariadb');
+    await source.stop();
     const outcome = await run;
     expect(outcome?.kind).toBe('failed');
     const failed = await context.tasks.getTask(task.id);
     expect(failed.status).toBe('failed');
     expect(failed.statusReason).toMatch(/RETRY|retr/i);
-    await stack.startService('mariadb');
+    await source.start();
   }, 180_000);
 });
