@@ -24,7 +24,10 @@ export interface PrecheckItemView {
 
 export interface CheckpointState {
   position: unknown;
+  /** The table definitions at `position` (from its version, or inline in older checkpoints). */
   schemaHistory: unknown;
+  /** The schema history version `position` references; null for older checkpoints. */
+  schemaHistoryId: string | null;
   snapshot: unknown;
   updatedAt: string;
 }
@@ -224,29 +227,60 @@ export function createRunRepository(db: Database) {
 
     async readCheckpoint(taskId: string): Promise<CheckpointState | null> {
       const row = await db.checkpoint.findUnique({ where: { taskId } });
-      return row
-        ? {
-            position: row.position,
-            schemaHistory: row.schemaHistory,
-            snapshot: row.snapshot,
-            updatedAt: row.updatedAt.toISOString(),
-          }
-        : null;
+      if (!row) return null;
+      const version =
+        row.schemaHistoryId === null
+          ? null
+          : await db.schemaHistory.findUnique({ where: { id: row.schemaHistoryId } });
+      return {
+        position: row.position,
+        schemaHistory: version?.history ?? row.schemaHistory,
+        schemaHistoryId: row.schemaHistoryId?.toString() ?? null,
+        snapshot: row.snapshot,
+        updatedAt: row.updatedAt.toISOString(),
+      };
+    },
+
+    /**
+     * Stores a new version of the task's table definitions (fenced by `epoch`) and returns its
+     * id, for checkpoints to reference. Called only when a DDL changed the definitions.
+     */
+    async saveSchemaHistory(taskId: string, epoch: number, history: unknown): Promise<string> {
+      return db.$transaction(async (tx) => {
+        const locked = await tx.$queryRaw<Array<{ run_epoch: number }>>`
+          SELECT run_epoch FROM task WHERE id = ${taskId}::uuid FOR SHARE`;
+        if (locked[0]?.run_epoch !== epoch) throw leaseLost(taskId);
+        const version = await tx.schemaHistory.create({
+          data: { taskId, history: history as object },
+          select: { id: true },
+        });
+        return version.id.toString();
+      });
+    },
+
+    /** How many schema history versions the task holds (at most two are kept). */
+    async countSchemaHistories(taskId: string): Promise<number> {
+      return db.schemaHistory.count({ where: { taskId } });
     },
 
     /**
      * Writes a checkpoint and the progress of the tables it covers in one transaction, only
      * if `epoch` is still the task's: a worker that lost the task cannot move it backwards.
+     * A binlog checkpoint references its schema history version (`schemaHistoryId`); versions
+     * older than the one referenced are pruned in the same transaction.
      */
     async writeCheckpoint(
       taskId: string,
       epoch: number,
-      checkpoint: { position?: unknown; schemaHistory?: unknown; snapshot?: unknown },
+      checkpoint: {
+        position?: unknown;
+        schemaHistoryId?: string;
+        snapshot?: unknown;
+      },
       tables: Array<{
         database: string;
         table: string;
         rowsDone: number;
-        lastKey: unknown;
         isDone: boolean;
       }> = [],
     ): Promise<void> {
@@ -254,10 +288,12 @@ export function createRunRepository(db: Database) {
         const locked = await tx.$queryRaw<Array<{ run_epoch: number }>>`
           SELECT run_epoch FROM task WHERE id = ${taskId}::uuid FOR UPDATE`;
         if (locked[0]?.run_epoch !== epoch) throw leaseLost(taskId);
+        const historyId =
+          checkpoint.schemaHistoryId === undefined ? undefined : BigInt(checkpoint.schemaHistoryId);
         const data = {
           ...(checkpoint.position !== undefined ? { position: json(checkpoint.position) } : {}),
-          ...(checkpoint.schemaHistory !== undefined
-            ? { schemaHistory: json(checkpoint.schemaHistory) }
+          ...(historyId !== undefined
+            ? { schemaHistoryId: historyId, schemaHistory: Prisma.DbNull }
             : {}),
           ...(checkpoint.snapshot !== undefined ? { snapshot: json(checkpoint.snapshot) } : {}),
         };
@@ -266,6 +302,9 @@ export function createRunRepository(db: Database) {
           create: { taskId, ...data },
           update: data,
         });
+        if (historyId !== undefined) {
+          await tx.schemaHistory.deleteMany({ where: { taskId, id: { lt: historyId } } });
+        }
         for (const table of tables) {
           await tx.tableProgress.update({
             where: {
@@ -273,7 +312,6 @@ export function createRunRepository(db: Database) {
             },
             data: {
               rowsDone: BigInt(table.rowsDone),
-              lastKey: json(table.lastKey),
               isDone: table.isDone,
             },
           });
@@ -285,6 +323,7 @@ export function createRunRepository(db: Database) {
     async clearCheckpoint(taskId: string): Promise<void> {
       await db.$transaction([
         db.checkpoint.deleteMany({ where: { taskId } }),
+        db.schemaHistory.deleteMany({ where: { taskId } }),
         db.tableProgress.deleteMany({ where: { taskId } }),
       ]);
     },

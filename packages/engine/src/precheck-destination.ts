@@ -6,7 +6,7 @@ import {
   scanTopicForTables,
   type TopicInfo,
 } from '@tidewater/kafka-sink';
-import { createNameMapping } from '@tidewater/kafka-sink';
+import { createNameMapping } from './pipeline/name-mapping';
 import { fail, pass, warning, type PrecheckGroup, type PrecheckItem } from './precheck-job';
 
 /** Destination items: the broker answers, topics exist, the registry answers, no conflicts. */

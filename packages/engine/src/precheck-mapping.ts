@@ -1,5 +1,5 @@
 import type { TaskConfig } from '@tidewater/config';
-import { createNameMapping } from '@tidewater/kafka-sink';
+import { createNameMapping } from './pipeline/name-mapping';
 import { fail, pass, type PrecheckGroup } from './precheck-job';
 
 /**

@@ -1,8 +1,8 @@
 import type { TaskStatus } from '@tidewater/config';
 import type { EngineContext } from './context';
 import { raiseAlert } from './alerts';
-import { createSinkPort } from './runner/sink-adapter';
-import { createSourcePort } from './runner/source-adapter';
+import { openTaskSink } from './pipeline/sink';
+import { openTaskSource } from './pipeline/source';
 import { runTask, type RunOutcome, type RunnerTuning } from './runner/task-runner';
 
 /**
@@ -48,13 +48,13 @@ export async function runTaskJob(
     log: options.log,
     tuning: options.tuning,
     openSource: (tuning) =>
-      createSourcePort(
+      openTaskSource(
         config,
         { taskId, epoch },
         { retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs },
         options.log,
       ),
-    openSink: (source) => createSinkPort(config, source),
+    openSink: (source) => openTaskSink(config, source),
   });
   switch (outcome.kind) {
     case 'completed': {

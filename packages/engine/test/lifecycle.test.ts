@@ -9,7 +9,7 @@ import {
   startTask,
   type EngineContext,
 } from '../src/index';
-import { replicaServerId } from '../src/runner/source-adapter';
+import { replicaServerId } from '../src/pipeline/source';
 import {
   createOrdersDatabase,
   createTopic,

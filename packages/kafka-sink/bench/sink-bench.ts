@@ -3,7 +3,7 @@
  * acks=all by the idempotent producer to a fresh one-partition topic (the shape of the floors
  * section's ProducerPerformance run), median of several runs. Beside the sink itself it
  * measures the parts, to show where the time goes:
- * - `encode`: building the messages only (mapping, format, key, partition), no I/O;
+ * - `encode`: building the messages only (format, key, partition), no I/O;
  * - `kafkajs`: the same pre-built messages through bare kafkajs `sendBatch` calls, one at a
  *   time, with the sink's request size: the client's own ceiling on this machine;
  * - `sink`: `deliver` end to end, several deliveries in flight.
@@ -16,15 +16,9 @@ import type { DataFormat } from '@tidewater/config';
 import type { StackEndpoints } from '@tidewater/stack';
 import kafkajs from 'kafkajs';
 import type { SinkCompression, SinkLimits } from '../src/index';
-import {
-  DEFAULT_SINK_LIMITS,
-  createNameMapping,
-  createTopic,
-  deleteTopics,
-  openKafkaSink,
-} from '../src/index';
+import { DEFAULT_SINK_LIMITS, createTopic, deleteTopics, openKafkaSink } from '../src/index';
 import { MessageBuilder } from '../src/message-builder';
-import { testColumn } from '../src/test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 
 /** sysbench's `sbtest` shape; `c` is sized so one Canal JSON message is about 500 bytes. */
 const sbtest: TableSchema = {
@@ -109,7 +103,6 @@ export function measureEncode(format: DataFormat, count: number): SinkRun {
   const builder = new MessageBuilder({
     format,
     partitionPolicy: 'partition-zero',
-    mapping: createNameMapping([], 'default'),
     source,
     topic: 't',
     ddlTopic: 't',
@@ -181,7 +174,6 @@ export async function measureKafkajs(
   const builder = new MessageBuilder({
     format: options.format,
     partitionPolicy: 'partition-zero',
-    mapping: createNameMapping([], 'default'),
     source,
     topic,
     ddlTopic: topic,

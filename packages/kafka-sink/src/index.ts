@@ -25,7 +25,6 @@ export { translateKafkaError } from './kafka-errors';
 export {
   DEFAULT_SINK_LIMITS,
   openKafkaSink,
-  renameCreateTable,
   type DeliveryReport,
   type KafkaSink,
   type KafkaSinkOptions,
@@ -35,7 +34,6 @@ export {
   type TableDefinition,
 } from './kafka-sink';
 export { type SourceInfo } from './message-builder';
-export { createNameMapping, type Capitalization, type NameMapping } from './name-mapping';
 export { keyColumnsOf, partitionOf, rowKey, tableKey } from './partition-policy';
 export {
   scanTopicForTables,

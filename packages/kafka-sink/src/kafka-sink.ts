@@ -8,12 +8,7 @@
  * exactly what is durable.
  */
 import type { ChangeEvent, DdlEvent, TableSchema } from '@tidewater/change-events';
-import type {
-  DataFormat,
-  DestinationConfig,
-  PartitionPolicy,
-  SelectedObject,
-} from '@tidewater/config';
+import type { DataFormat, DestinationConfig, PartitionPolicy } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import { dtsAvroSchemaText } from '@tidewater/formats';
 import type { Producer, RetryOptions } from 'kafkajs';
@@ -26,8 +21,6 @@ import { createKafka, errorContext } from './connection';
 import { isMessageTooLarge, kafkaMessageTooLarge, translateKafkaError } from './kafka-errors';
 import type { OutgoingMessage, SourceInfo } from './message-builder';
 import { MessageBuilder } from './message-builder';
-import type { Capitalization } from './name-mapping';
-import { createNameMapping } from './name-mapping';
 import { OrderedSendQueue, RECORD_OVERHEAD_BYTES } from './send-queue';
 import { registerSchema, valueSubject } from './schema-registry';
 
@@ -76,9 +69,6 @@ export interface KafkaSinkOptions {
   destination: DestinationConfig;
   format: DataFormat;
   partitionPolicy: PartitionPolicy;
-  /** The task's selected objects: their renames name databases and tables in messages. */
-  mapping?: readonly SelectedObject[];
-  capitalization?: Capitalization;
   source: SourceInfo;
   limits?: Partial<SinkLimits>;
   compression?: SinkCompression;
@@ -100,7 +90,10 @@ export interface DeliveryReport {
   partitions: Record<string, number[]>;
 }
 
-/** One table of the schema migration stage: its schema and `SHOW CREATE TABLE` text. */
+/**
+ * One table of the schema migration stage: its schema and `SHOW CREATE TABLE` text, both with
+ * destination names.
+ */
 export interface TableDefinition {
   schema: TableSchema;
   createTable: string;
@@ -164,15 +157,6 @@ function registryNeedsAvro(): TidewaterError {
       category: 'invalid_input',
       remedy: 'Turn "Use Kafka Schema Registry" off, or choose DTS Avro as the data format.',
     },
-  );
-}
-
-/** `CREATE TABLE `t`` of SHOW CREATE TABLE with the destination table name. */
-export function renameCreateTable(createTable: string, table: string): string {
-  const quoted = `\`${table.replaceAll('`', '``')}\``;
-  return createTable.replace(
-    /^(\s*CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?)(`(?:[^`]|``)+`|[A-Za-z0-9_$]+)/i,
-    (_match, head: string) => `${head}${quoted}`,
   );
 }
 
@@ -258,7 +242,6 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
   const builder = new MessageBuilder({
     format: options.format,
     partitionPolicy: options.partitionPolicy,
-    mapping: createNameMapping(options.mapping ?? [], options.capitalization ?? 'default'),
     source: options.source,
     topic,
     ddlTopic,
@@ -336,14 +319,13 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
   const publishTableSchema = async (
     tables: readonly TableDefinition[],
   ): Promise<SchemaPublication> => {
-    const mapping = createNameMapping(options.mapping ?? [], options.capitalization ?? 'default');
     const now = Date.now();
     const events: DdlEvent[] = tables.map(({ schema, createTable }) => ({
       kind: 'ddl',
       database: schema.database,
       table: schema.table,
       ddlKind: 'CREATE',
-      sql: renameCreateTable(createTable, mapping.table(schema.database, schema.table)),
+      sql: createTable,
       isParsed: true,
       timestamp: now,
       position: null,

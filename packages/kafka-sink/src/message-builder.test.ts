@@ -1,10 +1,8 @@
 import type { ChangeEvent, InsertEvent, TableSchema } from '@tidewater/change-events';
 import { decodeDtsAvro } from '@tidewater/formats';
 import { describe, expect, it } from 'vitest';
-import { renameCreateTable } from './kafka-sink';
 import { MessageBuilder, type MessageBuilderOptions } from './message-builder';
-import { createNameMapping } from './name-mapping';
-import { testColumn } from './test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 
 const orders: TableSchema = {
   database: 'shop',
@@ -25,7 +23,6 @@ function builder(extra: Partial<MessageBuilderOptions> = {}): MessageBuilder {
   return new MessageBuilder({
     format: 'dts-avro',
     partitionPolicy: 'hash-primary-key',
-    mapping: createNameMapping([], 'default'),
     source: { version: '8.0.36', timeZone: 'UTC' },
     topic: 'data',
     ddlTopic: 'ddl',
@@ -89,19 +86,5 @@ describe('MessageBuilder', () => {
       5,
     );
     expect(message).toMatchObject({ topic: 'ddl', partition: 0, key: 'shop', table: 'shop' });
-  });
-});
-
-describe('renameCreateTable', () => {
-  it('puts the destination name into SHOW CREATE TABLE text', () => {
-    expect(renameCreateTable('CREATE TABLE `orders` (\n  `id` int)', 'Purchases')).toBe(
-      'CREATE TABLE `Purchases` (\n  `id` int)',
-    );
-    expect(renameCreateTable('CREATE TABLE `we``ird` (x int)', 'a`b')).toBe(
-      'CREATE TABLE `a``b` (x int)',
-    );
-    expect(renameCreateTable('create table if not exists t1 (x int)', 't2')).toBe(
-      'create table if not exists `t2` (x int)',
-    );
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Change events → Kafka messages: name mapping, format encoding, topic, key and partition.
+ * Change events (already renamed by the engine's transform) → Kafka messages: format encoding,
+ * topic, key and partition.
  * Pure apart from the message serial and the clock it is handed, so unit tests can pin every
  * byte. One event gives:
  * - Canal JSON: one message holding all its rows (as Canal writes it), or one per row under the
@@ -17,7 +18,6 @@ import type {
 } from '@tidewater/change-events';
 import type { DataFormat, PartitionPolicy } from '@tidewater/config';
 import { confluentFrame, encodeCanalJson, encodeDtsAvro } from '@tidewater/formats';
-import type { NameMapping } from './name-mapping';
 import { recordBytes } from './send-queue';
 import type { Route } from './partition-policy';
 import {
@@ -51,7 +51,6 @@ export interface OutgoingMessage {
 export interface MessageBuilderOptions {
   format: DataFormat;
   partitionPolicy: PartitionPolicy;
-  mapping: NameMapping;
   source: SourceInfo;
   topic: string;
   /** Where DDL goes; the data topic when the task has no DDL topic. */
@@ -133,9 +132,9 @@ export class MessageBuilder {
 
   private buildRows(source: RowEvent, now: number, out: OutgoingMessage[]): void {
     if (source.rows.length === 0) return;
-    const { mapping, partitionPolicy, topic } = this.options;
-    const schema: TableSchema = mapping.tableSchema(source.schema);
-    const event = schema === source.schema ? source : { ...source, schema };
+    const { partitionPolicy, topic } = this.options;
+    const event = source;
+    const schema: TableSchema = event.schema;
     const table = tableKey(schema.database, schema.table) ?? '';
     const partitions = this.partitionsOf(topic);
     const key = partitionPolicy === 'hash-primary-key' ? keyColumnsOf(schema) : null;
@@ -181,13 +180,9 @@ export class MessageBuilder {
   }
 
   private buildDdl(source: DdlEvent, now: number, out: OutgoingMessage[]): void {
-    const { mapping, partitionPolicy, ddlTopic } = this.options;
-    const database = source.database === '' ? '' : mapping.database(source.database);
-    const table = source.table === '' ? '' : mapping.table(source.database, source.table);
-    const event: DdlEvent =
-      database === source.database && table === source.table
-        ? source
-        : { ...source, database, table };
+    const { partitionPolicy, ddlTopic } = this.options;
+    const event: DdlEvent = source;
+    const { database, table } = event;
     const route = ddlRoute(partitionPolicy, database, table, this.partitionsOf(ddlTopic));
     const label = tableKey(database, table) ?? 'DDL';
     if (this.options.format === 'dts-avro') {

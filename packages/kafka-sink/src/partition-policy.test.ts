@@ -8,7 +8,7 @@ import {
   tableKey,
   tableRoute,
 } from './partition-policy';
-import { testColumn } from './test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 
 // Hash codes and partitions computed with Java 17 (`s.hashCode()`, `Math.abs(h % n)`), pinned
 // here so a Java consumer computes the partition we chose.

@@ -2,7 +2,7 @@ import type { InsertEvent } from '@tidewater/change-events';
 import { confluentFrame, encodeCanalJson, encodeDtsAvro } from '@tidewater/formats';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { testColumn } from './test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 import { tableNamedBy } from './topic-scan';
 
 const insert: InsertEvent = {

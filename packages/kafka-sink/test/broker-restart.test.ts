@@ -10,7 +10,7 @@ import type { ChangeEvent, TableSchema } from '@tidewater/change-events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryReport } from '../src/index';
 import { createTopic, openKafkaSink, partitionOf } from '../src/index';
-import { testColumn } from '../src/test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 import { plainDestination, readTopic, uniqueTopic } from './kafka-test-kit';
 import type { PrivateBroker } from './private-broker';
 import { startPrivateBroker } from './private-broker';

@@ -9,7 +9,7 @@ import { stackEndpoints } from '@tidewater/stack';
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkSchemaRegistry, fetchSchemaById, openKafkaSink } from '../src/index';
-import { testColumn } from '../src/test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
 import { matrixEvents } from './type-matrix';
 

@@ -1,6 +1,6 @@
 /**
- * Partition policies on a topic of several partitions, names after mapping, and per-key order
- * with many deliveries in flight.
+ * Partition policies on a topic of several partitions and per-key order with many deliveries in
+ * flight. (Renames and capitalization are the engine's transform: packages/engine/test/names.test.ts.)
  */
 import type {
   ChangeEvent,
@@ -14,7 +14,7 @@ import { decodeDtsAvro } from '@tidewater/formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DeliveryReport } from '../src/index';
 import { openKafkaSink, partitionOf } from '../src/index';
-import { testColumn } from '../src/test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
 
 afterAll(dropTopics);
@@ -156,95 +156,6 @@ describe('partition policies', () => {
       expect(message.key).toBe(`shop.orders:${id}`);
       expect(message.partition).toBe(partitionOf(message.key!, PARTITIONS));
     }
-  });
-});
-
-describe('names in messages', () => {
-  it('applies renames and the capitalization policy to every name, DDL topic included', async () => {
-    const topic = await makeTopic('mapping', 2);
-    const ddlTopic = await makeTopic('mapping-ddl', 1);
-    const sink = await openKafkaSink({
-      destination: plainDestination(topic, { ddlTopic }),
-      format: 'canal-json',
-      partitionPolicy: 'hash-primary-key',
-      mapping: [
-        {
-          kind: 'database',
-          database: 'shop',
-          rename: 'Store',
-          dml: ['insert', 'update', 'delete'],
-        },
-        { kind: 'table', database: 'shop', table: 'orders', rename: 'Purchases', dml: ['insert'] },
-      ],
-      capitalization: 'upper',
-      source,
-    });
-    try {
-      const report = await sink.deliver([insert(orders, [7]), insert(items, [8]), alter]);
-      expect(report.partitions).toEqual({ [topic]: expect.any(Array), [ddlTopic]: [0] });
-    } finally {
-      await sink.close();
-    }
-    const data = (await readTopic(topic, 2)).map((m) => ({
-      key: m.key,
-      body: JSON.parse(m.value.toString()),
-    }));
-    const byTable = Object.fromEntries(data.map((d) => [d.body.table, d]));
-    expect(byTable.Purchases.key).toBe('Store.Purchases:7');
-    expect(byTable.Purchases.body).toMatchObject({
-      database: 'Store',
-      pkNames: ['ID'],
-      data: [{ ID: '7', V: '0' }],
-      mysqlType: { ID: 'int(11)', V: 'int(11)' },
-    });
-    expect(byTable.ITEMS.key).toBe('Store.ITEMS:8');
-    const [ddl] = await readTopic(ddlTopic, 1);
-    expect(ddl!.key).toBe('Store.Purchases');
-    expect(JSON.parse(ddl!.value.toString())).toMatchObject({
-      database: 'Store',
-      table: 'Purchases',
-      isDdl: true,
-    });
-  });
-});
-
-describe('schema migration', () => {
-  it('publishes one CREATE TABLE per table to the DDL topic, with destination names', async () => {
-    const topic = await makeTopic('schema', 2);
-    const ddlTopic = await makeTopic('schema-ddl', 1);
-    const sink = await openKafkaSink({
-      destination: plainDestination(topic, { ddlTopic }),
-      format: 'dts-avro',
-      partitionPolicy: 'hash-database-table',
-      mapping: [
-        { kind: 'table', database: 'shop', table: 'orders', rename: 'purchases', dml: ['insert'] },
-      ],
-      source,
-    });
-    try {
-      const published = await sink.publishTableSchema([
-        { schema: orders, createTable: 'CREATE TABLE `orders` (\n  `id` int(11) NOT NULL\n)' },
-        { schema: items, createTable: 'CREATE TABLE `items` (\n  `id` int(11) NOT NULL\n)' },
-      ]);
-      expect(published).toMatchObject({
-        messages: 2,
-        partitions: { [ddlTopic]: [0] },
-        schemaIds: {},
-      });
-    } finally {
-      await sink.close();
-    }
-    const records = (await readTopic(ddlTopic, 2)).map((m) => ({
-      key: m.key,
-      record: decodeDtsAvro(m.value),
-    }));
-    expect(records.map((r) => [r.key, r.record.operation, r.record.objectName])).toEqual([
-      ['shop.purchases', 'DDL', 'shop'],
-      ['shop.items', 'DDL', 'shop'],
-    ]);
-    expect(records[0]!.record.afterImages).toBe(
-      'CREATE TABLE `purchases` (\n  `id` int(11) NOT NULL\n)',
-    );
   });
 });
 

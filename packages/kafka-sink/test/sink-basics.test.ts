@@ -2,7 +2,7 @@ import type { InsertEvent } from '@tidewater/change-events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isTidewaterError } from '@tidewater/errors';
 import { openKafkaSink } from '../src/index';
-import { testColumn } from '../src/test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
 
 afterAll(dropTopics);

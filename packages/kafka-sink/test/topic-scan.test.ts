@@ -3,7 +3,7 @@ import type { DataFormat } from '@tidewater/config';
 import { stackEndpoints } from '@tidewater/stack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openKafkaSink, scanTopicForTables, topicHasMessagesFor } from '../src/index';
-import { testColumn } from '../src/test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 import { dropTopics, makeTopic, plainDestination } from './kafka-test-kit';
 
 afterAll(dropTopics);

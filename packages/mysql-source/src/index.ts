@@ -95,10 +95,22 @@ export {
   openBinlogStream,
   BinlogStream,
   type BinlogCheckpoint,
+  type BinlogRecord,
+  type BinlogResumePoint,
   type BinlogStartPosition,
   type BinlogStreamOptions,
   type BinlogWarning,
 } from './binlog/binlog-stream';
 export { readBinlogPosition, type ReadBinlogPositionOptions } from './binlog/binlog-position';
-export { type SerializedSchemaHistory, type TrackedTable } from './binlog/schema-history';
+export {
+  SchemaState,
+  type SerializedSchemaHistory,
+  type TrackedTable,
+} from './binlog/schema-history';
+export {
+  planTables,
+  readSourceTimeZone,
+  type PlannedTable,
+  type SelectedSourceObject,
+} from './table-plan';
 export { readSchemaHistory, readTrackedTable } from './schema-reader';

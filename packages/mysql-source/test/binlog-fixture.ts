@@ -9,6 +9,7 @@ import { canonicalTypeCast, rowFinisherOf, selectExpressionOf } from '../src/can
 import { readBinlogPosition } from '../src/binlog/binlog-position';
 import {
   openBinlogStream,
+  type BinlogResumePoint,
   type BinlogStream,
   type BinlogStreamOptions,
   type BinlogWarning,
@@ -21,6 +22,8 @@ export interface TestStream {
   stream: BinlogStream;
   warnings: BinlogWarning[];
   events: ChangeEvent[];
+  /** The resume point the stream gave with `event` (commits, DDL), null for others. */
+  resumeOf(event: ChangeEvent): BinlogResumePoint | null;
   /** Reads events until `isDone` says so or the deadline passes (then throws with what it saw). */
   readUntil(isDone: (events: ChangeEvent[]) => boolean, timeoutMs?: number): Promise<ChangeEvent[]>;
   close(): void;
@@ -43,11 +46,13 @@ export async function openTestStream(
     ...options,
   });
   const events: ChangeEvent[] = [];
-  const iterator = stream[Symbol.asyncIterator]();
+  const resumes = new Map<ChangeEvent, BinlogResumePoint>();
+  const iterator = stream.records()[Symbol.asyncIterator]();
   return {
     stream,
     warnings,
     events,
+    resumeOf: (event) => resumes.get(event) ?? null,
     readUntil: async (isDone, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!isDone(events)) {
@@ -61,7 +66,10 @@ export async function openTestStream(
         }
         const result = await iterator.next();
         if (result.done) break;
-        if (result.value.kind !== 'heartbeat') events.push(result.value);
+        const { event, resume } = result.value;
+        if (event.kind === 'heartbeat') continue;
+        events.push(event);
+        if (resume) resumes.set(event, resume);
       }
       return events;
     },

@@ -173,8 +173,9 @@ describe('binlog stream', () => {
     try {
       const events = await first.readUntil(isCommitCount(3));
       const third = events.filter((event) => event.kind === 'commit')[2]!;
-      checkpoint = first.stream.checkpointOf(third);
-      expect(checkpoint).not.toBeNull();
+      const resume = first.resumeOf(third);
+      expect(resume).not.toBeNull();
+      checkpoint = { position: resume!.position, schemaHistory: resume!.schema.toJSON() };
       // It read on past the checkpoint (an uncommitted transaction's events) before dying.
       const seenAtCheckpoint = events.length;
       await first.readUntil((seen) => seen.length >= seenAtCheckpoint + 2);

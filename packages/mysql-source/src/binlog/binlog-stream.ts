@@ -7,10 +7,11 @@
  * bounded whatever the source writes.
  *
  * Positions and resume: every event carries the position after it. A commit (XID or COMMIT),
- * a DDL outside a transaction and a heartbeat between transactions are checkpoints:
- * `checkpointOf(event)` gives their position with the schema history as of that event, which the
- * caller persists once the event is acknowledged downstream; a stream opened from that
- * checkpoint continues with the next transaction, nothing lost or repeated.
+ * a DDL outside a transaction and a heartbeat between transactions are resume points:
+ * `records()` yields each event with its `BinlogResumePoint` (the position after it and the
+ * schema state as of it, both fixed when the event is read), which the caller persists once the
+ * event is acknowledged downstream; a stream opened from there continues with the next
+ * transaction, nothing lost or repeated.
  *
  * Reconnect: when the connection drops, the stream reconnects (backoff 1 s doubling to 30 s, for
  * `retryWindowMs`) from the last checkpoint it delivered, and skips the events of the
@@ -37,6 +38,23 @@ export interface BinlogStartPosition {
   gtidSet?: string | null;
 }
 
+/**
+ * Where a reader resumes once an event is acknowledged: the position after it and the schema
+ * state as of it. The state is immutable and shared until a DDL changes it, so a caller can
+ * tell a changed history by identity and store it only then.
+ */
+export interface BinlogResumePoint {
+  position: SourcePosition;
+  schema: SchemaState;
+}
+
+/** An event as the stream reads it, with its resume point (null inside a transaction). */
+export interface BinlogRecord {
+  event: ChangeEvent;
+  resume: BinlogResumePoint | null;
+}
+
+/** A resume point in its stored form. */
 export interface BinlogCheckpoint {
   position: SourcePosition;
   schemaHistory: SerializedSchemaHistory;
@@ -174,14 +192,20 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     await this.connectWithRetry();
   }
 
-  /**
-   * The position and schema history to persist once `event` is acknowledged downstream; null
-   * when the event is not a checkpoint (only commits, DDL and heartbeats are).
-   */
-  checkpointOf(event: ChangeEvent): BinlogCheckpoint | null {
-    const checkpoint = this.assembler?.checkpointOf(event);
-    if (!checkpoint) return null;
-    return { position: checkpoint.position, schemaHistory: checkpoint.schema.toJSON() };
+  /** Every event with its resume point, in binlog order. */
+  records(): AsyncIterable<BinlogRecord> {
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => {
+          const record = await this.nextRecord();
+          return record ? { value: record, done: false } : { value: undefined, done: true };
+        },
+        return: async () => {
+          this.close();
+          return { value: undefined, done: true };
+        },
+      }),
+    };
   }
 
   /** Stops the stream and waits until its dump thread on the source has ended. */
@@ -217,8 +241,8 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
   [Symbol.asyncIterator](): AsyncIterator<ChangeEvent> {
     return {
       next: async () => {
-        const event = await this.nextEvent();
-        return event ? { value: event, done: false } : { value: undefined, done: true };
+        const record = await this.nextRecord();
+        return record ? { value: record.event, done: false } : { value: undefined, done: true };
       },
       return: async () => {
         this.close();
@@ -347,7 +371,7 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     await sleep(delay, this.abort.signal);
   }
 
-  private async nextEvent(): Promise<ChangeEvent | null> {
+  private async nextRecord(): Promise<BinlogRecord | null> {
     if (this.isFinished) return null;
     try {
       for (;;) {
@@ -362,13 +386,14 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
           }
           this.failingSince = null;
           this.reconnectAttempts = 0;
-          if (assembler.checkpointOf(event)) {
+          const resume = assembler.checkpointOf(event);
+          if (resume) {
             this.resume = assembler.checkpointState;
             this.deliveredSinceResume = 0;
           } else {
             this.deliveredSinceResume += 1;
           }
-          return event;
+          return { event, resume };
         }
         const client = this.client;
         if (!client || !assembler) {

@@ -1,19 +1,30 @@
+/**
+ * The sink stage: kafka-sink opened for one task. Events arrive transformed (selected, filtered,
+ * renamed); `deliver` resolves once Kafka acknowledged every message built from them.
+ */
+import type { ChangeEvent, TableSchema } from '@tidewater/change-events';
 import type { TaskConfig } from '@tidewater/config';
 import { openKafkaSink, type KafkaLog } from '@tidewater/kafka-sink';
-import type { SinkPort } from './ports';
 
-/** The runner's sink: kafka-sink configured from the task. */
-export async function createSinkPort(
+export interface TaskSink {
+  /** Resolves after Kafka acknowledged every message built from `events`; bytes sent. */
+  deliver(events: readonly ChangeEvent[]): Promise<{ bytes: number }>;
+  /** Schema migration: each table's CREATE TABLE (destination names) to the DDL topic. */
+  publishSchemas(
+    tables: ReadonlyArray<{ schema: TableSchema; createTable: string }>,
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openTaskSink(
   config: TaskConfig,
   source: { version: string; timeZone: string },
   log?: KafkaLog,
-): Promise<SinkPort> {
+): Promise<TaskSink> {
   const sink = await openKafkaSink({
     destination: config.destination,
     format: config.format,
     partitionPolicy: config.partitionPolicy,
-    mapping: config.objects,
-    capitalization: config.advanced.capitalization,
     source,
     // Record ids only need to increase with the stream: a millisecond clock at open keeps
     // them increasing across restarts without persisting a serial.
@@ -27,13 +38,11 @@ export async function createSinkPort(
   return {
     async deliver(events) {
       const report = await sink.deliver(events);
-      return { messages: report.messages, bytes: report.bytes };
+      return { bytes: report.bytes };
     },
     async publishSchemas(tables) {
       if (tables.length === 0) return;
-      await sink.publishTableSchema(
-        tables.map((table) => ({ schema: table.schema, createTable: table.createTable })),
-      );
+      await sink.publishTableSchema(tables);
     },
     close: () => sink.close(),
   };

@@ -1,7 +1,7 @@
 import type { TableSchema } from '@tidewater/change-events';
 import { describe, expect, it } from 'vitest';
 import { createNameMapping } from './name-mapping';
-import { testColumn } from './test-tables';
+import { testColumn } from '@tidewater/change-events/testing';
 
 const dml = ['insert', 'update', 'delete'] as Array<'insert' | 'update' | 'delete'>;
 const schema: TableSchema = {

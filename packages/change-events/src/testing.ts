@@ -1,5 +1,5 @@
-/** Column builder for the unit tests (not exported from the package). */
-import type { ColumnFamily, ColumnSchema } from '@tidewater/change-events';
+/** Test helpers shared by the packages' tests: a column schema with defaults. */
+import type { ColumnFamily, ColumnSchema } from './index';
 
 export function testColumn(
   name: string,

@@ -1,0 +1,137 @@
+import type { SourcePosition } from '@tidewater/change-events';
+import type { PlannedTable, SnapshotCheckpoint } from '@tidewater/mysql-source';
+import type { SnapshotState } from '../pipeline/checkpoint';
+import { OrderedAcks } from '../pipeline/ordered-acks';
+import type { TaskSink } from '../pipeline/sink';
+import type { TaskSource } from '../pipeline/source';
+import type { Transform } from '../pipeline/transform';
+import { MetricsMeter } from './metrics-meter';
+import type { RunnerDependencies, RunnerTuning } from './task-runner';
+
+/** Progress of one table, carried by a delivery to the checkpoint once it is acknowledged. */
+interface TableStep {
+  database: string;
+  table: string;
+  rowsDone: number;
+  isDone: boolean;
+  /** The snapshot's own checkpoint after this step: where a restarted snapshot resumes. */
+  resume: SnapshotCheckpoint;
+}
+
+interface Delivery {
+  bytes: Promise<number>;
+  records: number;
+  step: TableStep | null;
+}
+
+/**
+ * Full migration: the snapshot's items through the transform to the sink; each chunk carries
+ * its snapshot checkpoint, written once Kafka acknowledged the chunk and everything before it.
+ * Returns the position incremental migration starts from, as the snapshot reports it.
+ */
+export async function runFullMigration(
+  deps: RunnerDependencies,
+  tuning: RunnerTuning,
+  pipeline: { source: TaskSource; transform: Transform; sink: TaskSink },
+  tables: PlannedTable[],
+  snapshot: SnapshotState,
+  onProgress: () => void,
+): Promise<SourcePosition | null> {
+  const { runs, taskId, epoch, signal } = deps;
+  const { source, transform, sink } = pipeline;
+  if (snapshot.resume === null) {
+    await runs.planTables(
+      taskId,
+      tables.map((table) => ({
+        database: table.database,
+        table: table.table,
+        rowsEstimated: table.rowsEstimated,
+      })),
+    );
+  }
+  const meter = new MetricsMeter(runs, taskId, 'full', deps.log);
+  // Acknowledged progress not yet written: the last snapshot checkpoint and the tables it moved.
+  let pending: {
+    resume: SnapshotCheckpoint;
+    tables: Map<string, Omit<TableStep, 'resume'>>;
+  } | null = null;
+  let lastFlush = Date.now();
+  const flush = async () => {
+    if (pending === null) return;
+    const { resume, tables: moved } = pending;
+    pending = null;
+    snapshot.resume = resume;
+    await runs.writeCheckpoint(taskId, epoch, { snapshot }, [...moved.values()]);
+    lastFlush = Date.now();
+  };
+  const acks = new OrderedAcks<Delivery>(tuning.maxInFlight, async (delivery) => {
+    meter.add(delivery.records, await delivery.bytes);
+    if (delivery.step) {
+      const { resume, ...table } = delivery.step;
+      pending ??= { resume, tables: new Map() };
+      pending.resume = resume;
+      pending.tables.set(`${table.database}\u0000${table.table}`, table);
+      if (table.isDone || Date.now() - lastFlush >= tuning.checkpointIntervalMs) await flush();
+    }
+    onProgress();
+  });
+  const send = async (
+    events: Parameters<TaskSink['deliver']>[0],
+    records: number,
+    step: TableStep | null,
+  ) => {
+    const delivery = events.length > 0 ? sink.deliver(events) : Promise.resolve({ bytes: 0 });
+    await acks.push(delivery, {
+      bytes: delivery.then(
+        (report) => report.bytes,
+        () => 0,
+      ),
+      records,
+      step,
+    });
+  };
+  let streamFrom: SourcePosition | null = null;
+  try {
+    for await (const item of source.readSnapshot(tables, snapshot.resume, signal)) {
+      switch (item.kind) {
+        case 'chunk': {
+          const event = transform.apply(item.event);
+          const { checkpoint } = item;
+          await send(event === null ? [] : [event], item.event.rows.length, {
+            database: checkpoint.database,
+            table: checkpoint.table,
+            rowsDone: checkpoint.rowsEmitted,
+            isDone: false,
+            resume: checkpoint,
+          });
+          break;
+        }
+        case 'change': {
+          // Changes reconciled into the snapshot go through the same transform as the stream.
+          const event = transform.apply(item.event);
+          if (event !== null) await send([event], 1, null);
+          break;
+        }
+        case 'table-done':
+          await send([], 0, {
+            database: item.database,
+            table: item.table,
+            rowsDone: item.rowsEmitted,
+            isDone: true,
+            resume: item.checkpoint,
+          });
+          break;
+        case 'done':
+          streamFrom = item.streamFrom;
+          break;
+      }
+    }
+    await acks.drain();
+  } finally {
+    // What was acknowledged before a stop or a failure is durable: keep it.
+    await acks.drain().catch(() => undefined);
+    await flush();
+    await meter.close();
+  }
+  return streamFrom;
+}

@@ -1,0 +1,182 @@
+import type { ChangeEvent, SourcePosition } from '@tidewater/change-events';
+import { instanceClassCeilings } from '@tidewater/config';
+import { TidewaterError } from '@tidewater/errors';
+import type { BinlogResumePoint, SerializedSchemaHistory } from '@tidewater/mysql-source';
+import { clearAlert, raiseAlert, type AlertContext } from '../alerts';
+import { Batcher, type Batch } from '../pipeline/batcher';
+import type { BinlogCheckpointer } from '../pipeline/checkpoint';
+import { OrderedAcks } from '../pipeline/ordered-acks';
+import type { TaskSink } from '../pipeline/sink';
+import type { TaskSource } from '../pipeline/source';
+import type { Transform } from '../pipeline/transform';
+import { createRateLimiter } from '../rate-limit';
+import { MetricsMeter } from './metrics-meter';
+import { latencySince, type RunnerDependencies, type RunnerTuning } from './task-runner';
+
+/** Counts records for the instance class: a row change, a DDL statement or a COMMIT each. */
+export function recordCount(event: ChangeEvent): number {
+  switch (event.kind) {
+    case 'insert':
+    case 'delete':
+    case 'update':
+    case 'snapshot':
+      return event.rows.length;
+    case 'ddl':
+    case 'commit':
+      return 1;
+    case 'begin':
+    case 'heartbeat':
+      return 0;
+  }
+}
+
+interface Delivery {
+  bytes: Promise<number>;
+  batch: Batch<BinlogResumePoint>;
+}
+
+/**
+ * Incremental migration: binlog records through the transform into batches; each batch goes
+ * to the sink with the last resume point among its events, and the checkpoint moves to it once
+ * Kafka acknowledged the batch and every batch before it (coalesced to one write per interval,
+ * and always on stop).
+ */
+export async function runIncrementalMigration(
+  deps: RunnerDependencies,
+  tuning: RunnerTuning,
+  alerts: AlertContext,
+  pipeline: {
+    source: TaskSource;
+    transform: Transform;
+    sink: TaskSink;
+    checkpointer: BinlogCheckpointer;
+  },
+  start: { position: SourcePosition; schemaHistory: SerializedSchemaHistory | null },
+  onProgress: () => void,
+): Promise<void> {
+  const { runs, taskId, signal, config } = deps;
+  const { source, transform, sink, checkpointer } = pipeline;
+  const limiter = createRateLimiter(instanceClassCeilings[config.instanceClass]);
+  const meter = new MetricsMeter(runs, taskId, 'incremental', deps.log);
+  const latencyThresholdMs = config.advanced.alerts.enabled
+    ? config.advanced.alerts.latencyThresholdSeconds * 1000
+    : null;
+  let isLatencyAlertOpen = false;
+  /** Records the latency and opens or clears the latency alert as it crosses the threshold. */
+  const updateLatency = async (latency: number) => {
+    meter.setLatency(latency);
+    if (latencyThresholdMs === null) return;
+    if (latency > latencyThresholdMs && !isLatencyAlertOpen) {
+      isLatencyAlertOpen = true;
+      await raiseAlert(
+        alerts,
+        'latency',
+        `Latency ${(latency / 1000).toFixed(1)} s is over the threshold of ${latencyThresholdMs / 1000} s.`,
+      );
+    } else if (latency <= latencyThresholdMs && isLatencyAlertOpen) {
+      isLatencyAlertOpen = false;
+      await clearAlert(alerts, 'latency');
+    }
+  };
+  const stream = source.openStream(start.position, start.schemaHistory, signal);
+  // The last acknowledged resume point not yet written.
+  let acknowledged: BinlogResumePoint | null = null;
+  let lastCheckpointAt = 0;
+  const writeCheckpoint = async () => {
+    if (acknowledged === null) return;
+    const resume = acknowledged;
+    acknowledged = null;
+    await checkpointer.write(resume);
+    lastCheckpointAt = Date.now();
+  };
+  const acks = new OrderedAcks<Delivery>(tuning.maxInFlight, async ({ bytes, batch }) => {
+    meter.add(batch.records, await bytes);
+    if (batch.lastTimestamp !== null) await updateLatency(latencySince(batch.lastTimestamp));
+    if (batch.resume) {
+      acknowledged = batch.resume;
+      if (Date.now() - lastCheckpointAt >= tuning.checkpointIntervalMs) await writeCheckpoint();
+    }
+    onProgress();
+  });
+
+  const batcher = new Batcher<BinlogResumePoint>({
+    maxEvents: tuning.maxBatchEvents,
+    maxDelayMs: tuning.maxBatchDelayMs,
+  });
+  const flush = async () => {
+    if (batcher.isEmpty) return;
+    const batch = batcher.take();
+    const delivery =
+      batch.events.length > 0 ? sink.deliver(batch.events) : Promise.resolve({ bytes: 0 });
+    await acks.push(delivery, {
+      bytes: delivery.then(
+        (report) => report.bytes,
+        () => 0,
+      ),
+      batch,
+    });
+  };
+
+  const iterator = stream[Symbol.asyncIterator]();
+  try {
+    let pending: ReturnType<typeof iterator.next> | null = null;
+    for (;;) {
+      // Races the next event with a failed delivery, so an idle source does not hide it.
+      pending ??= acks.orFailure(iterator.next());
+      const next = batcher.isEmpty ? await pending : await raceIdle(pending, tuning.idleFlushMs);
+      if (next === 'idle') {
+        await flush();
+        continue;
+      }
+      pending = null;
+      if (next.done) break;
+      const { event: read, resume } = next.value;
+      if (read.kind === 'heartbeat') {
+        // Caught up: nothing batched or in flight means nothing is behind. A heartbeat's resume
+        // point (tables the task does not select moved the binlog on) is worth acknowledging.
+        if (batcher.isEmpty && acks.inFlight === 0) await updateLatency(0);
+        if (resume !== null && batcher.add(null, 0, resume, null)) await flush();
+        continue;
+      }
+      const event = transform.apply(read);
+      const records = event === null ? 0 : recordCount(event);
+      // At the ceiling, send what is batched before waiting, so records leave at the class's
+      // pace instead of piling up into one late delivery.
+      if (records > 0 && !limiter.tryTake(records)) {
+        await flush();
+        await limiter.take(records, signal);
+      }
+      // BEGIN and COMMIT mark transactions for the source; the formats write neither.
+      const sent =
+        event !== null && event.kind !== 'begin' && event.kind !== 'commit' ? event : null;
+      if (batcher.add(sent, records, resume, read.timestamp)) await flush();
+    }
+    await flush();
+    await acks.drain();
+    if (!signal.aborted) {
+      throw new TidewaterError('BINLOG_STREAM_ENDED', 'The binlog stream ended unexpectedly.', {
+        category: 'unavailable',
+        isRetryable: true,
+        remedy: 'Tidewater reconnects from the last checkpoint; check the source if it repeats.',
+      });
+    }
+  } finally {
+    // Whatever was acknowledged before a stop or a failure is durable: keep it.
+    await acks.drain().catch(() => undefined);
+    await writeCheckpoint();
+    await stream.close();
+    await meter.close();
+  }
+}
+
+async function raceIdle<T>(pending: Promise<T>, idleMs: number): Promise<T | 'idle'> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<'idle'>((resolve) => {
+    timer = setTimeout(() => resolve('idle'), idleMs);
+  });
+  try {
+    return await Promise.race([pending, idle]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
