@@ -28,7 +28,7 @@ import type { OutgoingMessage, SourceInfo } from './message-builder';
 import { MessageBuilder } from './message-builder';
 import type { Capitalization } from './name-mapping';
 import { createNameMapping } from './name-mapping';
-import { OrderedSendQueue, RECORD_OVERHEAD_BYTES } from './send-queue';
+import { BATCH_OVERHEAD_BYTES, OrderedSendQueue, RECORD_OVERHEAD_BYTES } from './send-queue';
 import { registerSchema, valueSubject } from './schema-registry';
 
 /**
@@ -125,9 +125,6 @@ export interface KafkaSink {
    */
   close(options?: { discardPending?: boolean }): Promise<void>;
 }
-
-/** A record batch's own header (v2) on top of its records. */
-const BATCH_OVERHEAD_BYTES = 61;
 
 function compressionType(compression: SinkCompression): kafkajs.CompressionTypes {
   switch (compression) {
@@ -255,6 +252,8 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
     throw translateKafkaError(error, errorContext(destination, topic), 'connect the producer');
   }
 
+  const maxMessageBytes = (name: string): number =>
+    Math.min(layoutOf.get(name)?.maxMessageBytes ?? 1_048_588, limits.maxRequestBytes);
   const builder = new MessageBuilder({
     format: options.format,
     partitionPolicy: options.partitionPolicy,
@@ -268,11 +267,10 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
       ? {}
       : { transactionRecords: options.transactionRecords }),
     ...(options.firstId === undefined ? {} : { firstId: options.firstId }),
+    maxMessageBytes: new Map(topicNames.map((name) => [name, maxMessageBytes(name)])),
   });
 
   const compression = compressionType(options.compression ?? 'none');
-  const maxMessageBytes = (name: string): number =>
-    Math.min(layoutOf.get(name)?.maxMessageBytes ?? 1_048_588, limits.maxRequestBytes);
 
   const queue = new OrderedSendQueue<OutgoingMessage>(
     async (topicMessages) => {
