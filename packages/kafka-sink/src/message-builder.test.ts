@@ -261,6 +261,75 @@ describe('MessageBuilder: messages over the topic limit', () => {
   });
 });
 
+describe('MessageBuilder: an UPDATE that changes the row key', () => {
+  const moved: UpdateEvent = {
+    ...base,
+    kind: 'update',
+    schema: notes,
+    rows: [
+      { before: ['1', 'a'], after: ['2', 'b'] },
+      { before: ['5', 'c'], after: ['5', 'd'] },
+    ],
+  };
+  const routes = (messages: OutgoingMessage[]) => messages.map((m) => [m.partition, m.key]);
+
+  it('is a Canal JSON DELETE for the old key, then an INSERT for the new key', () => {
+    const messages = builder({ format: 'canal-json', firstId: 3 }).build([moved], 7);
+    expect(routes(messages)).toEqual([
+      [partitionOf('shop.notes:1', 4), 'shop.notes:1'],
+      [partitionOf('shop.notes:2', 4), 'shop.notes:2'],
+      [partitionOf('shop.notes:5', 4), 'shop.notes:5'],
+    ]);
+    expect(messages.map(flat)).toMatchObject([
+      { id: 3, type: 'DELETE', data: [{ id: '1', body: 'a' }], old: null, es: base.timestamp },
+      { id: 4, type: 'INSERT', data: [{ id: '2', body: 'b' }], old: null, es: base.timestamp },
+      { id: 5, type: 'UPDATE', data: [{ id: '5', body: 'd' }], old: [{ body: 'c' }] },
+    ]);
+  });
+
+  it('is a DTS Avro DELETE record with the before image, then an INSERT with the after image', () => {
+    const messages = builder({ firstId: 3 }).build([moved], 7);
+    expect(routes(messages)).toEqual([
+      [partitionOf('shop.notes:1', 4), 'shop.notes:1'],
+      [partitionOf('shop.notes:2', 4), 'shop.notes:2'],
+      [partitionOf('shop.notes:5', 4), 'shop.notes:5'],
+    ]);
+    const records = messages.map((m) => decodeDtsAvro(m.value));
+    expect(records.map((r) => [Number(r.id), r.operation])).toEqual([
+      [3, 'DELETE'],
+      [4, 'INSERT'],
+      [5, 'UPDATE'],
+    ]);
+    expect(records[0]!.afterImages).toBeNull();
+    expect(records[0]!.beforeImages).toHaveLength(2);
+    expect(records[1]!.beforeImages).toBeNull();
+    expect(records[1]!.afterImages).toHaveLength(2);
+  });
+
+  it('also applies to the unique key of a table without a primary key', () => {
+    const unique: UpdateEvent = {
+      ...moved,
+      schema: { ...notes, primaryKey: [], uniqueKeys: { uk_body: ['body'] } },
+    };
+    const messages = builder({ format: 'canal-json' }).build([unique], 7);
+    expect(messages.map((m) => [m.key, flat(m).type])).toEqual([
+      ['shop.notes:a', 'DELETE'],
+      ['shop.notes:b', 'INSERT'],
+      ['shop.notes:c', 'DELETE'],
+      ['shop.notes:d', 'INSERT'],
+    ]);
+  });
+
+  it('stays one UPDATE under the policies keyed by table', () => {
+    for (const partitionPolicy of ['partition-zero', 'hash-database-table'] as const) {
+      const messages = builder({ format: 'canal-json', partitionPolicy }).build([moved], 7);
+      expect(messages.map((m) => [m.key, flat(m).type, flat(m).data.length])).toEqual([
+        ['shop.notes', 'UPDATE', 2],
+      ]);
+    }
+  });
+});
+
 describe('renameCreateTable', () => {
   it('puts the destination name into SHOW CREATE TABLE text', () => {
     expect(renameCreateTable('CREATE TABLE `orders` (\n  `id` int)', 'Purchases')).toBe(

@@ -8,13 +8,19 @@
  *   over its topic's `max.message.bytes` is split into messages of consecutive rows (below).
  * - DTS Avro: one record per row (DTS images hold one row), one per DDL; BEGIN, COMMIT and
  *   heartbeat records only when asked for (`transactionRecords`).
+ * Under the primary-key policy an UPDATE that changes a row's key becomes, for that row, a
+ * DELETE keyed by the old key and then an INSERT keyed by the new one (below).
  */
 import type {
+  CellValue,
   ChangeEvent,
   DdlEvent,
+  DeleteEvent,
+  InsertEvent,
   RowEvent,
   RowImage,
   TableSchema,
+  UpdateEvent,
 } from '@tidewater/change-events';
 import type { DataFormat, PartitionPolicy } from '@tidewater/config';
 import { confluentFrame, encodeCanalJson, encodeDtsAvro } from '@tidewater/formats';
@@ -93,6 +99,21 @@ function rowsOf(event: RowEvent, start: number, end: number): RowEvent {
     case 'update':
       return { ...event, rows: event.rows.slice(start, end) };
   }
+}
+
+function isSameCell(a: CellValue, b: CellValue): boolean {
+  if (Buffer.isBuffer(a)) return Buffer.isBuffer(b) && a.equals(b);
+  return Object.is(a, b);
+}
+
+/** Whether some row's key columns differ (canonical values; equal values give equal keys). */
+function mayChangeKey(event: UpdateEvent, key: KeyColumns): boolean {
+  for (const { before, after } of event.rows) {
+    for (const i of key.indexes) {
+      if (!isSameCell(before[i] ?? null, after[i] ?? null)) return true;
+    }
+  }
+  return false;
 }
 
 const leastRowBytesCache = new WeakMap<TableSchema, number>();
@@ -193,6 +214,14 @@ export class MessageBuilder {
 
   /**
    * The primary-key policy: one message per row, keyed and partitioned by the row key.
+   *
+   * An UPDATE that changes a row's key (the rendered row key differs) becomes a DELETE of the
+   * before image keyed by the old key, on the old key's partition, then an INSERT of the after
+   * image keyed by the new key: a consumer that keeps the last message per key (log
+   * compaction, a keyed table) then drops the old row instead of keeping it for ever. Debezium
+   * does the same (a delete for the old key, then a create); Canal would send one UPDATE
+   * hashed by the new key. No tombstone (null value) follows the DELETE: Canal and DTS
+   * consumers expect every value to be a message (see the README).
    */
   private buildKeyedRows(
     event: RowEvent,
@@ -208,7 +237,23 @@ export class MessageBuilder {
       return { partition: partitionOf(text, partitions), key: text };
     };
 
-    // The after image identifies an UPDATE's row (its new identity).
+    if (event.kind === 'update' && mayChangeKey(event, key)) {
+      for (const pair of event.rows) {
+        const before = routeOf(pair.before);
+        const after = routeOf(pair.after);
+        if (before.key === after.key) {
+          this.buildRow({ ...event, rows: [pair] }, after, table, now, out);
+          continue;
+        }
+        const deleted: DeleteEvent = { ...event, kind: 'delete', rows: [pair.before] };
+        const inserted: InsertEvent = { ...event, kind: 'insert', rows: [pair.after] };
+        this.buildRow(deleted, before, table, now, out);
+        this.buildRow(inserted, after, table, now, out);
+      }
+      return;
+    }
+
+    // The after image identifies an UPDATE's row (its key did not change).
     const imageOf = (i: number): RowImage =>
       event.kind === 'update' ? event.rows[i]!.after : event.rows[i]!;
     if (this.options.format === 'dts-avro') {
