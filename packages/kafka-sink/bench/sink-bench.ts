@@ -107,6 +107,7 @@ export function measureEncode(format: DataFormat, count: number): SinkRun {
     topic: 't',
     ddlTopic: 't',
     partitions: new Map([['t', 1]]),
+    maxMessageBytes: new Map([['t', 1_048_588]]),
   });
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -178,6 +179,7 @@ export async function measureKafkajs(
     topic,
     ddlTopic: topic,
     partitions: new Map([[topic, 1]]),
+    maxMessageBytes: new Map([[topic, 1_048_588]]),
   });
   const messages = builder.build(events(options.messages), Date.now());
   const bytes = messages.reduce((sum, m) => sum + m.value.length + (m.key?.length ?? 0), 0);

@@ -21,7 +21,7 @@ import { createKafka, errorContext } from './connection';
 import { isMessageTooLarge, kafkaMessageTooLarge, translateKafkaError } from './kafka-errors';
 import type { OutgoingMessage, SourceInfo } from './message-builder';
 import { MessageBuilder } from './message-builder';
-import { OrderedSendQueue, RECORD_OVERHEAD_BYTES } from './send-queue';
+import { BATCH_OVERHEAD_BYTES, OrderedSendQueue, RECORD_OVERHEAD_BYTES } from './send-queue';
 import { registerSchema, valueSubject } from './schema-registry';
 
 /**
@@ -118,9 +118,6 @@ export interface KafkaSink {
    */
   close(options?: { discardPending?: boolean }): Promise<void>;
 }
-
-/** A record batch's own header (v2) on top of its records. */
-const BATCH_OVERHEAD_BYTES = 61;
 
 function compressionType(compression: SinkCompression): kafkajs.CompressionTypes {
   switch (compression) {
@@ -239,6 +236,8 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
     throw translateKafkaError(error, errorContext(destination, topic), 'connect the producer');
   }
 
+  const maxMessageBytes = (name: string): number =>
+    Math.min(layoutOf.get(name)?.maxMessageBytes ?? 1_048_588, limits.maxRequestBytes);
   const builder = new MessageBuilder({
     format: options.format,
     partitionPolicy: options.partitionPolicy,
@@ -251,11 +250,10 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
       ? {}
       : { transactionRecords: options.transactionRecords }),
     ...(options.firstId === undefined ? {} : { firstId: options.firstId }),
+    maxMessageBytes: new Map(topicNames.map((name) => [name, maxMessageBytes(name)])),
   });
 
   const compression = compressionType(options.compression ?? 'none');
-  const maxMessageBytes = (name: string): number =>
-    Math.min(layoutOf.get(name)?.maxMessageBytes ?? 1_048_588, limits.maxRequestBytes);
 
   const queue = new OrderedSendQueue<OutgoingMessage>(
     async (topicMessages) => {

@@ -48,6 +48,9 @@ export interface SendQueueLimits {
 /** Kafka record overhead over key and value: attributes, deltas and varint lengths (v2). */
 export const RECORD_OVERHEAD_BYTES = 40;
 
+/** A record batch's own header (v2) on top of its records. */
+export const BATCH_OVERHEAD_BYTES = 61;
+
 /** The bytes a message takes in a record batch, at most (key, value, record overhead). */
 export function recordBytes(key: string | null, value: Buffer): number {
   return value.length + (key === null ? 0 : Buffer.byteLength(key)) + RECORD_OVERHEAD_BYTES;

@@ -159,6 +159,81 @@ describe('partition policies', () => {
   });
 });
 
+describe('an UPDATE that changes the primary key', () => {
+  // Under the primary-key policy a consumer that compacts by key must learn that the old key
+  // is gone: the old key's last message is a DELETE, the new key's is the row.
+  const moves: ChangeEvent[] = [
+    insert(orders, [1, 5]),
+    {
+      ...base,
+      kind: 'update',
+      schema: orders,
+      rows: [
+        { before: ['1', '0'], after: ['2', '7'] },
+        { before: ['5', '0'], after: ['5', '8'] },
+      ],
+    },
+  ];
+
+  it('writes a Canal JSON DELETE for the old key, then an INSERT for the new key', async () => {
+    // The two keys hash to different partitions (pinned Java values on 4 partitions).
+    expect([partitionOf('shop.orders:1', 4), partitionOf('shop.orders:2', 4)]).toEqual([0, 3]);
+    const { topic, report } = await deliverAll('hash-primary-key', moves);
+    const read = await readTopic(topic, report.messages);
+    const bodies = read.map((m) => ({ message: m, body: JSON.parse(m.value.toString()) }));
+    for (const { message } of bodies) {
+      expect(message.partition).toBe(partitionOf(message.key!, PARTITIONS));
+    }
+    const last = (key: string) => bodies.filter((b) => b.message.key === key).at(-1)!.body;
+    expect(last('shop.orders:1')).toMatchObject({ type: 'DELETE', data: [{ id: '1', v: '0' }] });
+    expect(last('shop.orders:2')).toMatchObject({
+      type: 'INSERT',
+      data: [{ id: '2', v: '7' }],
+      old: null,
+    });
+    expect(last('shop.orders:5')).toMatchObject({
+      type: 'UPDATE',
+      data: [{ id: '5', v: '8' }],
+      old: [{ v: '0' }],
+    });
+    // Built in row order: the DELETE, the INSERT, then the next row's UPDATE.
+    const ids = (key: string) => bodies.filter((b) => b.message.key === key).map((b) => b.body.id);
+    expect([
+      ids('shop.orders:1').at(-1),
+      ids('shop.orders:2')[0],
+      ids('shop.orders:5').at(-1),
+    ]).toEqual([3, 4, 5]);
+    expect(report.messages).toBe(5);
+  });
+
+  it('writes DTS Avro DELETE and INSERT records the same way', async () => {
+    const { topic, report } = await deliverAll('hash-primary-key', moves, 'dts-avro');
+    const read = await readTopic(topic, report.messages);
+    const idOf = (images: unknown) =>
+      Object.values((images as Array<Record<string, { value: string }>>)[0]!)[0]!.value;
+    const last = (key: string) => {
+      const message = read.filter((m) => m.key === key).at(-1)!;
+      expect(message.partition).toBe(partitionOf(key, PARTITIONS));
+      return decodeDtsAvro(message.value);
+    };
+    const deleted = last('shop.orders:1');
+    expect([deleted.operation, idOf(deleted.beforeImages), deleted.afterImages]).toEqual([
+      'DELETE',
+      '1',
+      null,
+    ]);
+    const inserted = last('shop.orders:2');
+    expect([inserted.operation, inserted.beforeImages, idOf(inserted.afterImages)]).toEqual([
+      'INSERT',
+      null,
+      '2',
+    ]);
+    expect(last('shop.orders:5').operation).toBe('UPDATE');
+    expect(Number(deleted.id) + 1).toBe(Number(inserted.id));
+    expect(report.messages).toBe(5);
+  });
+});
+
 describe('delivery order', () => {
   it('keeps every key in order with many deliveries in flight, settling them in call order', async () => {
     const topic = await makeTopic('order', PARTITIONS);
