@@ -4,7 +4,7 @@ import {
   measureKafkajs,
   measureSink,
   type SinkRun,
-} from '../../packages/kafka-sink/bench/sink-bench';
+} from '../../packages/engine/bench/sink-bench';
 import { summarize } from '../figures';
 import type { Figure } from '../figures';
 import { defineSection } from '../section';

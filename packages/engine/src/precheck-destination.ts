@@ -3,10 +3,10 @@ import {
   checkSchemaRegistry,
   describeBrokerVersion,
   listTopics,
-  scanTopicForTables,
   type TopicInfo,
 } from '@tidewater/kafka-sink';
 import { createNameMapping } from './pipeline/name-mapping';
+import { scanTopicForTables } from './pipeline/topic-names';
 import { fail, pass, warning, type PrecheckGroup, type PrecheckItem } from './precheck-job';
 
 /** Destination items: the broker answers, topics exist, the registry answers, no conflicts. */

@@ -3,6 +3,7 @@
  * and caller-supplied options (ids, clock readings, zone), so the same input always gives the
  * same bytes.
  */
+export { createFormat, type FormatName, type FormatOptions, type MessageFormat } from './format';
 export { encodeCanalJson, type CanalJsonOptions } from './canal-json/canal-json';
 export {
   renderCanalValue,

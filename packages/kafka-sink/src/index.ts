@@ -1,7 +1,7 @@
 /**
- * `@tidewater/kafka-sink`: writes change events to Apache Kafka. Connection and errors,
- * the admin helpers the console and precheck use, partition policies and keys, the schema
- * registry, and the sink whose `deliver` resolves only after Kafka acknowledged.
+ * `@tidewater/kafka-sink`: writes ready messages to Apache Kafka. Connection and errors, the
+ * admin helpers the console and precheck use, a bounded topic sample, the schema registry, and
+ * the sink whose `deliver` resolves only after Kafka acknowledged.
  */
 export {
   createTopic,
@@ -28,20 +28,12 @@ export {
   type DeliveryReport,
   type KafkaSink,
   type KafkaSinkOptions,
-  type SchemaPublication,
+  type OutgoingMessage,
   type SinkCompression,
   type SinkLimits,
-  type TableDefinition,
 } from './kafka-sink';
-export { type SourceInfo } from './message-builder';
-export { keyColumnsOf, partitionOf, rowKey, tableKey } from './partition-policy';
-export {
-  scanTopicForTables,
-  topicHasMessagesFor,
-  type TableName,
-  type TopicScanOptions,
-  type TopicScanResult,
-} from './topic-scan';
+export { BATCH_OVERHEAD_BYTES, RECORD_OVERHEAD_BYTES, recordBytes } from './send-queue';
+export { scanTopic, type TopicScanOptions, type TopicScanResult } from './topic-scan';
 export {
   checkSchemaRegistry,
   fetchSchemaById,

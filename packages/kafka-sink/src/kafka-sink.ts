@@ -1,16 +1,14 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the types of an untyped dependency must reach every program that compiles this file (the web app, the bench)
 /// <reference path="./kafkajs-snappy.d.ts" />
 /**
- * The sink: change events in, Kafka acknowledgements out. `openKafkaSink` checks the topics,
- * registers the schema when the task uses a registry, and connects an idempotent producer;
- * `deliver` resolves only once Kafka acknowledged (acks=all) every message built from its
- * events, and deliveries settle in call order (see `send-queue.ts`), so a caller checkpoints
- * exactly what is durable.
+ * The sink: ready messages (topic, partition, key, value) in, Kafka acknowledgements out.
+ * `openKafkaSink` checks the topics and connects an idempotent producer; `deliver` resolves
+ * only once Kafka acknowledged (acks=all) every message it was given, and deliveries settle in
+ * call order (see `send-queue.ts`), so a caller checkpoints exactly what is durable. It knows
+ * nothing of the source, the formats or the task's names: the engine builds the messages.
  */
-import type { ChangeEvent, DdlEvent, TableSchema } from '@tidewater/change-events';
-import type { DataFormat, DestinationConfig, PartitionPolicy } from '@tidewater/config';
+import type { DestinationConfig } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
-import { dtsAvroSchemaText } from '@tidewater/formats';
 import type { Producer, RetryOptions } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import createSnappyCodec from 'kafkajs-snappy';
@@ -19,10 +17,7 @@ import { describeTopics } from './admin';
 import type { KafkaLog } from './connection';
 import { createKafka, errorContext } from './connection';
 import { isMessageTooLarge, kafkaMessageTooLarge, translateKafkaError } from './kafka-errors';
-import type { OutgoingMessage, SourceInfo } from './message-builder';
-import { MessageBuilder } from './message-builder';
 import { BATCH_OVERHEAD_BYTES, OrderedSendQueue, RECORD_OVERHEAD_BYTES } from './send-queue';
-import { registerSchema, valueSubject } from './schema-registry';
 
 /**
  * Compression codecs the sink offers: gzip (kafkajs's own) and snappy (the pure-JavaScript
@@ -66,23 +61,28 @@ export const DEFAULT_SINK_LIMITS: SinkLimits = {
 };
 
 export interface KafkaSinkOptions {
+  /** The Kafka to write to and its topics (`topic`, and `ddlTopic` when set). */
   destination: DestinationConfig;
-  format: DataFormat;
-  partitionPolicy: PartitionPolicy;
-  source: SourceInfo;
   limits?: Partial<SinkLimits>;
   compression?: SinkCompression;
-  /** DTS Avro: also write BEGIN/COMMIT/HEARTBEAT records (off: DML and DDL only). */
-  transactionRecords?: boolean;
-  /** The first Canal `id` / DTS `Record.id` (default 1); pass a persisted serial to continue. */
-  firstId?: number;
   clientId?: string;
   /** Where kafkajs's warnings go (broker reconnects, retries); silent when absent. */
   log?: KafkaLog;
 }
 
+/** A message ready to send: where it goes, its key and value. */
+export interface OutgoingMessage {
+  topic: string;
+  partition: number;
+  key: string | null;
+  value: Buffer;
+  /** Bytes in a record batch (`recordBytes`), computed once by whoever built the message. */
+  size: number;
+  /** What the message is about (`db.table`, an event kind), for error messages. */
+  table: string;
+}
+
 export interface DeliveryReport {
-  events: number;
   messages: number;
   /** Key and value bytes of the messages (what the consumer receives, before compression). */
   bytes: number;
@@ -90,26 +90,15 @@ export interface DeliveryReport {
   partitions: Record<string, number[]>;
 }
 
-/**
- * One table of the schema migration stage: its schema and `SHOW CREATE TABLE` text, both with
- * destination names.
- */
-export interface TableDefinition {
-  schema: TableSchema;
-  createTable: string;
-}
-
-export interface SchemaPublication extends DeliveryReport {
-  /** Registry schema id per topic when the task uses a registry. */
-  schemaIds: Record<string, number>;
-}
-
 export interface KafkaSink {
   readonly topics: readonly TopicLayout[];
-  /** Resolves after Kafka acknowledged every message of `events` and of every earlier call. */
-  deliver(events: readonly ChangeEvent[]): Promise<DeliveryReport>;
-  /** Schema migration: one CREATE TABLE DDL message per table (mapped names). */
-  publishTableSchema(tables: readonly TableDefinition[]): Promise<SchemaPublication>;
+  /**
+   * The most bytes a record batch holding one message may take on `topic`: the topic's
+   * `max.message.bytes`, at most the producer's request limit.
+   */
+  maxMessageBytes(topic: string): number;
+  /** Resolves after Kafka acknowledged every message given and those of every earlier call. */
+  deliver(messages: readonly OutgoingMessage[]): Promise<DeliveryReport>;
   /**
    * Waits for pending deliveries (bounded by the retry budget), then disconnects. With
    * `discardPending` (lease lost, shutdown) it does not wait: pending deliveries reject with
@@ -141,23 +130,7 @@ function sinkClosed(): TidewaterError {
   );
 }
 
-/**
- * Registry mode writes the Confluent wire format around Avro bodies. Canal JSON is JSON text
- * that its consumers parse as is, with no registry schema type to frame it, so the
- * combination is refused rather than silently ignored (DTS offers the registry for Avro only).
- */
-function registryNeedsAvro(): TidewaterError {
-  return new TidewaterError(
-    'SINK_REGISTRY_NEEDS_AVRO',
-    'The schema registry applies to the DTS Avro format only; this task writes Canal JSON.',
-    {
-      category: 'invalid_input',
-      remedy: 'Turn "Use Kafka Schema Registry" off, or choose DTS Avro as the data format.',
-    },
-  );
-}
-
-function reportOf(events: number, messages: readonly OutgoingMessage[]): DeliveryReport {
+function reportOf(messages: readonly OutgoingMessage[]): DeliveryReport {
   let bytes = 0;
   const partitions = new Map<string, Set<number>>();
   let lastTopic = '';
@@ -178,15 +151,12 @@ function reportOf(events: number, messages: readonly OutgoingMessage[]): Deliver
   }
   const byTopic: Record<string, number[]> = {};
   for (const [topic, used] of partitions) byTopic[topic] = [...used].sort((a, b) => a - b);
-  return { events, messages: messages.length, bytes, partitions: byTopic };
+  return { messages: messages.length, bytes, partitions: byTopic };
 }
 
 export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSink> {
   const { destination } = options;
   const limits: SinkLimits = { ...DEFAULT_SINK_LIMITS, ...options.limits };
-  const registry = destination.schemaRegistry;
-  if (registry.enabled && options.format !== 'dts-avro') throw registryNeedsAvro();
-
   const topic = destination.topic;
   const ddlTopic = destination.ddlTopic ?? topic;
   const topicNames = [...new Set([topic, ddlTopic])];
@@ -214,14 +184,6 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
   }
   const layoutOf = new Map(layouts.map((layout) => [layout.topic, layout]));
 
-  const schemaIds = new Map<string, number>();
-  if (registry.enabled) {
-    const schema = dtsAvroSchemaText();
-    for (const name of topicNames) {
-      schemaIds.set(name, await registerSchema(registry.url, valueSubject(name), schema));
-    }
-  }
-
   const producer: Producer = kafka.producer({
     idempotent: true,
     // Our queue sends one request at a time; one in flight per connection says so to kafkajs.
@@ -238,20 +200,6 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
 
   const maxMessageBytes = (name: string): number =>
     Math.min(layoutOf.get(name)?.maxMessageBytes ?? 1_048_588, limits.maxRequestBytes);
-  const builder = new MessageBuilder({
-    format: options.format,
-    partitionPolicy: options.partitionPolicy,
-    source: options.source,
-    topic,
-    ddlTopic,
-    partitions: new Map(layouts.map((layout) => [layout.topic, layout.partitions])),
-    schemaIds,
-    ...(options.transactionRecords === undefined
-      ? {}
-      : { transactionRecords: options.transactionRecords }),
-    ...(options.firstId === undefined ? {} : { firstId: options.firstId }),
-    maxMessageBytes: new Map(topicNames.map((name) => [name, maxMessageBytes(name)])),
-  });
 
   const compression = compressionType(options.compression ?? 'none');
 
@@ -291,11 +239,10 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
   /** Set when a delivery was refused before sending; later deliveries must not pass it. */
   let stopped: unknown = null;
 
-  const deliver = async (events: readonly ChangeEvent[]): Promise<DeliveryReport> => {
+  const deliver = async (messages: readonly OutgoingMessage[]): Promise<DeliveryReport> => {
     if (closed) throw sinkClosed();
     if (stopped !== null) throw stopped;
     if (queue.failedWith !== null) throw queue.failedWith;
-    const messages = builder.build(events, Date.now());
     for (const message of messages) {
       const bytes = message.size + BATCH_OVERHEAD_BYTES;
       const limit = maxMessageBytes(message.topic);
@@ -311,27 +258,7 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
       }
     }
     await queue.push(messages);
-    return reportOf(events.length, messages);
-  };
-
-  const publishTableSchema = async (
-    tables: readonly TableDefinition[],
-  ): Promise<SchemaPublication> => {
-    const now = Date.now();
-    const events: DdlEvent[] = tables.map(({ schema, createTable }) => ({
-      kind: 'ddl',
-      database: schema.database,
-      table: schema.table,
-      ddlKind: 'CREATE',
-      sql: createTable,
-      isParsed: true,
-      timestamp: now,
-      position: null,
-      gtid: null,
-      serverId: null,
-    }));
-    const report = await deliver(events);
-    return { ...report, schemaIds: Object.fromEntries(schemaIds) };
+    return reportOf(messages);
   };
 
   const close = async (closeOptions: { discardPending?: boolean } = {}): Promise<void> => {
@@ -345,5 +272,5 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
     }
   };
 
-  return { topics: layouts, deliver, publishTableSchema, close };
+  return { topics: layouts, maxMessageBytes, deliver, close };
 }

@@ -1,43 +1,30 @@
 /**
- * The "conflicting tables" precheck for a Kafka destination: does the topic already hold
- * messages for a table (same database and table after renaming)?
- *
- * A topic can hold billions of messages, so the answer comes from a bounded sample: the latest
- * `messagesPerPartition` messages of every partition (default 500), read with a throwaway
- * consumer group, within `timeoutMs` (default 15 s). A table is found when a sampled message
- * names it: Canal JSON `database`/`table`; DTS Avro `objectName` (`db.table`, DTS escaping),
- * with or without the schema registry's 5-byte frame; or a message key written by Tidewater
- * (`db.table` or `db.table:<key values>`). Messages in neither format are skipped. The result
- * says how much was read, so the precheck can say "none in the latest N messages" instead of
- * claiming the whole topic is clean; a table whose messages all lie before the sample is not
- * found (the precheck is a guard against mistakes, not a proof).
+ * A bounded sample of a topic's latest messages, for the "conflicting tables" precheck: which
+ * of the wanted names do they carry? A topic can hold billions of messages, so the answer comes
+ * from the latest `messagesPerPartition` messages of every partition (default 500), read with a
+ * throwaway consumer group, within `timeoutMs` (default 15 s). What a message names is the
+ * caller's to say (`nameOf`: the engine reads its formats and keys); the result says how much
+ * was read, so the precheck can say "none in the latest N messages" instead of claiming the
+ * whole topic is clean.
  */
 import { randomBytes } from 'node:crypto';
-import type { DataFormat } from '@tidewater/config';
-import { decodeDtsAvro } from '@tidewater/formats';
-import type { KafkaMessage } from 'kafkajs';
 import type { KafkaConnection } from './connection';
 import { createKafka, errorContext } from './connection';
 import { translateKafkaError } from './kafka-errors';
-import { tableKey } from './partition-policy';
-
-export interface TableName {
-  database: string;
-  table: string;
-}
 
 export interface TopicScanOptions {
   topic: string;
-  format: DataFormat;
-  /** Destination names (after mapping and capitalization). */
-  tables: readonly TableName[];
+  /** The names looked for. */
+  names: readonly string[];
+  /** The name a message carries (by its key or its value), or null. */
+  nameOf(message: { key: Buffer | null; value: Buffer | null }): string | null;
   messagesPerPartition?: number;
   timeoutMs?: number;
 }
 
 export interface TopicScanResult {
-  /** The tables of `tables` that some sampled message names. */
-  found: TableName[];
+  /** The names of `names` that some sampled message carries. */
+  found: string[];
   scannedMessages: number;
   /** Partitions that hold any message. */
   partitionsWithMessages: number;
@@ -52,56 +39,14 @@ interface PartitionRange {
   end: bigint;
 }
 
-/** The `db.table` a message names, or null when it is in neither format. */
-export function tableNamedBy(format: DataFormat, message: KafkaMessage): string | null {
-  const value = message.value;
-  if (value === null || value.length === 0) return null;
-  if (format === 'canal-json') {
-    try {
-      const body = JSON.parse(value.toString('utf8')) as { database?: unknown; table?: unknown };
-      if (typeof body.database !== 'string' || typeof body.table !== 'string') return null;
-      return tableKey(body.database, body.table);
-    } catch {
-      // Not JSON: some other producer's message on the topic; it names no table of ours.
-      return null;
-    }
-  }
-  const bodies = value[0] === 0 && value.length > 5 ? [value, value.subarray(5)] : [value];
-  for (const body of bodies) {
-    try {
-      const record = decodeDtsAvro(body);
-      // DDL records name only the database; row records name `db.table`.
-      if (record.operation !== 'DDL' && typeof record.objectName === 'string') {
-        return record.objectName;
-      }
-      return null;
-    } catch {
-      // Not this framing (or not DTS Avro at all): try the next reading, then give up.
-      continue;
-    }
-  }
-  return null;
-}
-
-function tableOfKey(key: Buffer | null): string | null {
-  if (key === null || key.length === 0) return null;
-  const text = key.toString('utf8');
-  const colon = text.indexOf(':');
-  return colon < 0 ? text : text.slice(0, colon);
-}
-
-export async function scanTopicForTables(
+export async function scanTopic(
   connection: KafkaConnection,
   options: TopicScanOptions,
 ): Promise<TopicScanResult> {
   const perPartition = BigInt(options.messagesPerPartition ?? 500);
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const wanted = new Map<string, TableName>();
-  for (const name of options.tables) {
-    const key = tableKey(name.database, name.table);
-    if (key !== null) wanted.set(key, name);
-  }
-  const found = new Map<string, TableName>();
+  const wanted = new Set(options.names);
+  const found = new Set<string>();
   const context = errorContext(connection, options.topic);
   const kafka = createKafka(connection, { clientId: 'tidewater-precheck' });
 
@@ -159,12 +104,8 @@ export async function scanTopicForTables(
               if (offset < range.start) continue;
               if (offset >= range.end) break;
               scanned += 1;
-              const fromKey = tableOfKey(message.key);
-              const name =
-                fromKey !== null && wanted.has(fromKey)
-                  ? fromKey
-                  : tableNamedBy(options.format, message);
-              if (name !== null && wanted.has(name)) found.set(name, wanted.get(name)!);
+              const name = options.nameOf(message);
+              if (name !== null && wanted.has(name)) found.add(name);
               if (offset >= range.end - 1n) {
                 remaining.delete(batch.partition);
                 break;
@@ -198,26 +139,9 @@ export async function scanTopicForTables(
     await admin.disconnect();
   }
   return {
-    found: [...found.values()],
+    found: [...found],
     scannedMessages: scanned,
     partitionsWithMessages: ranges.length,
     isComplete: isComplete || found.size === wanted.size,
   };
-}
-
-/** Whether the latest messages of `topic` hold any for `database.table` (see the module comment). */
-export async function topicHasMessagesFor(
-  connection: KafkaConnection,
-  topic: string,
-  table: TableName,
-  format: DataFormat,
-  options: Pick<TopicScanOptions, 'messagesPerPartition' | 'timeoutMs'> = {},
-): Promise<boolean> {
-  const result = await scanTopicForTables(connection, {
-    ...options,
-    topic,
-    format,
-    tables: [table],
-  });
-  return result.found.length > 0;
 }

@@ -14,11 +14,11 @@
 import type { SourcePosition } from '@tidewater/change-events';
 import type { RunRepository } from '@tidewater/db';
 import { TidewaterError } from '@tidewater/errors';
-import type {
-  BinlogResumePoint,
+import {
   SchemaState,
-  SerializedSchemaHistory,
-  SnapshotCheckpoint,
+  type BinlogResumePoint,
+  type SerializedSchemaHistory,
+  type SnapshotCheckpoint,
 } from '@tidewater/mysql-source';
 import { z } from 'zod';
 
@@ -127,7 +127,7 @@ export async function readStoredCheckpoint(
 /**
  * Writes binlog checkpoints: the position of an acknowledged resume point, referencing the
  * version of the table definitions it was taken with. A version is stored when the definitions
- * object changed (a DDL makes a new one; a stream opened from a checkpoint starts with one).
+ * changed: a DDL makes a new state object, and the stream starts from the state `begin` gave.
  */
 export class BinlogCheckpointer {
   private storedSchema: SchemaState | null = null;
@@ -139,19 +139,32 @@ export class BinlogCheckpointer {
     private readonly epoch: number,
   ) {}
 
-  /** A start position with definitions read from the source (hand-over, incremental only). */
-  async writeHistory(
-    position: SourcePosition,
-    history: SerializedSchemaHistory,
+  /**
+   * Where a stream starts: the stored binlog checkpoint, or a new start (hand-over, incremental
+   * only) written here with its definitions. Returns the definitions as the state the stream
+   * starts from, so the first resume points reuse the stored version.
+   */
+  async begin(
+    start: NonNullable<StoredCheckpoint['binlog']>,
     extra: { snapshot?: SnapshotState } = {},
-  ): Promise<void> {
-    this.storedId = await this.runs.saveSchemaHistory(this.taskId, this.epoch, history);
-    this.storedSchema = null;
-    await this.runs.writeCheckpoint(this.taskId, this.epoch, {
-      position,
-      schemaHistoryId: this.storedId,
-      ...extra,
-    });
+  ): Promise<{ position: SourcePosition; schema: SchemaState }> {
+    const schema = SchemaState.fromJSON(start.schemaHistory);
+    if (start.schemaHistoryId === null) {
+      this.storedId = await this.runs.saveSchemaHistory(
+        this.taskId,
+        this.epoch,
+        start.schemaHistory,
+      );
+      await this.runs.writeCheckpoint(this.taskId, this.epoch, {
+        position: start.position,
+        schemaHistoryId: this.storedId,
+        ...extra,
+      });
+    } else {
+      this.storedId = start.schemaHistoryId;
+    }
+    this.storedSchema = schema;
+    return { position: start.position, schema };
   }
 
   async write(resume: BinlogResumePoint, extra: { snapshot?: SnapshotState } = {}): Promise<void> {

@@ -1,27 +1,149 @@
 /**
- * The sink stage: kafka-sink opened for one task. Events arrive transformed (selected, filtered,
- * renamed); `deliver` resolves once Kafka acknowledged every message built from them.
+ * The sink stage: the task's events become messages (`message-builder.ts`, the format stage)
+ * and kafka-sink delivers them; `deliver` resolves once Kafka acknowledged every message built
+ * from its events. Events arrive transformed (selected, filtered, renamed). When the task uses
+ * a schema registry, the DTS Avro schema is registered for each topic first and every value is
+ * framed with its id.
  */
-import type { ChangeEvent, TableSchema } from '@tidewater/change-events';
-import type { TaskConfig } from '@tidewater/config';
-import { openKafkaSink, type KafkaLog } from '@tidewater/kafka-sink';
+import type { ChangeEvent, DdlEvent, TableSchema } from '@tidewater/change-events';
+import type { DataFormat, PartitionPolicy, TaskConfig } from '@tidewater/config';
+import { TidewaterError } from '@tidewater/errors';
+import { dtsAvroSchemaText } from '@tidewater/formats';
+import {
+  openKafkaSink,
+  registerSchema,
+  valueSubject,
+  type DeliveryReport,
+  type KafkaLog,
+  type KafkaSinkOptions,
+  type TopicLayout,
+} from '@tidewater/kafka-sink';
+import { MessageBuilder, type SourceInfo } from './message-builder';
 
+export interface EventSinkOptions extends KafkaSinkOptions {
+  format: DataFormat;
+  partitionPolicy: PartitionPolicy;
+  source: SourceInfo;
+  /** DTS Avro: also write BEGIN/COMMIT/HEARTBEAT records (off: DML and DDL only). */
+  transactionRecords?: boolean;
+  /** The first Canal `id` / DTS `Record.id` (default 1). */
+  firstId?: number;
+}
+
+export interface EventDeliveryReport extends DeliveryReport {
+  events: number;
+}
+
+/** One table of the schema migration stage: its schema and CREATE TABLE, destination names. */
+export interface TableDefinition {
+  schema: TableSchema;
+  createTable: string;
+}
+
+export interface EventSink {
+  readonly topics: readonly TopicLayout[];
+  deliver(events: readonly ChangeEvent[]): Promise<EventDeliveryReport>;
+  /** Schema migration: one CREATE TABLE DDL message per table, to the DDL topic. */
+  publishTableSchema(
+    tables: readonly TableDefinition[],
+  ): Promise<EventDeliveryReport & { schemaIds: Record<string, number> }>;
+  close(options?: { discardPending?: boolean }): Promise<void>;
+}
+
+/**
+ * Registry mode writes the Confluent wire format around Avro bodies. Canal JSON is JSON text
+ * that its consumers parse as is, with no registry schema type to frame it, so the
+ * combination is refused rather than silently ignored (DTS offers the registry for Avro only).
+ */
+function registryNeedsAvro(): TidewaterError {
+  return new TidewaterError(
+    'SINK_REGISTRY_NEEDS_AVRO',
+    'The schema registry applies to the DTS Avro format only; this task writes Canal JSON.',
+    {
+      category: 'invalid_input',
+      remedy: 'Turn "Use Kafka Schema Registry" off, or choose DTS Avro as the data format.',
+    },
+  );
+}
+
+export async function openEventSink(options: EventSinkOptions): Promise<EventSink> {
+  const { destination } = options;
+  const registry = destination.schemaRegistry;
+  if (registry.enabled && options.format !== 'dts-avro') throw registryNeedsAvro();
+  const topic = destination.topic;
+  const ddlTopic = destination.ddlTopic ?? topic;
+  const sink = await openKafkaSink(options);
+  const schemaIds = new Map<string, number>();
+  try {
+    if (registry.enabled) {
+      const schema = dtsAvroSchemaText();
+      for (const name of new Set([topic, ddlTopic])) {
+        schemaIds.set(name, await registerSchema(registry.url, valueSubject(name), schema));
+      }
+    }
+  } catch (error) {
+    await sink.close({ discardPending: true });
+    throw error;
+  }
+  const builder = new MessageBuilder({
+    format: options.format,
+    partitionPolicy: options.partitionPolicy,
+    source: options.source,
+    topic,
+    ddlTopic,
+    partitions: new Map(sink.topics.map((layout) => [layout.topic, layout.partitions])),
+    maxMessageBytes: new Map(
+      sink.topics.map((layout) => [layout.topic, sink.maxMessageBytes(layout.topic)]),
+    ),
+    schemaIds,
+    ...(options.transactionRecords === undefined
+      ? {}
+      : { transactionRecords: options.transactionRecords }),
+    ...(options.firstId === undefined ? {} : { firstId: options.firstId }),
+  });
+  const deliver = async (events: readonly ChangeEvent[]): Promise<EventDeliveryReport> => {
+    const report = await sink.deliver(builder.build(events, Date.now()));
+    return { ...report, events: events.length };
+  };
+  return {
+    topics: sink.topics,
+    deliver,
+    async publishTableSchema(tables) {
+      const now = Date.now();
+      const events: DdlEvent[] = tables.map(({ schema, createTable }) => ({
+        kind: 'ddl',
+        database: schema.database,
+        table: schema.table,
+        ddlKind: 'CREATE',
+        sql: createTable,
+        isParsed: true,
+        timestamp: now,
+        position: null,
+        gtid: null,
+        serverId: null,
+      }));
+      const report = await deliver(events);
+      return { ...report, schemaIds: Object.fromEntries(schemaIds) };
+    },
+    close: (closeOptions) => sink.close(closeOptions),
+  };
+}
+
+/** The runner's view of the sink. */
 export interface TaskSink {
   /** Resolves after Kafka acknowledged every message built from `events`; bytes sent. */
   deliver(events: readonly ChangeEvent[]): Promise<{ bytes: number }>;
   /** Schema migration: each table's CREATE TABLE (destination names) to the DDL topic. */
-  publishSchemas(
-    tables: ReadonlyArray<{ schema: TableSchema; createTable: string }>,
-  ): Promise<void>;
+  publishSchemas(tables: readonly TableDefinition[]): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function openTaskSink(
   config: TaskConfig,
-  source: { version: string; timeZone: string },
+  source: SourceInfo,
   log?: KafkaLog,
 ): Promise<TaskSink> {
-  const sink = await openKafkaSink({
+  const sink = await openEventSink({
     destination: config.destination,
     format: config.format,
     partitionPolicy: config.partitionPolicy,

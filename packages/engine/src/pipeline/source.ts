@@ -18,6 +18,7 @@ import {
   type BinlogRecord,
   type BinlogStream,
   type PlannedTable,
+  type SchemaState,
   type SerializedSchemaHistory,
   type SnapshotCheckpoint,
   type SnapshotItem,
@@ -52,12 +53,8 @@ export interface TaskSource {
     resume: SnapshotCheckpoint | null,
     signal: AbortSignal,
   ): AsyncIterable<SnapshotItem>;
-  /** The binlog from `start`, decoded with `schemaHistory`, each event with its resume point. */
-  openStream(
-    start: SourcePosition,
-    schemaHistory: SerializedSchemaHistory | null,
-    signal: AbortSignal,
-  ): TaskStream;
+  /** The binlog from `start`, decoded with `schema`, each event with its resume point. */
+  openStream(start: SourcePosition, schema: SchemaState, signal: AbortSignal): TaskStream;
   close(): Promise<void>;
 }
 
@@ -138,12 +135,12 @@ export async function openTaskSource(
         watermarks.close();
       }
     },
-    openStream(start, schemaHistory, signal) {
+    openStream(start, schema, signal) {
       return lazyStream(() =>
         openBinlogStream({
           source: options,
           start,
-          ...(schemaHistory === null ? {} : { schemaHistory }),
+          schemaHistory: schema,
           databases,
           serverId,
           // A heartbeat a second keeps an idle task's latency and checkpoint current.

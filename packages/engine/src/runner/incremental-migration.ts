@@ -1,7 +1,7 @@
 import type { ChangeEvent, SourcePosition } from '@tidewater/change-events';
 import { instanceClassCeilings } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
-import type { BinlogResumePoint, SerializedSchemaHistory } from '@tidewater/mysql-source';
+import type { BinlogResumePoint, SchemaState } from '@tidewater/mysql-source';
 import { clearAlert, raiseAlert, type AlertContext } from '../alerts';
 import { Batcher, type Batch } from '../pipeline/batcher';
 import type { BinlogCheckpointer } from '../pipeline/checkpoint';
@@ -51,7 +51,7 @@ export async function runIncrementalMigration(
     sink: TaskSink;
     checkpointer: BinlogCheckpointer;
   },
-  start: { position: SourcePosition; schemaHistory: SerializedSchemaHistory | null },
+  start: { position: SourcePosition; schema: SchemaState },
   onProgress: () => void,
 ): Promise<void> {
   const { runs, taskId, signal, config } = deps;
@@ -78,7 +78,7 @@ export async function runIncrementalMigration(
       await clearAlert(alerts, 'latency');
     }
   };
-  const stream = source.openStream(start.position, start.schemaHistory, signal);
+  const stream = source.openStream(start.position, start.schema, signal);
   // The last acknowledged resume point not yet written.
   let acknowledged: BinlogResumePoint | null = null;
   let lastCheckpointAt = 0;

@@ -58,6 +58,7 @@ export async function runStages(
     }
 
     let binlog = checkpoint.binlog;
+    let start: Awaited<ReturnType<BinlogCheckpointer['begin']>> | null = null;
     if (config.stages.full && !snapshot.isFullDone) {
       await runs.setStage(taskId, epoch, 'full');
       const streamFrom = await runFullMigration(
@@ -72,9 +73,9 @@ export async function runStages(
       snapshot.resume = null;
       const position = streamFrom ?? (await source.currentPosition());
       snapshot.startPosition = position;
-      const schemaHistory = await source.readSchemaHistory();
-      binlog = { position, schemaHistory, schemaHistoryId: null };
-      await checkpointer.writeHistory(position, schemaHistory, { snapshot });
+      binlog = { position, schemaHistory: await source.readSchemaHistory(), schemaHistoryId: null };
+      // "Full migration done" and the first binlog checkpoint are one write.
+      start = await checkpointer.begin(binlog, { snapshot });
       await deps.tasks.appendEvent(taskId, {
         level: 'info',
         kind: 'stage_done',
@@ -88,17 +89,20 @@ export async function runStages(
       // incremental migration alone starts from now. Position and history travel together.
       if (binlog === null) {
         const position = await source.currentPosition();
-        const schemaHistory = await source.readSchemaHistory();
         snapshot.startPosition = position;
-        binlog = { position, schemaHistory, schemaHistoryId: null };
-        await checkpointer.writeHistory(position, schemaHistory, { snapshot });
+        binlog = {
+          position,
+          schemaHistory: await source.readSchemaHistory(),
+          schemaHistoryId: null,
+        };
       }
+      start ??= await checkpointer.begin(binlog, { snapshot });
       await runIncrementalMigration(
         deps,
         tuning,
         alerts,
         { source, transform, sink, checkpointer },
-        binlog,
+        start,
         onProgress,
       );
     }

@@ -74,8 +74,11 @@ export interface BinlogStreamOptions {
    * another server of the same replication topology. PolarDB-X has no GTIDs.
    */
   startBy?: 'position' | 'gtid';
-  /** The schema history saved with the start position; read from the source when absent. */
-  schemaHistory?: SerializedSchemaHistory;
+  /**
+   * The schema history saved with the start position (stored form, or the state itself, which
+   * the stream then starts from as is); read from the source when absent.
+   */
+  schemaHistory?: SerializedSchemaHistory | SchemaState;
   /** Databases whose tables are decoded (and read for a missing history); all user databases when absent. */
   databases?: string[];
   /** Finer selection of tables to decode; rows of other tables are skipped undecoded. */
@@ -188,7 +191,8 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     const history =
       options.schemaHistory ??
       (await readSchemaHistory(queryConnection.connection, { databases: options.databases }));
-    this.resume = { ...this.resume, schema: SchemaState.fromJSON(history) };
+    const schema = history instanceof SchemaState ? history : SchemaState.fromJSON(history);
+    this.resume = { ...this.resume, schema };
     await this.connectWithRetry();
   }
 

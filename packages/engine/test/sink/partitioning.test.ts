@@ -12,10 +12,16 @@ import type {
 import type { PartitionPolicy } from '@tidewater/config';
 import { decodeDtsAvro } from '@tidewater/formats';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DeliveryReport } from '../src/index';
-import { openKafkaSink, partitionOf } from '../src/index';
+import type { EventDeliveryReport as DeliveryReport } from '../../src/pipeline/sink';
+import { openEventSink } from '../../src/pipeline/sink';
+import { partitionOf } from '../../src/pipeline/partition-policy';
 import { testColumn } from '@tidewater/change-events/testing';
-import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
+import {
+  dropTopics,
+  makeTopic,
+  plainDestination,
+  readTopic,
+} from '../../../kafka-sink/test/kafka-test-kit';
 
 afterAll(dropTopics);
 
@@ -70,7 +76,7 @@ async function deliverAll(
   format: 'canal-json' | 'dts-avro' = 'canal-json',
 ): Promise<{ topic: string; report: DeliveryReport }> {
   const topic = await makeTopic(`policy-${policy}`, PARTITIONS);
-  const sink = await openKafkaSink({
+  const sink = await openEventSink({
     destination: plainDestination(topic),
     format,
     partitionPolicy: policy,
@@ -237,7 +243,7 @@ describe('an UPDATE that changes the primary key', () => {
 describe('delivery order', () => {
   it('keeps every key in order with many deliveries in flight, settling them in call order', async () => {
     const topic = await makeTopic('order', PARTITIONS);
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination: plainDestination(topic),
       format: 'canal-json',
       partitionPolicy: 'hash-primary-key',

@@ -1,6 +1,7 @@
 /**
- * Change events (already renamed by the engine's transform) → Kafka messages: format encoding,
- * topic, key and partition.
+ * The format stage: change events (already selected, filtered and renamed by the transform) →
+ * Kafka messages ready for the sink: the values from the task's format (`MessageFormat` of
+ * @tidewater/formats), the topic, the key and the partition (`partition-policy.ts`).
  * Pure apart from the message serial and the clock it is handed, so unit tests can pin every
  * byte. One event gives:
  * - Canal JSON: one message holding all its rows (as Canal writes it), or one per row under the
@@ -24,8 +25,8 @@ import type {
   UpdateEvent,
 } from '@tidewater/change-events';
 import type { DataFormat, PartitionPolicy } from '@tidewater/config';
-import { confluentFrame, encodeCanalJson, encodeDtsAvro } from '@tidewater/formats';
-import { BATCH_OVERHEAD_BYTES, recordBytes } from './send-queue';
+import { confluentFrame, createFormat, type MessageFormat } from '@tidewater/formats';
+import { BATCH_OVERHEAD_BYTES, recordBytes, type OutgoingMessage } from '@tidewater/kafka-sink';
 import type { KeyColumns, Route } from './partition-policy';
 import {
   ddlRoute,
@@ -42,17 +43,6 @@ export interface SourceInfo {
   version: string;
   /** The source's time zone; TIMESTAMP values render in it (Canal JSON, row keys). */
   timeZone: string;
-}
-
-export interface OutgoingMessage {
-  topic: string;
-  partition: number;
-  key: string | null;
-  value: Buffer;
-  /** Bytes in a record batch (`recordBytes`), computed once here. */
-  size: number;
-  /** `db.table` (destination names) or the event kind, for error messages. */
-  table: string;
 }
 
 export interface MessageBuilderOptions {
@@ -143,10 +133,16 @@ function message(topic: string, route: Route, value: Buffer, table: string): Out
 export class MessageBuilder {
   private nextId: number;
   private readonly options: MessageBuilderOptions;
+  private readonly format: MessageFormat;
 
   constructor(options: MessageBuilderOptions) {
     this.options = options;
     this.nextId = options.firstId ?? 1;
+    this.format = createFormat(options.format, {
+      timeZone: options.source.timeZone,
+      sourceVersion: options.source.version,
+      transactionRecords: options.transactionRecords === true,
+    });
   }
 
   private partitionsOf(topic: string): number {
@@ -178,7 +174,7 @@ export class MessageBuilder {
         case 'begin':
         case 'commit':
         case 'heartbeat':
-          this.buildMarker(event, out);
+          this.buildMarker(event, now, out);
           break;
       }
     }
@@ -202,13 +198,13 @@ export class MessageBuilder {
       return;
     }
     const route = tableRoute(partitionPolicy, table, this.partitionsOf(topic));
-    if (this.options.format === 'dts-avro') {
-      for (const record of this.dtsAvro(event)) {
-        out.push(message(topic, route, this.frame(topic, record), table));
+    if (this.format.rowsPerMessage === 'row') {
+      for (const value of this.encode(event, now)) {
+        out.push(message(topic, route, this.frame(topic, value), table));
       }
       return;
     }
-    this.buildCanalRows(event, route, table, now, out);
+    this.buildEventRows(event, route, table, now, out);
   }
 
   /**
@@ -255,11 +251,11 @@ export class MessageBuilder {
     // The after image identifies an UPDATE's row (its key did not change).
     const imageOf = (i: number): RowImage =>
       event.kind === 'update' ? event.rows[i]!.after : event.rows[i]!;
-    if (this.options.format === 'dts-avro') {
+    if (this.format.rowsPerMessage === 'row') {
       const { topic } = this.options;
-      const records = this.dtsAvro(event);
-      for (let i = 0; i < records.length; i++) {
-        out.push(message(topic, routeOf(imageOf(i)), this.frame(topic, records[i]!), table));
+      const values = this.encode(event, now);
+      for (let i = 0; i < values.length; i++) {
+        out.push(message(topic, routeOf(imageOf(i)), this.frame(topic, values[i]!), table));
       }
       return;
     }
@@ -281,17 +277,13 @@ export class MessageBuilder {
     out: OutgoingMessage[],
   ): void {
     const { topic } = this.options;
-    if (this.options.format === 'dts-avro') {
-      for (const record of this.dtsAvro(event)) {
-        out.push(message(topic, route, this.frame(topic, record), table));
-      }
-      return;
+    for (const value of this.encode(event, now)) {
+      out.push(message(topic, route, this.frame(topic, value), table));
     }
-    out.push(message(topic, route, this.canal(event, now), table));
   }
 
   /**
-   * Canal JSON messages of a whole event on one route: one message, as Canal writes it, unless
+   * Messages of a whole event on one route (formats with several rows per message: Canal JSON): one message, as Canal writes it, unless
    * it would not fit in a record batch under the topic's `max.message.bytes`. Then the rows
    * are split into consecutive ranges, each its own complete FlatMessage (same `type`,
    * `database`, `table`, `es`, `ts`, its own `id`, `old` split with `data`), written in row
@@ -301,7 +293,7 @@ export class MessageBuilder {
    * parts sized from its measured bytes (a part still over the limit is split again). A single
    * row over the limit is kept whole and the sink refuses it (`KAFKA_MESSAGE_TOO_LARGE`).
    */
-  private buildCanalRows(
+  private buildEventRows(
     event: RowEvent,
     route: Route,
     table: string,
@@ -314,7 +306,7 @@ export class MessageBuilder {
     const mostRows = Math.max(1, Math.floor(maxBytes / leastRowBytes(event.schema)));
     let parts: number;
     if (rows <= mostRows) {
-      const whole = message(topic, route, this.encodeCanal(event, now), table);
+      const whole = message(topic, route, this.frame(topic, this.peek(event, now)), table);
       if (whole.size <= maxBytes || rows === 1) {
         this.nextId += 1;
         out.push(whole);
@@ -328,33 +320,20 @@ export class MessageBuilder {
     for (let part = 0; part < parts; part++) {
       const start = Math.floor((rows * part) / parts);
       const end = Math.floor((rows * (part + 1)) / parts);
-      this.buildCanalRows(rowsOf(event, start, end), route, table, now, out);
+      this.buildEventRows(rowsOf(event, start, end), route, table, now, out);
     }
   }
 
-  /** DTS Avro records of an event, numbered from the serial. */
-  private dtsAvro(event: ChangeEvent): Buffer[] {
-    const records = encodeDtsAvro(event, {
-      id: this.nextId,
-      sourceVersion: this.options.source.version,
-    });
-    this.nextId += records.length;
-    return records;
+  /** The values of an event, numbered from the serial, which moves past them. */
+  private encode(event: ChangeEvent, now: number): Buffer[] {
+    const values = this.format.encode(event, this.nextId, now);
+    this.nextId += values.length;
+    return values;
   }
 
-  /** The Canal JSON of an event with the next serial as its `id`, without taking it. */
-  private encodeCanal(event: RowEvent | DdlEvent, now: number): Buffer {
-    return encodeCanalJson(event, {
-      id: this.nextId,
-      ts: now,
-      timeZone: this.options.source.timeZone,
-    });
-  }
-
-  private canal(event: RowEvent | DdlEvent, now: number): Buffer {
-    const value = this.encodeCanal(event, now);
-    this.nextId += 1;
-    return value;
+  /** The one value of a row event with the next serial as its id, without taking it. */
+  private peek(event: RowEvent, now: number): Buffer {
+    return this.format.encode(event, this.nextId, now)[0]!;
   }
 
   private buildDdl(source: DdlEvent, now: number, out: OutgoingMessage[]): void {
@@ -363,20 +342,16 @@ export class MessageBuilder {
     const { database, table } = event;
     const route = ddlRoute(partitionPolicy, database, table, this.partitionsOf(ddlTopic));
     const label = tableKey(database, table) ?? 'DDL';
-    if (this.options.format === 'dts-avro') {
-      for (const record of this.dtsAvro(event)) {
-        out.push(message(ddlTopic, route, this.frame(ddlTopic, record), label));
-      }
-      return;
+    for (const value of this.encode(event, now)) {
+      out.push(message(ddlTopic, route, this.frame(ddlTopic, value), label));
     }
-    out.push(message(ddlTopic, route, this.canal(event, now), label));
   }
 
-  private buildMarker(event: ChangeEvent, out: OutgoingMessage[]): void {
-    if (this.options.format !== 'dts-avro' || this.options.transactionRecords !== true) return;
+  /** BEGIN, COMMIT, heartbeat: written by formats that record them (DTS Avro, when asked). */
+  private buildMarker(event: ChangeEvent, now: number, out: OutgoingMessage[]): void {
     const { topic } = this.options;
-    for (const record of this.dtsAvro(event)) {
-      out.push(message(topic, { partition: 0, key: null }, this.frame(topic, record), event.kind));
+    for (const value of this.encode(event, now)) {
+      out.push(message(topic, { partition: 0, key: null }, this.frame(topic, value), event.kind));
     }
   }
 }

@@ -6,9 +6,14 @@
 import type { ChangeEvent } from '@tidewater/change-events';
 import { decodeDtsAvro, encodeCanalJson, encodeDtsAvro } from '@tidewater/formats';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openKafkaSink } from '../src/index';
-import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
-import { ddlEvent, matrixEvents, matrixTable } from './type-matrix';
+import { openEventSink } from '../../src/pipeline/sink';
+import {
+  dropTopics,
+  makeTopic,
+  plainDestination,
+  readTopic,
+} from '../../../kafka-sink/test/kafka-test-kit';
+import { ddlEvent, matrixEvents, matrixTable } from '../../../kafka-sink/test/type-matrix';
 
 afterAll(dropTopics);
 
@@ -16,7 +21,7 @@ const source = { version: '8.0.36', timeZone: '+08:00' };
 
 async function roundTrip(format: 'canal-json' | 'dts-avro', events: ChangeEvent[], count: number) {
   const topic = await makeTopic(`golden-${format}`);
-  const sink = await openKafkaSink({
+  const sink = await openEventSink({
     destination: plainDestination(topic),
     format,
     partitionPolicy: 'partition-zero',

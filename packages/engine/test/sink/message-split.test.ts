@@ -14,11 +14,17 @@ import type { DataFormat, PartitionPolicy } from '@tidewater/config';
 import { isTidewaterError } from '@tidewater/errors';
 import { decodeDtsAvro } from '@tidewater/formats';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DeliveryReport } from '../src/index';
-import { openKafkaSink, partitionOf } from '../src/index';
+import type { EventDeliveryReport as DeliveryReport } from '../../src/pipeline/sink';
+import { openEventSink } from '../../src/pipeline/sink';
+import { partitionOf } from '../../src/pipeline/partition-policy';
 import { testColumn } from '@tidewater/change-events/testing';
-import type { ReadMessage } from './kafka-test-kit';
-import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
+import type { ReadMessage } from '../../../kafka-sink/test/kafka-test-kit';
+import {
+  dropTopics,
+  makeTopic,
+  plainDestination,
+  readTopic,
+} from '../../../kafka-sink/test/kafka-test-kit';
 
 afterAll(dropTopics);
 
@@ -68,7 +74,7 @@ async function deliverTo(
   const topic = await makeTopic(label, options.partitions ?? 1, {
     'max.message.bytes': String(LIMIT),
   });
-  const sink = await openKafkaSink({
+  const sink = await openEventSink({
     destination: plainDestination(topic),
     format: options.format ?? 'canal-json',
     partitionPolicy: options.policy,

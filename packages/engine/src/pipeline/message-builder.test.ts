@@ -8,13 +8,9 @@ import type {
 } from '@tidewater/change-events';
 import { decodeDtsAvro } from '@tidewater/formats';
 import { describe, expect, it } from 'vitest';
-import {
-  MessageBuilder,
-  type MessageBuilderOptions,
-  type OutgoingMessage,
-} from './message-builder';
+import { MessageBuilder, type MessageBuilderOptions } from './message-builder';
 import { partitionOf } from './partition-policy';
-import { BATCH_OVERHEAD_BYTES } from './send-queue';
+import { BATCH_OVERHEAD_BYTES, type OutgoingMessage } from '@tidewater/kafka-sink';
 import { testColumn } from '@tidewater/change-events/testing';
 
 const orders: TableSchema = {

@@ -5,7 +5,7 @@
 import type { DdlEvent, InsertEvent, TableSchema } from '@tidewater/change-events';
 import { testColumn } from '@tidewater/change-events/testing';
 import { decodeDtsAvro } from '@tidewater/formats';
-import { openKafkaSink } from '@tidewater/kafka-sink';
+import { openEventSink } from '../../src/pipeline/sink';
 import { afterAll, describe, expect, it } from 'vitest';
 // The sink's own Kafka test helpers: topics with partitions, a reader of a whole topic.
 import {
@@ -13,8 +13,8 @@ import {
   makeTopic,
   plainDestination,
   readTopic,
-} from '../../kafka-sink/test/kafka-test-kit';
-import { createTransform, renameCreateTable } from '../src/pipeline/transform';
+} from '../../../kafka-sink/test/kafka-test-kit';
+import { createTransform, renameCreateTable } from '../../src/pipeline/transform';
 
 afterAll(dropTopics);
 
@@ -69,7 +69,7 @@ describe('names in messages', () => {
       ],
       advanced: advanced('upper'),
     });
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination: plainDestination(topic, { ddlTopic }),
       format: 'canal-json',
       partitionPolicy: 'hash-primary-key',
@@ -113,7 +113,7 @@ describe('names in messages', () => {
       ],
       advanced: advanced('default'),
     });
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination: plainDestination(topic, { ddlTopic }),
       format: 'dts-avro',
       partitionPolicy: 'hash-database-table',

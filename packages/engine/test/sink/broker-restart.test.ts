@@ -8,12 +8,14 @@
  */
 import type { ChangeEvent, TableSchema } from '@tidewater/change-events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryReport } from '../src/index';
-import { createTopic, openKafkaSink, partitionOf } from '../src/index';
+import type { EventDeliveryReport as DeliveryReport } from '../../src/pipeline/sink';
+import { openEventSink } from '../../src/pipeline/sink';
+import { partitionOf } from '../../src/pipeline/partition-policy';
+import { createTopic } from '@tidewater/kafka-sink';
 import { testColumn } from '@tidewater/change-events/testing';
-import { plainDestination, readTopic, uniqueTopic } from './kafka-test-kit';
-import type { PrivateBroker } from './private-broker';
-import { startPrivateBroker } from './private-broker';
+import { plainDestination, readTopic, uniqueTopic } from '../../../kafka-sink/test/kafka-test-kit';
+import type { PrivateBroker } from '../../../kafka-sink/test/private-broker';
+import { startPrivateBroker } from '../../../kafka-sink/test/private-broker';
 
 let broker: PrivateBroker;
 
@@ -58,7 +60,7 @@ describe('broker restart mid-stream', () => {
     const topic = uniqueTopic('restart');
     const destination = plainDestination(topic, { hosts: broker.brokers.join(',') });
     await createTopic(destination, { topic, partitions: PARTITIONS });
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination,
       format: 'canal-json',
       partitionPolicy: 'hash-primary-key',

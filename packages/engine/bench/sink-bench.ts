@@ -6,18 +6,20 @@
  * - `encode`: building the messages only (format, key, partition), no I/O;
  * - `kafkajs`: the same pre-built messages through bare kafkajs `sendBatch` calls, one at a
  *   time, with the sink's request size: the client's own ceiling on this machine;
- * - `sink`: `deliver` end to end, several deliveries in flight.
+ * - `sink`: the engine's event sink (format stage and kafka-sink) end to end, several
+ *   deliveries in flight.
  *
- * `npx tsx packages/kafka-sink/bench/sink-bench.ts` (env: BENCH_RUNS, BENCH_SINK_MESSAGES,
+ * `npx tsx packages/engine/bench/sink-bench.ts` (env: BENCH_RUNS, BENCH_SINK_MESSAGES,
  * BENCH_SINK_COMPRESSION=none|gzip). `bench/sections/sink.ts` runs it inside `npm run bench`.
  */
 import type { InsertEvent, TableSchema } from '@tidewater/change-events';
 import type { DataFormat } from '@tidewater/config';
 import type { StackEndpoints } from '@tidewater/stack';
 import kafkajs from 'kafkajs';
-import type { SinkCompression, SinkLimits } from '../src/index';
-import { DEFAULT_SINK_LIMITS, createTopic, deleteTopics, openKafkaSink } from '../src/index';
-import { MessageBuilder } from '../src/message-builder';
+import type { SinkCompression, SinkLimits } from '@tidewater/kafka-sink';
+import { DEFAULT_SINK_LIMITS, createTopic, deleteTopics } from '@tidewater/kafka-sink';
+import { MessageBuilder } from '../src/pipeline/message-builder';
+import { openEventSink } from '../src/pipeline/sink';
 import { testColumn } from '@tidewater/change-events/testing';
 
 /** sysbench's `sbtest` shape; `c` is sized so one Canal JSON message is about 500 bytes. */
@@ -130,7 +132,7 @@ export async function measureSink(
   await createTopic(destination, { topic, partitions: 1 });
   const input = events(options.messages);
   try {
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination,
       format: options.format,
       partitionPolicy: 'partition-zero',

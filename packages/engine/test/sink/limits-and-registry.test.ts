@@ -8,10 +8,16 @@ import { decodeDtsAvro, dtsAvroSchemaText } from '@tidewater/formats';
 import { stackEndpoints } from '@tidewater/stack';
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkSchemaRegistry, fetchSchemaById, openKafkaSink } from '../src/index';
+import { openEventSink } from '../../src/pipeline/sink';
+import { checkSchemaRegistry, fetchSchemaById } from '@tidewater/kafka-sink';
 import { testColumn } from '@tidewater/change-events/testing';
-import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
-import { matrixEvents } from './type-matrix';
+import {
+  dropTopics,
+  makeTopic,
+  plainDestination,
+  readTopic,
+} from '../../../kafka-sink/test/kafka-test-kit';
+import { matrixEvents } from '../../../kafka-sink/test/type-matrix';
 
 afterAll(dropTopics);
 
@@ -52,7 +58,7 @@ async function failureOf(promise: Promise<unknown>) {
 describe('message size', () => {
   it("stops with KAFKA_MESSAGE_TOO_LARGE naming table and key; earlier deliveries land, later ones don't", async () => {
     const topic = await makeTopic('too-large', 1, { 'max.message.bytes': '4096' });
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination: plainDestination(topic),
       format: 'canal-json',
       partitionPolicy: 'hash-primary-key',
@@ -85,7 +91,7 @@ describe('message size', () => {
 
   it('splits requests so that many small messages never make an over-large batch', async () => {
     const topic = await makeTopic('batch-split', 1, { 'max.message.bytes': '4096' });
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination: plainDestination(topic),
       format: 'canal-json',
       partitionPolicy: 'partition-zero',
@@ -114,7 +120,7 @@ describe('schema registry', () => {
 
   it('registers <topic>-value and frames every record in the Confluent wire format', async () => {
     const topic = await makeTopic('registry');
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination: plainDestination(topic, { schemaRegistry: { enabled: true, url: registryUrl } }),
       format: 'dts-avro',
       partitionPolicy: 'partition-zero',
@@ -149,7 +155,7 @@ describe('schema registry', () => {
   it('refuses the registry with Canal JSON', async () => {
     const topic = await makeTopic('registry-canal');
     const error = await failureOf(
-      openKafkaSink({
+      openEventSink({
         destination: plainDestination(topic, {
           schemaRegistry: { enabled: true, url: registryUrl },
         }),

@@ -1,9 +1,14 @@
 import type { InsertEvent } from '@tidewater/change-events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isTidewaterError } from '@tidewater/errors';
-import { openKafkaSink } from '../src/index';
+import { openEventSink } from '../../src/pipeline/sink';
 import { testColumn } from '@tidewater/change-events/testing';
-import { dropTopics, makeTopic, plainDestination, readTopic } from './kafka-test-kit';
+import {
+  dropTopics,
+  makeTopic,
+  plainDestination,
+  readTopic,
+} from '../../../kafka-sink/test/kafka-test-kit';
 
 afterAll(dropTopics);
 
@@ -23,10 +28,10 @@ const insert = (id: number): InsertEvent => ({
   serverId: 1,
 });
 
-describe('openKafkaSink', () => {
+describe('openEventSink', () => {
   it('delivers Canal JSON that reads back from the topic', async () => {
     const topic = await makeTopic('basic');
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination: plainDestination(topic),
       format: 'canal-json',
       partitionPolicy: 'partition-zero',
@@ -47,7 +52,7 @@ describe('openKafkaSink', () => {
     'delivers %s-compressed batches that read back',
     async (compression) => {
       const topic = await makeTopic(`compressed-${compression}`);
-      const sink = await openKafkaSink({
+      const sink = await openEventSink({
         destination: plainDestination(topic),
         format: 'dts-avro',
         partitionPolicy: 'partition-zero',
@@ -65,7 +70,7 @@ describe('openKafkaSink', () => {
 
   it('closes at once when told to discard pending deliveries, which reject as SINK_CLOSED', async () => {
     const topic = await makeTopic('discard');
-    const sink = await openKafkaSink({
+    const sink = await openEventSink({
       destination: plainDestination(topic),
       format: 'canal-json',
       partitionPolicy: 'partition-zero',
