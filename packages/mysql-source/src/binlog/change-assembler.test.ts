@@ -49,6 +49,7 @@ async function run(
     checksum?: boolean;
     readTable?: AssemblerHooks['readTable'];
     flavour?: 'mysql' | 'polardbx' | 'mariadb';
+    requiresFullRowImage?: AssemblerHooks['requiresFullRowImage'];
   } = {},
 ): Promise<Run> {
   const warnings: string[] = [];
@@ -56,6 +57,7 @@ async function run(
     isCaptured: () => true,
     readTable: options.readTable ?? (async () => null),
     warn: (code) => warnings.push(code),
+    ...(options.requiresFullRowImage ? { requiresFullRowImage: options.requiresFullRowImage } : {}),
   };
   const assembler = new ChangeAssembler(hooks, {
     file: 'group1_stream_0_binlog.000004',
@@ -378,43 +380,49 @@ describe('ChangeAssembler values and faults', () => {
     expect(insert.schema.columns.map((c) => c.name)).toEqual(['a', 'b']);
   });
 
-  it('fills columns missing from a partial row image with NULL and warns once', async () => {
-    const schema = stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT, c INT)');
-    const present = Buffer.from([0b101]);
-    const { events, warnings } = await run(
-      [
-        formatDescription('8.0.36', true),
-        query('shop', 'BEGIN', { logPos: 100 }),
-        tableMap(
-          9,
-          'shop',
-          't',
-          [{ type: ColumnType.LONG }, { type: ColumnType.LONG }, { type: ColumnType.LONG }],
-          Buffer.alloc(0),
-          {
-            logPos: 200,
-          },
+  describe('a partial row image (binlog_row_image MINIMAL or NOBLOB)', () => {
+    const partialDelete = (): Buffer[] => [
+      formatDescription('8.0.36', true),
+      query('shop', 'BEGIN', { logPos: 100 }),
+      tableMap(
+        9,
+        'shop',
+        't',
+        [{ type: ColumnType.LONG }, { type: ColumnType.LONG }, { type: ColumnType.LONG }],
+        Buffer.alloc(0),
+        { logPos: 200 },
+      ),
+      // Column b is absent from the image: no NULL bit, no value.
+      rowsEvent(
+        EventType.DELETE_ROWS_V2,
+        9,
+        3,
+        [rowImage([int32(1), int32(3)]), rowImage([int32(2), int32(4)])],
+        { logPos: 300, present: Buffer.from([0b101]) },
+      ),
+      xid(1n, { logPos: 400 }),
+    ];
+
+    it('fails the stream, naming the table and the missing columns, instead of giving NULL', async () => {
+      const schema = stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT, c INT)');
+      await expect(run(partialDelete(), schema, { flavour: 'mysql' })).rejects.toMatchObject({
+        code: 'BINLOG_PARTIAL_ROW_IMAGE',
+        isRetryable: false,
+        message: expect.stringMatching(
+          /DELETE of shop\.t .*without columns b from the deleted row/,
         ),
-        rowsEvent(
-          EventType.DELETE_ROWS_V2,
-          9,
-          3,
-          [rowImage([int32(1), int32(3)]), rowImage([int32(2), int32(4)])],
-          { logPos: 300, present },
-        ),
-        xid(1n, { logPos: 400 }),
-      ],
-      schema,
-      { flavour: 'mysql' },
-    );
-    expect(events[1]).toMatchObject({
-      kind: 'delete',
-      rows: [
-        ['1', null, '3'],
-        ['2', null, '4'],
-      ],
+        details: { database: 'shop', table: 't', rowsKind: 'delete', missing: ['b'] },
+      });
     });
-    expect(warnings).toEqual(['BINLOG_PARTIAL_ROW_IMAGE']);
+
+    it('leaves the rows out, and keeps the transaction, for a table that need not be whole', async () => {
+      const schema = stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT, c INT)');
+      const { events } = await run(partialDelete(), schema, {
+        flavour: 'mysql',
+        requiresFullRowImage: () => false,
+      });
+      expect(events.map((event) => event.kind)).toEqual(['begin', 'commit']);
+    });
   });
 
   it('tracks MySQL GTIDs through a transaction and a DDL, hiding empty transactions', async () => {

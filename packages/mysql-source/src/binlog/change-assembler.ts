@@ -18,7 +18,14 @@ import {
   type TableMap,
 } from './event-decoder';
 import { MariadbGtidState, MysqlGtidSet } from './gtid';
-import { compileRowLayout, decodeRows, isLayoutMismatch, type RowLayout } from './row-decoder';
+import {
+  absentColumns,
+  compileRowLayout,
+  decodeRows,
+  isLayoutMismatch,
+  PARTIAL_ROW_IMAGE_REMEDY,
+  type RowLayout,
+} from './row-decoder';
 import type { SchemaState, TrackedTable } from './schema-history';
 import { schemaFromTableMap } from './table-map-schema';
 
@@ -28,6 +35,12 @@ export interface AssemblerHooks {
   /** Reads a table's current definition from the source; null when it does not exist. */
   readTable(database: string, table: string): Promise<TrackedTable | null>;
   warn(code: string, message: string, details?: Record<string, unknown>): void;
+  /**
+   * Whether a partial row image of this captured table fails the stream (the default for every
+   * table). When false, such a rows event is left out and its transaction still goes out: for a
+   * reader that decodes tables only to see their transactions (the snapshot's watermarks).
+   */
+  requiresFullRowImage?(database: string, table: string): boolean;
 }
 
 /** Where the assembler (re)starts: a checkpoint. */
@@ -70,7 +83,6 @@ export class ChangeAssembler {
     ChangeEvent,
     { position: SourcePosition; schema: SchemaState }
   >();
-  private readonly warnedTables = new Set<string>();
 
   constructor(
     private readonly hooks: AssemblerHooks,
@@ -512,6 +524,52 @@ export class ChangeAssembler {
     this.tableMaps.set(tableMap.tableId, { tableMap, layout });
   }
 
+  /**
+   * Never NULL for a value the binlog does not have: a partial row image (a session with
+   * binlog_row_image=MINIMAL or NOBLOB, which the precheck of the global setting cannot see)
+   * stops the stream, naming the table and the columns.
+   */
+  private partialRowImage(
+    rowsKind: 'insert' | 'update' | 'delete',
+    layout: RowLayout,
+    missingBefore: string[],
+    missingAfter: string[],
+  ): TidewaterError {
+    const { database, table } = layout.schema;
+    const list = (columns: string[]): string =>
+      columns.length <= 10
+        ? columns.join(', ')
+        : `${columns.slice(0, 10).join(', ')} and ${columns.length - 10} more`;
+    const parts =
+      rowsKind === 'update'
+        ? [
+            missingBefore.length > 0 ? `${list(missingBefore)} from the before image` : '',
+            missingAfter.length > 0 ? `${list(missingAfter)} from the after image` : '',
+          ].filter((part) => part !== '')
+        : [`${list(missingBefore)} from the ${rowsKind === 'insert' ? 'inserted' : 'deleted'} row`];
+    return new TidewaterError(
+      'BINLOG_PARTIAL_ROW_IMAGE',
+      `${rowsKind === 'delete' ? 'A' : 'An'} ${rowsKind.toUpperCase()} of ${database}.${table} at ${this.file}:${this.pos} was logged without columns ${parts.join(' and ')}: it was written with binlog_row_image MINIMAL or NOBLOB, and Tidewater does not make up the missing values.`,
+      {
+        category: 'unsupported',
+        remedy: PARTIAL_ROW_IMAGE_REMEDY,
+        details: {
+          database,
+          table,
+          file: this.file,
+          pos: this.pos,
+          rowsKind,
+          ...(rowsKind === 'update'
+            ? {
+                missingBefore: missingBefore.slice(0, 100),
+                missingAfter: missingAfter.slice(0, 100),
+              }
+            : { missing: missingBefore.slice(0, 100) }),
+        },
+      },
+    );
+  }
+
   private processRows(event: Extract<BinlogEvent, { type: 'rows' }>): ChangeEvent[] {
     const entry = this.tableMaps.get(event.rows.tableId);
     if (!entry)
@@ -521,18 +579,20 @@ export class ChangeAssembler {
       );
     const { layout } = entry;
     if (!layout) return NONE;
-    const decoded = decodeRows(event.rows, layout);
-    if (decoded.absentValues > 0) {
-      const key = `${layout.schema.database}.${layout.schema.table}`;
-      if (!this.warnedTables.has(key)) {
-        this.warnedTables.add(key);
-        this.hooks.warn(
-          'BINLOG_PARTIAL_ROW_IMAGE',
-          `Rows of ${key} arrive with some columns missing (binlog_row_image is not FULL); the missing values are given as NULL.`,
-          { table: key },
-        );
+    const missingBefore = absentColumns(event.rows.presentBefore, layout);
+    const missingAfter =
+      event.rows.presentAfter === null ? [] : absentColumns(event.rows.presentAfter, layout);
+    if (missingBefore.length > 0 || missingAfter.length > 0) {
+      const { database, table } = layout.schema;
+      if (this.hooks.requiresFullRowImage?.(database, table) === false) {
+        // Left out; the transaction still shows, with its BEGIN and COMMIT.
+        const begin = this.pendingBegin;
+        this.pendingBegin = null;
+        return begin ? [begin] : NONE;
       }
+      throw this.partialRowImage(event.rows.rowsKind, layout, missingBefore, missingAfter);
     }
+    const decoded = decodeRows(event.rows, layout);
     const base = { ...this.base(event.header), schema: layout.schema };
     switch (event.rows.rowsKind) {
       case 'insert':
