@@ -17,9 +17,14 @@ import {
   uint32,
   xid,
 } from './binlog-fixtures';
-import { ChangeAssembler, type AssemblerHooks } from './change-assembler';
+import {
+  ChangeAssembler,
+  MAX_LAYOUTS,
+  MAX_RECENT_TABLE_MAPS,
+  type AssemblerHooks,
+} from './change-assembler';
 import { ColumnType, EventType, LOG_EVENT_ARTIFICIAL_F } from './constants';
-import { BinlogEventDecoder } from './event-decoder';
+import { BinlogEventDecoder, MAX_DECODED_TABLE_MAPS } from './event-decoder';
 import { parseDdl } from './ddl-parser';
 import { SchemaState, type TrackedTable } from './schema-history';
 
@@ -40,6 +45,7 @@ interface Run {
   events: ChangeEvent[];
   warnings: string[];
   assembler: ChangeAssembler;
+  decoder: BinlogEventDecoder;
 }
 
 async function run(
@@ -71,7 +77,7 @@ async function run(
   for (const bytes of stream) {
     events.push(...(await assembler.process(decoder.decode(bytes))));
   }
-  return { events, warnings, assembler };
+  return { events, warnings, assembler, decoder };
 }
 
 /** A PolarDB-X global binlog: no GTID events, CTS rows-query events, multi-stream file names. */
@@ -378,6 +384,84 @@ describe('ChangeAssembler values and faults', () => {
     if (insert.kind !== 'insert') throw new Error('expected insert');
     expect(insert.rows).toEqual([['-1', '4294967295']]);
     expect(insert.schema.columns.map((c) => c.name)).toEqual(['a', 'b']);
+  });
+
+  describe('bounded memory', () => {
+    const columns = [{ type: ColumnType.LONG }, { type: ColumnType.LONG }];
+    /** One transaction inserting (id, id * 2) into `table` under a table id of its own. */
+    const transaction = (table: string, tableId: number, id: number, logPos: number): Buffer[] => [
+      query('shop', 'BEGIN', { logPos }),
+      tableMap(tableId, 'shop', table, columns, Buffer.alloc(0), { logPos: logPos + 10 }),
+      rowsEvent(EventType.WRITE_ROWS_V2, tableId, 2, [rowImage([int32(id), int32(id * 2)])], {
+        logPos: logPos + 20,
+      }),
+      xid(BigInt(id), { logPos: logPos + 30 }),
+    ];
+
+    it('keeps a bounded number of table maps while table ids churn, and decodes every row', async () => {
+      const count = 20_000;
+      const stream = [formatDescription('8.0.36', true)];
+      // A fresh table id per transaction: what a server does when its table cache churns.
+      for (let i = 1; i <= count; i += 1) stream.push(...transaction('t', 1_000 + i, i, i * 100));
+      const { events, assembler, decoder } = await run(
+        stream,
+        stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT)'),
+        { flavour: 'mysql' },
+      );
+      const inserts = events.filter((event) => event.kind === 'insert');
+      expect(inserts).toHaveLength(count);
+      expect(inserts.map((event) => event.rows[0])).toEqual(
+        Array.from({ length: count }, (_, index) => [String(index + 1), String((index + 1) * 2)]),
+      );
+      expect(assembler.cachedTableMaps).toBeLessThanOrEqual(MAX_RECENT_TABLE_MAPS);
+      expect(decoder.cachedTableMaps).toBeLessThanOrEqual(MAX_DECODED_TABLE_MAPS);
+    });
+
+    it('keeps a bounded number of row layouts while tables come and go', async () => {
+      const count = 6_000;
+      const stream = [formatDescription('8.0.36', true)];
+      for (let i = 1; i <= count; i += 1) {
+        const table = `scratch_${i}`;
+        stream.push(
+          query('shop', `CREATE TABLE ${table} (a INT PRIMARY KEY, b INT)`, { logPos: i * 100 }),
+        );
+        stream.push(...transaction(table, i, i, i * 100 + 40));
+        stream.push(query('shop', `DROP TABLE ${table}`, { logPos: i * 100 + 80 }));
+      }
+      const { events, assembler } = await run(stream, stateWith(), { flavour: 'mysql' });
+      const inserts = events.filter((event) => event.kind === 'insert');
+      expect(inserts).toHaveLength(count);
+      expect(inserts.at(-1)).toMatchObject({
+        schema: { table: `scratch_${count}` },
+        rows: [[String(count), String(count * 2)]],
+      });
+      expect(assembler.cachedLayouts).toBeLessThanOrEqual(MAX_LAYOUTS);
+      expect(assembler.cachedTableMaps).toBeLessThanOrEqual(MAX_RECENT_TABLE_MAPS);
+    });
+
+    it('keeps every table map of an open transaction, however many', async () => {
+      const tables = MAX_RECENT_TABLE_MAPS + 50;
+      const stream = [formatDescription('8.0.36', true), query('shop', 'BEGIN', { logPos: 100 })];
+      // Every table map first, then the rows events that refer back to them.
+      for (let i = 1; i <= tables; i += 1) {
+        stream.push(tableMap(i, 'shop', 't', columns, Buffer.alloc(0), { logPos: 100 + i }));
+      }
+      for (let i = 1; i <= tables; i += 1) {
+        stream.push(
+          rowsEvent(EventType.WRITE_ROWS_V2, i, 2, [rowImage([int32(i), int32(i * 2)])], {
+            logPos: 100 + tables + i,
+          }),
+        );
+      }
+      stream.push(xid(1n, { logPos: 100 + 3 * tables }));
+      const { events, assembler } = await run(
+        stream,
+        stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT)'),
+        { flavour: 'mysql' },
+      );
+      expect(events.filter((event) => event.kind === 'insert')).toHaveLength(tables);
+      expect(assembler.cachedTableMaps).toBeLessThanOrEqual(MAX_RECENT_TABLE_MAPS);
+    });
   });
 
   describe('a partial row image (binlog_row_image MINIMAL or NOBLOB)', () => {

@@ -26,6 +26,7 @@ import {
   PARTIAL_ROW_IMAGE_REMEDY,
   type RowLayout,
 } from './row-decoder';
+import { RecentMap } from './recent-map';
 import type { SchemaState, TrackedTable } from './schema-history';
 import { schemaFromTableMap } from './table-map-schema';
 
@@ -56,6 +57,16 @@ export interface AssemblerStart {
 
 const NONE: ChangeEvent[] = [];
 
+/**
+ * Table maps kept past the end of their transaction. A rows event only refers to a TABLE_MAP
+ * written before it in the same statement (the server writes one before every statement's rows
+ * events: MySQL "Rows_event" and TABLE_MAP_EVENT documentation), so the open transaction's maps
+ * are always kept and a few recent ones are only a margin; table ids churn on a busy server.
+ */
+export const MAX_RECENT_TABLE_MAPS = 256;
+/** Compiled row layouts kept by table name; one evicted is compiled again at its next TABLE_MAP. */
+export const MAX_LAYOUTS = 1024;
+
 export class ChangeAssembler {
   private flavour: SourceFlavour = 'mysql';
   private file = '';
@@ -74,11 +85,15 @@ export class ChangeAssembler {
   private pendingBegin: ChangeEvent | null = null;
   /** Binlog time (s) of the last checkpoint given out, for `skippedCheckpoint`. */
   private checkpointSecond = 0;
-  private readonly tableMaps = new Map<number, { tableMap: TableMap; layout: RowLayout | null }>();
-  private readonly layouts = new Map<
+  /** By table id: the open transaction's maps, then the most recent others (see `trim`). */
+  private readonly tableMaps = new RecentMap<
+    number,
+    { tableMap: TableMap; layout: RowLayout | null }
+  >(MAX_RECENT_TABLE_MAPS);
+  private readonly layouts = new RecentMap<
     string,
     { signature: string; schema: TrackedTable; layout: RowLayout }
-  >();
+  >(MAX_LAYOUTS);
   private readonly checkpoints = new WeakMap<
     ChangeEvent,
     { position: SourcePosition; schema: SchemaState }
@@ -126,6 +141,16 @@ export class ChangeAssembler {
 
   get schema(): SchemaState {
     return this.schemaState;
+  }
+
+  /** Table maps held (by table id), for tests and monitoring. */
+  get cachedTableMaps(): number {
+    return this.tableMaps.size;
+  }
+
+  /** Compiled row layouts held (by table name), for tests and monitoring. */
+  get cachedLayouts(): number {
+    return this.layouts.size;
   }
 
   /** Position and schema state of a checkpoint event (commit, DDL, heartbeat); null otherwise. */
@@ -195,6 +220,7 @@ export class ChangeAssembler {
     event.position = this.currentPosition();
     this.txGtid = null;
     this.txGtidText = null;
+    this.tableMaps.trim();
     if (isEmpty) return this.skippedCheckpoint(header);
     this.markCheckpoint(event, header);
     return [event];
@@ -422,6 +448,7 @@ export class ChangeAssembler {
       ddl.position = this.currentPosition();
       this.txGtid = null;
       this.txGtidText = null;
+      this.tableMaps.trim();
       if (!isEmitted) return this.skippedCheckpoint(header);
       this.markCheckpoint(ddl, header);
       return [ddl];
@@ -433,14 +460,14 @@ export class ChangeAssembler {
   private mapTable(tableMap: TableMap): Promise<void> | null {
     const { database, table } = tableMap;
     if (!this.hooks.isCaptured(database, table)) {
-      this.tableMaps.set(tableMap.tableId, { tableMap, layout: null });
+      this.rememberTableMap(tableMap, null);
       return null;
     }
     const key = `${database}\0${table}`;
     const tracked = this.schemaState.getTable(database, table);
     const cached = this.layouts.get(key);
     if (cached && tracked && cached.schema === tracked && cached.signature === tableMap.signature) {
-      this.tableMaps.set(tableMap.tableId, { tableMap, layout: cached.layout });
+      this.rememberTableMap(tableMap, cached.layout);
       return null;
     }
     let reason = tracked ? '' : 'the table is not in the schema history';
@@ -521,7 +548,17 @@ export class ChangeAssembler {
     layout: RowLayout,
   ): void {
     this.layouts.set(key, { signature: tableMap.signature, schema: tracked, layout });
+    this.layouts.trim();
+    this.rememberTableMap(tableMap, layout);
+  }
+
+  /**
+   * Keeps a table map for the rows events after it. Inside a transaction nothing is forgotten
+   * (its rows events may refer to any of its maps); the transaction's end trims to the limit.
+   */
+  private rememberTableMap(tableMap: TableMap, layout: RowLayout | null): void {
     this.tableMaps.set(tableMap.tableId, { tableMap, layout });
+    if (!this.isInTransaction) this.tableMaps.trim();
   }
 
   /**
