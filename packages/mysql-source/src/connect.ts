@@ -303,6 +303,48 @@ export function classifyConnectError(
   );
 }
 
+/** Driver and socket codes of a session that is gone (network, server closed or killed it). */
+const CONNECTION_LOST_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ABORTING_CONNECTION',
+  'ER_NET_READ_INTERRUPTED',
+  'ER_NET_WRITE_INTERRUPTED',
+  'ER_CLIENT_INTERACTION_TIMEOUT',
+  'CR_SERVER_GONE_ERROR',
+  'CR_SERVER_LOST',
+]);
+
+/**
+ * Server error numbers with the same meaning: 1053 ER_SERVER_SHUTDOWN, 1152
+ * ER_ABORTING_CONNECTION, 1159/1161 ER_NET_READ/WRITE_INTERRUPTED, 1927 ER_CONNECTION_KILLED
+ * (MariaDB's answer to KILL CONNECTION), 2006/2013 CR_SERVER_GONE_ERROR/CR_SERVER_LOST, 4031
+ * ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8.0.24+ closing an idle session).
+ */
+const CONNECTION_LOST_ERRNOS = new Set([1053, 1152, 1159, 1161, 1927, 2006, 2013, 4031]);
+
+/**
+ * Whether a statement failed because its session is gone, not because of the statement: the
+ * work can be retried on a new session. mysql2 answers a statement on a session it already
+ * knows is closed with a fatal error without a code ("... in closed state"). Other fatal errors
+ * (a packet mysql2 could not handle) are not connection losses: retrying would not help.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, errno, fatal, message } = error as ErrorWithCode & { fatal?: unknown };
+  if (typeof code === 'string' && CONNECTION_LOST_CODES.has(code)) return true;
+  if (typeof errno === 'number' && CONNECTION_LOST_ERRNOS.has(errno)) return true;
+  return fatal === true && typeof message === 'string' && /\bin closed state\b/.test(message);
+}
+
 function describeError(error: unknown): { code: string; text: string } {
   if (typeof error === 'object' && error !== null) {
     const { code, message } = error as ErrorWithCode;

@@ -84,6 +84,11 @@ export function binlogWatermarks(options: BinlogWatermarkOptions): BinlogWaterma
   let taken: SourcePosition | null = null;
   /** Events taken from the stream past the end of the last window, in order. */
   let pending: ChangeEvent[] = [];
+  // Other tables are decoded only so their transactions show; a partial row image of one (a
+  // session with binlog_row_image MINIMAL) does not concern the snapshot.
+  const snapshotTables = new Set(
+    options.tables.map(({ database, table }) => `${database}\0${table}`),
+  );
 
   const close = (): void => {
     stream?.close();
@@ -102,6 +107,7 @@ export function binlogWatermarks(options: BinlogWatermarkOptions): BinlogWaterma
       source: options.source,
       start: { file: start.file, pos: start.pos, gtidSet: start.gtidSet },
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_WINDOW_HEARTBEAT_MS,
+      requiresFullRowImage: (database, table) => snapshotTables.has(`${database}\0${table}`),
       signal,
     });
     taken = start;

@@ -38,7 +38,7 @@ import type {
 } from '@tidewater/change-events';
 import type { Connection } from 'mysql2/promise';
 import { TidewaterError } from '@tidewater/errors';
-import type { SourceConnection } from './connect';
+import { isConnectionLost, type SourceConnection } from './connect';
 import { parseRowFilter } from './filter';
 import { describeTable } from './introspect';
 import {
@@ -138,6 +138,8 @@ export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<Sn
   const watermarks = options.watermarks ?? null;
   const resume = options.resumeFrom ?? null;
   const sessions = new SessionPool(options.connect);
+  /** The table being read, for the message of a failure. */
+  let reading: SnapshotTable | null = null;
   try {
     const main = await sessions.open();
     signal.throwIfAborted();
@@ -177,8 +179,10 @@ export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<Sn
         walker?.startTable(spec);
         continue;
       }
+      reading = spec;
       yield* readTable(spec, tableResume, context);
     }
+    reading = null;
 
     const streamFrom = walker?.position ?? startPosition;
     yield {
@@ -189,9 +193,42 @@ export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<Sn
           ? await watermarks.completePosition(streamFrom, main.connection)
           : streamFrom,
     };
+  } catch (error) {
+    throw signal.aborted ? error : snapshotFailure(error, reading);
   } finally {
     await sessions.closeAll();
   }
+}
+
+/**
+ * A lost session (network, server restart, KILL) becomes SOURCE_CONNECTION_LOST, retryable: the
+ * caller retries within its retry window and resumes from the last acknowledged checkpoint.
+ * Every other failure is thrown as it is, so it fails the task with its own reason.
+ */
+function snapshotFailure(error: unknown, table: SnapshotTable | null): unknown {
+  if (!isConnectionLost(error)) return error;
+  const { code, errno, message } = error as { code?: unknown; errno?: unknown; message?: unknown };
+  const reason = typeof message === 'string' ? message : String(error);
+  const where =
+    table === null
+      ? 'during the full data migration'
+      : `while the full data migration read ${table.database}.${table.table}`;
+  return new TidewaterError(
+    'SOURCE_CONNECTION_LOST',
+    `The connection to the source was lost ${where} (${reason.replace(/\.$/, '')}).`,
+    {
+      category: 'unavailable',
+      isRetryable: true,
+      remedy:
+        "Tidewater retries within the task's retry window and resumes after the last acknowledged chunk. If it keeps failing, check the network path to the source and its error log for restarts or killed sessions (KILL, wait_timeout, a proxy closing idle connections).",
+      details: {
+        ...(table === null ? {} : { database: table.database, table: table.table }),
+        ...(typeof code === 'string' ? { driverCode: code } : {}),
+        ...(typeof errno === 'number' ? { errno } : {}),
+      },
+      cause: error,
+    },
+  );
 }
 
 interface TableContext {

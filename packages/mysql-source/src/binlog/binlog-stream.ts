@@ -83,6 +83,13 @@ export interface BinlogStreamOptions {
   databases?: string[];
   /** Finer selection of tables to decode; rows of other tables are skipped undecoded. */
   isCaptured?: (database: string, table: string) => boolean;
+  /**
+   * Tables whose rows must arrive whole: a partial row image of one (a session with
+   * binlog_row_image MINIMAL or NOBLOB) fails the stream with BINLOG_PARTIAL_ROW_IMAGE. Every
+   * decoded table when absent. Partial rows of other decoded tables are left out, their
+   * transactions still delivered.
+   */
+  requiresFullRowImage?: (database: string, table: string) => boolean;
   /** Replica server id; must be unique among the source's replicas. Random when absent. */
   serverId?: number;
   heartbeatIntervalMs?: number;
@@ -318,6 +325,8 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
           isCaptured: (database, table) => this.isCaptured(database, table),
           readTable: (database, table) => this.readTable(database, table),
           warn: (code, message, details) => this.warn(code, message, details),
+          requiresFullRowImage: (database, table) =>
+            this.options.requiresFullRowImage?.(database, table) ?? true,
         },
         start,
       );

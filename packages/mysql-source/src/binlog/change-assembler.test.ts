@@ -17,9 +17,14 @@ import {
   uint32,
   xid,
 } from './binlog-fixtures';
-import { ChangeAssembler, type AssemblerHooks } from './change-assembler';
+import {
+  ChangeAssembler,
+  MAX_LAYOUTS,
+  MAX_RECENT_TABLE_MAPS,
+  type AssemblerHooks,
+} from './change-assembler';
 import { ColumnType, EventType, LOG_EVENT_ARTIFICIAL_F } from './constants';
-import { BinlogEventDecoder } from './event-decoder';
+import { BinlogEventDecoder, MAX_DECODED_TABLE_MAPS } from './event-decoder';
 import { parseDdl } from './ddl-parser';
 import { SchemaState, type TrackedTable } from './schema-history';
 
@@ -40,6 +45,7 @@ interface Run {
   events: ChangeEvent[];
   warnings: string[];
   assembler: ChangeAssembler;
+  decoder: BinlogEventDecoder;
 }
 
 async function run(
@@ -49,6 +55,7 @@ async function run(
     checksum?: boolean;
     readTable?: AssemblerHooks['readTable'];
     flavour?: 'mysql' | 'polardbx' | 'mariadb';
+    requiresFullRowImage?: AssemblerHooks['requiresFullRowImage'];
   } = {},
 ): Promise<Run> {
   const warnings: string[] = [];
@@ -56,6 +63,7 @@ async function run(
     isCaptured: () => true,
     readTable: options.readTable ?? (async () => null),
     warn: (code) => warnings.push(code),
+    ...(options.requiresFullRowImage ? { requiresFullRowImage: options.requiresFullRowImage } : {}),
   };
   const assembler = new ChangeAssembler(hooks, {
     file: 'group1_stream_0_binlog.000004',
@@ -69,7 +77,7 @@ async function run(
   for (const bytes of stream) {
     events.push(...(await assembler.process(decoder.decode(bytes))));
   }
-  return { events, warnings, assembler };
+  return { events, warnings, assembler, decoder };
 }
 
 /** A PolarDB-X global binlog: no GTID events, CTS rows-query events, multi-stream file names. */
@@ -378,43 +386,127 @@ describe('ChangeAssembler values and faults', () => {
     expect(insert.schema.columns.map((c) => c.name)).toEqual(['a', 'b']);
   });
 
-  it('fills columns missing from a partial row image with NULL and warns once', async () => {
-    const schema = stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT, c INT)');
-    const present = Buffer.from([0b101]);
-    const { events, warnings } = await run(
-      [
-        formatDescription('8.0.36', true),
-        query('shop', 'BEGIN', { logPos: 100 }),
-        tableMap(
-          9,
-          'shop',
-          't',
-          [{ type: ColumnType.LONG }, { type: ColumnType.LONG }, { type: ColumnType.LONG }],
-          Buffer.alloc(0),
-          {
-            logPos: 200,
-          },
-        ),
-        rowsEvent(
-          EventType.DELETE_ROWS_V2,
-          9,
-          3,
-          [rowImage([int32(1), int32(3)]), rowImage([int32(2), int32(4)])],
-          { logPos: 300, present },
-        ),
-        xid(1n, { logPos: 400 }),
-      ],
-      schema,
-      { flavour: 'mysql' },
-    );
-    expect(events[1]).toMatchObject({
-      kind: 'delete',
-      rows: [
-        ['1', null, '3'],
-        ['2', null, '4'],
-      ],
+  describe('bounded memory', () => {
+    const columns = [{ type: ColumnType.LONG }, { type: ColumnType.LONG }];
+    /** One transaction inserting (id, id * 2) into `table` under a table id of its own. */
+    const transaction = (table: string, tableId: number, id: number, logPos: number): Buffer[] => [
+      query('shop', 'BEGIN', { logPos }),
+      tableMap(tableId, 'shop', table, columns, Buffer.alloc(0), { logPos: logPos + 10 }),
+      rowsEvent(EventType.WRITE_ROWS_V2, tableId, 2, [rowImage([int32(id), int32(id * 2)])], {
+        logPos: logPos + 20,
+      }),
+      xid(BigInt(id), { logPos: logPos + 30 }),
+    ];
+
+    it('keeps a bounded number of table maps while table ids churn, and decodes every row', async () => {
+      const count = 20_000;
+      const stream = [formatDescription('8.0.36', true)];
+      // A fresh table id per transaction: what a server does when its table cache churns.
+      for (let i = 1; i <= count; i += 1) stream.push(...transaction('t', 1_000 + i, i, i * 100));
+      const { events, assembler, decoder } = await run(
+        stream,
+        stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT)'),
+        { flavour: 'mysql' },
+      );
+      const inserts = events.filter((event) => event.kind === 'insert');
+      expect(inserts).toHaveLength(count);
+      expect(inserts.map((event) => event.rows[0])).toEqual(
+        Array.from({ length: count }, (_, index) => [String(index + 1), String((index + 1) * 2)]),
+      );
+      expect(assembler.cachedTableMaps).toBeLessThanOrEqual(MAX_RECENT_TABLE_MAPS);
+      expect(decoder.cachedTableMaps).toBeLessThanOrEqual(MAX_DECODED_TABLE_MAPS);
     });
-    expect(warnings).toEqual(['BINLOG_PARTIAL_ROW_IMAGE']);
+
+    it('keeps a bounded number of row layouts while tables come and go', async () => {
+      const count = 6_000;
+      const stream = [formatDescription('8.0.36', true)];
+      for (let i = 1; i <= count; i += 1) {
+        const table = `scratch_${i}`;
+        stream.push(
+          query('shop', `CREATE TABLE ${table} (a INT PRIMARY KEY, b INT)`, { logPos: i * 100 }),
+        );
+        stream.push(...transaction(table, i, i, i * 100 + 40));
+        stream.push(query('shop', `DROP TABLE ${table}`, { logPos: i * 100 + 80 }));
+      }
+      const { events, assembler } = await run(stream, stateWith(), { flavour: 'mysql' });
+      const inserts = events.filter((event) => event.kind === 'insert');
+      expect(inserts).toHaveLength(count);
+      expect(inserts.at(-1)).toMatchObject({
+        schema: { table: `scratch_${count}` },
+        rows: [[String(count), String(count * 2)]],
+      });
+      expect(assembler.cachedLayouts).toBeLessThanOrEqual(MAX_LAYOUTS);
+      expect(assembler.cachedTableMaps).toBeLessThanOrEqual(MAX_RECENT_TABLE_MAPS);
+    });
+
+    it('keeps every table map of an open transaction, however many', async () => {
+      const tables = MAX_RECENT_TABLE_MAPS + 50;
+      const stream = [formatDescription('8.0.36', true), query('shop', 'BEGIN', { logPos: 100 })];
+      // Every table map first, then the rows events that refer back to them.
+      for (let i = 1; i <= tables; i += 1) {
+        stream.push(tableMap(i, 'shop', 't', columns, Buffer.alloc(0), { logPos: 100 + i }));
+      }
+      for (let i = 1; i <= tables; i += 1) {
+        stream.push(
+          rowsEvent(EventType.WRITE_ROWS_V2, i, 2, [rowImage([int32(i), int32(i * 2)])], {
+            logPos: 100 + tables + i,
+          }),
+        );
+      }
+      stream.push(xid(1n, { logPos: 100 + 3 * tables }));
+      const { events, assembler } = await run(
+        stream,
+        stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT)'),
+        { flavour: 'mysql' },
+      );
+      expect(events.filter((event) => event.kind === 'insert')).toHaveLength(tables);
+      expect(assembler.cachedTableMaps).toBeLessThanOrEqual(MAX_RECENT_TABLE_MAPS);
+    });
+  });
+
+  describe('a partial row image (binlog_row_image MINIMAL or NOBLOB)', () => {
+    const partialDelete = (): Buffer[] => [
+      formatDescription('8.0.36', true),
+      query('shop', 'BEGIN', { logPos: 100 }),
+      tableMap(
+        9,
+        'shop',
+        't',
+        [{ type: ColumnType.LONG }, { type: ColumnType.LONG }, { type: ColumnType.LONG }],
+        Buffer.alloc(0),
+        { logPos: 200 },
+      ),
+      // Column b is absent from the image: no NULL bit, no value.
+      rowsEvent(
+        EventType.DELETE_ROWS_V2,
+        9,
+        3,
+        [rowImage([int32(1), int32(3)]), rowImage([int32(2), int32(4)])],
+        { logPos: 300, present: Buffer.from([0b101]) },
+      ),
+      xid(1n, { logPos: 400 }),
+    ];
+
+    it('fails the stream, naming the table and the missing columns, instead of giving NULL', async () => {
+      const schema = stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT, c INT)');
+      await expect(run(partialDelete(), schema, { flavour: 'mysql' })).rejects.toMatchObject({
+        code: 'BINLOG_PARTIAL_ROW_IMAGE',
+        isRetryable: false,
+        message: expect.stringMatching(
+          /DELETE of shop\.t .*without columns b from the deleted row/,
+        ),
+        details: { database: 'shop', table: 't', rowsKind: 'delete', missing: ['b'] },
+      });
+    });
+
+    it('leaves the rows out, and keeps the transaction, for a table that need not be whole', async () => {
+      const schema = stateWith('CREATE TABLE t (a INT PRIMARY KEY, b INT, c INT)');
+      const { events } = await run(partialDelete(), schema, {
+        flavour: 'mysql',
+        requiresFullRowImage: () => false,
+      });
+      expect(events.map((event) => event.kind)).toEqual(['begin', 'commit']);
+    });
   });
 
   it('tracks MySQL GTIDs through a transaction and a DDL, hiding empty transactions', async () => {

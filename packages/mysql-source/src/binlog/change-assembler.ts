@@ -18,7 +18,15 @@ import {
   type TableMap,
 } from './event-decoder';
 import { MariadbGtidState, MysqlGtidSet } from './gtid';
-import { compileRowLayout, decodeRows, isLayoutMismatch, type RowLayout } from './row-decoder';
+import {
+  absentColumns,
+  compileRowLayout,
+  decodeRows,
+  isLayoutMismatch,
+  PARTIAL_ROW_IMAGE_REMEDY,
+  type RowLayout,
+} from './row-decoder';
+import { RecentMap } from './recent-map';
 import type { SchemaState, TrackedTable } from './schema-history';
 import { schemaFromTableMap } from './table-map-schema';
 
@@ -28,6 +36,12 @@ export interface AssemblerHooks {
   /** Reads a table's current definition from the source; null when it does not exist. */
   readTable(database: string, table: string): Promise<TrackedTable | null>;
   warn(code: string, message: string, details?: Record<string, unknown>): void;
+  /**
+   * Whether a partial row image of this captured table fails the stream (the default for every
+   * table). When false, such a rows event is left out and its transaction still goes out: for a
+   * reader that decodes tables only to see their transactions (the snapshot's watermarks).
+   */
+  requiresFullRowImage?(database: string, table: string): boolean;
 }
 
 /** Where the assembler (re)starts: a checkpoint. */
@@ -42,6 +56,16 @@ export interface AssemblerStart {
 }
 
 const NONE: ChangeEvent[] = [];
+
+/**
+ * Table maps kept past the end of their transaction. A rows event only refers to a TABLE_MAP
+ * written before it in the same statement (the server writes one before every statement's rows
+ * events: MySQL "Rows_event" and TABLE_MAP_EVENT documentation), so the open transaction's maps
+ * are always kept and a few recent ones are only a margin; table ids churn on a busy server.
+ */
+export const MAX_RECENT_TABLE_MAPS = 256;
+/** Compiled row layouts kept by table name; one evicted is compiled again at its next TABLE_MAP. */
+export const MAX_LAYOUTS = 1024;
 
 export class ChangeAssembler {
   private flavour: SourceFlavour = 'mysql';
@@ -61,16 +85,19 @@ export class ChangeAssembler {
   private pendingBegin: ChangeEvent | null = null;
   /** Binlog time (s) of the last checkpoint given out, for `skippedCheckpoint`. */
   private checkpointSecond = 0;
-  private readonly tableMaps = new Map<number, { tableMap: TableMap; layout: RowLayout | null }>();
-  private readonly layouts = new Map<
+  /** By table id: the open transaction's maps, then the most recent others (see `trim`). */
+  private readonly tableMaps = new RecentMap<
+    number,
+    { tableMap: TableMap; layout: RowLayout | null }
+  >(MAX_RECENT_TABLE_MAPS);
+  private readonly layouts = new RecentMap<
     string,
     { signature: string; schema: TrackedTable; layout: RowLayout }
-  >();
+  >(MAX_LAYOUTS);
   private readonly checkpoints = new WeakMap<
     ChangeEvent,
     { position: SourcePosition; schema: SchemaState }
   >();
-  private readonly warnedTables = new Set<string>();
 
   constructor(
     private readonly hooks: AssemblerHooks,
@@ -114,6 +141,16 @@ export class ChangeAssembler {
 
   get schema(): SchemaState {
     return this.schemaState;
+  }
+
+  /** Table maps held (by table id), for tests and monitoring. */
+  get cachedTableMaps(): number {
+    return this.tableMaps.size;
+  }
+
+  /** Compiled row layouts held (by table name), for tests and monitoring. */
+  get cachedLayouts(): number {
+    return this.layouts.size;
   }
 
   /** Position and schema state of a checkpoint event (commit, DDL, heartbeat); null otherwise. */
@@ -183,6 +220,7 @@ export class ChangeAssembler {
     event.position = this.currentPosition();
     this.txGtid = null;
     this.txGtidText = null;
+    this.tableMaps.trim();
     if (isEmpty) return this.skippedCheckpoint(header);
     this.markCheckpoint(event, header);
     return [event];
@@ -410,6 +448,7 @@ export class ChangeAssembler {
       ddl.position = this.currentPosition();
       this.txGtid = null;
       this.txGtidText = null;
+      this.tableMaps.trim();
       if (!isEmitted) return this.skippedCheckpoint(header);
       this.markCheckpoint(ddl, header);
       return [ddl];
@@ -421,14 +460,14 @@ export class ChangeAssembler {
   private mapTable(tableMap: TableMap): Promise<void> | null {
     const { database, table } = tableMap;
     if (!this.hooks.isCaptured(database, table)) {
-      this.tableMaps.set(tableMap.tableId, { tableMap, layout: null });
+      this.rememberTableMap(tableMap, null);
       return null;
     }
     const key = `${database}\0${table}`;
     const tracked = this.schemaState.getTable(database, table);
     const cached = this.layouts.get(key);
     if (cached && tracked && cached.schema === tracked && cached.signature === tableMap.signature) {
-      this.tableMaps.set(tableMap.tableId, { tableMap, layout: cached.layout });
+      this.rememberTableMap(tableMap, cached.layout);
       return null;
     }
     let reason = tracked ? '' : 'the table is not in the schema history';
@@ -509,7 +548,63 @@ export class ChangeAssembler {
     layout: RowLayout,
   ): void {
     this.layouts.set(key, { signature: tableMap.signature, schema: tracked, layout });
+    this.layouts.trim();
+    this.rememberTableMap(tableMap, layout);
+  }
+
+  /**
+   * Keeps a table map for the rows events after it. Inside a transaction nothing is forgotten
+   * (its rows events may refer to any of its maps); the transaction's end trims to the limit.
+   */
+  private rememberTableMap(tableMap: TableMap, layout: RowLayout | null): void {
     this.tableMaps.set(tableMap.tableId, { tableMap, layout });
+    if (!this.isInTransaction) this.tableMaps.trim();
+  }
+
+  /**
+   * Never NULL for a value the binlog does not have: a partial row image (a session with
+   * binlog_row_image=MINIMAL or NOBLOB, which the precheck of the global setting cannot see)
+   * stops the stream, naming the table and the columns.
+   */
+  private partialRowImage(
+    rowsKind: 'insert' | 'update' | 'delete',
+    layout: RowLayout,
+    missingBefore: string[],
+    missingAfter: string[],
+  ): TidewaterError {
+    const { database, table } = layout.schema;
+    const list = (columns: string[]): string =>
+      columns.length <= 10
+        ? columns.join(', ')
+        : `${columns.slice(0, 10).join(', ')} and ${columns.length - 10} more`;
+    const parts =
+      rowsKind === 'update'
+        ? [
+            missingBefore.length > 0 ? `${list(missingBefore)} from the before image` : '',
+            missingAfter.length > 0 ? `${list(missingAfter)} from the after image` : '',
+          ].filter((part) => part !== '')
+        : [`${list(missingBefore)} from the ${rowsKind === 'insert' ? 'inserted' : 'deleted'} row`];
+    return new TidewaterError(
+      'BINLOG_PARTIAL_ROW_IMAGE',
+      `${rowsKind === 'delete' ? 'A' : 'An'} ${rowsKind.toUpperCase()} of ${database}.${table} at ${this.file}:${this.pos} was logged without columns ${parts.join(' and ')}: it was written with binlog_row_image MINIMAL or NOBLOB, and Tidewater does not make up the missing values.`,
+      {
+        category: 'unsupported',
+        remedy: PARTIAL_ROW_IMAGE_REMEDY,
+        details: {
+          database,
+          table,
+          file: this.file,
+          pos: this.pos,
+          rowsKind,
+          ...(rowsKind === 'update'
+            ? {
+                missingBefore: missingBefore.slice(0, 100),
+                missingAfter: missingAfter.slice(0, 100),
+              }
+            : { missing: missingBefore.slice(0, 100) }),
+        },
+      },
+    );
   }
 
   private processRows(event: Extract<BinlogEvent, { type: 'rows' }>): ChangeEvent[] {
@@ -521,18 +616,20 @@ export class ChangeAssembler {
       );
     const { layout } = entry;
     if (!layout) return NONE;
-    const decoded = decodeRows(event.rows, layout);
-    if (decoded.absentValues > 0) {
-      const key = `${layout.schema.database}.${layout.schema.table}`;
-      if (!this.warnedTables.has(key)) {
-        this.warnedTables.add(key);
-        this.hooks.warn(
-          'BINLOG_PARTIAL_ROW_IMAGE',
-          `Rows of ${key} arrive with some columns missing (binlog_row_image is not FULL); the missing values are given as NULL.`,
-          { table: key },
-        );
+    const missingBefore = absentColumns(event.rows.presentBefore, layout);
+    const missingAfter =
+      event.rows.presentAfter === null ? [] : absentColumns(event.rows.presentAfter, layout);
+    if (missingBefore.length > 0 || missingAfter.length > 0) {
+      const { database, table } = layout.schema;
+      if (this.hooks.requiresFullRowImage?.(database, table) === false) {
+        // Left out; the transaction still shows, with its BEGIN and COMMIT.
+        const begin = this.pendingBegin;
+        this.pendingBegin = null;
+        return begin ? [begin] : NONE;
       }
+      throw this.partialRowImage(event.rows.rowsKind, layout, missingBefore, missingAfter);
     }
+    const decoded = decodeRows(event.rows, layout);
     const base = { ...this.base(event.header), schema: layout.schema };
     switch (event.rows.rowsKind) {
       case 'insert':

@@ -19,6 +19,7 @@ import {
   LOG_EVENT_IGNORABLE_F,
   OptionalMetadata,
 } from './constants';
+import { RecentMap } from './recent-map';
 
 export interface EventHeader {
   /** Seconds since the epoch when the statement started on the source. */
@@ -196,9 +197,14 @@ export function formatUuid(bytes: Buffer, pos: number): string {
  * Decodes events in stream order. Holds the current format description (checksum, post-header
  * lengths), which the server sends at the start of every file and of every dump.
  */
+/** Decoded table maps kept for reuse (see `decodeTableMap`); a table id churns on a busy server. */
+export const MAX_DECODED_TABLE_MAPS = 1024;
+
 export class BinlogEventDecoder {
   private formatDescription: FormatDescription | null = null;
-  private readonly tableMapCache = new Map<number, { raw: Buffer; tableMap: TableMap }>();
+  private readonly tableMapCache = new RecentMap<number, { raw: Buffer; tableMap: TableMap }>(
+    MAX_DECODED_TABLE_MAPS,
+  );
   private lastSid: { bytes: Buffer; text: string } | null = null;
 
   /**
@@ -209,6 +215,11 @@ export class BinlogEventDecoder {
 
   get currentFormat(): FormatDescription | null {
     return this.formatDescription;
+  }
+
+  /** Decoded table maps held for reuse, for tests and monitoring. */
+  get cachedTableMaps(): number {
+    return this.tableMapCache.size;
   }
 
   /** Decodes one event (header + body + optional checksum) and verifies its checksum. */
@@ -532,8 +543,8 @@ export class BinlogEventDecoder {
       return cached.tableMap;
     }
     const tableMap = this.decodeTableMapBody(bytes, base, postHeader, tableId, end);
-    if (this.tableMapCache.size > 10_000) this.tableMapCache.clear();
     this.tableMapCache.set(tableId, { raw: Buffer.from(bytes.subarray(base, end)), tableMap });
+    this.tableMapCache.trim();
     return tableMap;
   }
 

@@ -320,9 +320,24 @@ function setText(bytes: Buffer, pos: number, size: number, labels: string[]): st
 }
 
 /**
+ * The columns a rows event's present-columns bitmap leaves out: a partial row image, written
+ * by a session with binlog_row_image=MINIMAL or NOBLOB (MySQL "Rows_event": one bit per column
+ * of the table map, least significant bit first). Empty for a full image.
+ */
+export function absentColumns(present: Buffer, layout: RowLayout): string[] {
+  const absent: string[] = [];
+  for (let i = 0; i < layout.columnCount; i += 1) {
+    if ((present[i >> 3]! & (1 << (i & 7))) === 0) {
+      absent.push(layout.schema.columns[i]?.name ?? `#${i + 1}`);
+    }
+  }
+  return absent;
+}
+
+/**
  * Decodes one row image starting at `pos` into `out` (one slot per column) and returns the
- * position after it. Columns absent from `present` (a partial row image) are set to null and
- * counted in `absent`.
+ * position after it. The image must be full: a column absent from `present` has no value to
+ * give, and NULL would be a wrong one (callers check `absentColumns` first).
  */
 function decodeRow(
   bytes: Buffer,
@@ -330,7 +345,6 @@ function decodeRow(
   layout: RowLayout,
   present: Buffer,
   out: RowImage,
-  absent: { count: number },
 ): number {
   const count = layout.columnCount;
   let presentCount = 0;
@@ -342,9 +356,15 @@ function decodeRow(
   const { kinds, metas } = layout;
   for (let i = 0; i < count; i += 1) {
     if ((present[i >> 3]! & (1 << (i & 7))) === 0) {
-      out[i] = null;
-      absent.count += 1;
-      continue;
+      throw new TidewaterError(
+        'BINLOG_PARTIAL_ROW_IMAGE',
+        `A row of ${layout.schema.database}.${layout.schema.table} lacks column ${layout.schema.columns[i]?.name ?? i + 1} (binlog_row_image is not FULL).`,
+        {
+          category: 'unsupported',
+          remedy: PARTIAL_ROW_IMAGE_REMEDY,
+          details: { database: layout.schema.database, table: layout.schema.table },
+        },
+      );
     }
     const isNull = (bytes[nullStart + (nullIndex >> 3)]! & (1 << (nullIndex & 7))) !== 0;
     nullIndex += 1;
@@ -520,13 +540,15 @@ function decodeRow(
   return p;
 }
 
+/** What the operator does about a partial row image (see `absentColumns`). */
+export const PARTIAL_ROW_IMAGE_REMEDY =
+  'Set binlog_row_image=FULL on the source globally (SET GLOBAL and the server configuration) and for every session that writes (no SET SESSION binlog_row_image=MINIMAL or NOBLOB in applications, connection pools or tools). The rows already logged without these columns cannot be read from the binlog: restart the task with a new full data migration.';
+
 export interface DecodedRows {
   /** Insert and delete row images (null for updates). */
   images: RowImage[] | null;
   /** Update before/after pairs (null for inserts and deletes). */
   pairs: Array<{ before: RowImage; after: RowImage }> | null;
-  /** How many column values were missing from partial row images (binlog_row_image≠FULL). */
-  absentValues: number;
 }
 
 /** Decodes every row of a rows event with a compiled layout. */
@@ -541,7 +563,6 @@ export function decodeRows(view: RowsEventView, layout: RowLayout): DecodedRows 
       },
     );
   }
-  const absent = { count: 0 };
   const { bytes, rowsEnd } = view;
   let p = view.rowsStart;
   try {
@@ -549,20 +570,20 @@ export function decodeRows(view: RowsEventView, layout: RowLayout): DecodedRows 
       const pairs: Array<{ before: RowImage; after: RowImage }> = [];
       while (p < rowsEnd) {
         const before: RowImage = new Array<CellValue>(layout.columnCount);
-        p = decodeRow(bytes, p, layout, view.presentBefore, before, absent);
+        p = decodeRow(bytes, p, layout, view.presentBefore, before);
         const after: RowImage = new Array<CellValue>(layout.columnCount);
-        p = decodeRow(bytes, p, layout, view.presentAfter!, after, absent);
+        p = decodeRow(bytes, p, layout, view.presentAfter!, after);
         pairs.push({ before, after });
       }
-      return { images: null, pairs, absentValues: absent.count };
+      return { images: null, pairs };
     }
     const rows: RowImage[] = [];
     while (p < rowsEnd) {
       const row: RowImage = new Array<CellValue>(layout.columnCount);
-      p = decodeRow(bytes, p, layout, view.presentBefore, row, absent);
+      p = decodeRow(bytes, p, layout, view.presentBefore, row);
       rows.push(row);
     }
-    return { images: rows, pairs: null, absentValues: absent.count };
+    return { images: rows, pairs: null };
   } catch (error) {
     if (error instanceof RangeError) {
       throw new TidewaterError(
