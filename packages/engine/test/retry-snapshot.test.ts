@@ -1,8 +1,8 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, type EngineContext } from '../src/index';
-import { createSinkPort } from '../src/runner/sink-adapter';
-import { createSourcePort } from '../src/runner/source-adapter';
+import { openTaskSink } from '../src/pipeline/sink';
+import { openTaskSource } from '../src/pipeline/source';
 import { runTask } from '../src/runner/task-runner';
 import {
   createOrdersDatabase,
@@ -94,7 +94,7 @@ describe.each([1, 2])('snapshot reader killed mid-table (concurrency %i)', (conc
         minuteMs: 1_000,
       },
       openSource: async (tuning) => {
-        const source = await createSourcePort(
+        const source = await openTaskSource(
           config,
           { taskId: task.id, epoch },
           {
@@ -105,13 +105,13 @@ describe.each([1, 2])('snapshot reader killed mid-table (concurrency %i)', (conc
         );
         return {
           ...source,
-          readSnapshot: (tables, resume, signal) => {
-            resumes.push(resume);
-            return source.readSnapshot(tables, resume, signal);
+          readSnapshot: (...args: Parameters<typeof source.readSnapshot>) => {
+            resumes.push(args[1]);
+            return source.readSnapshot(...args);
           },
         };
       },
-      openSink: (source) => createSinkPort(config, source),
+      openSink: (source) => openTaskSink(config, source),
     });
 
     const locker = await sourceConnection(database);

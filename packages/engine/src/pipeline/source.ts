@@ -24,6 +24,7 @@ import {
   type SnapshotItem,
   type SourceConnectionOptions,
 } from '@tidewater/mysql-source';
+import { createTransform } from './transform';
 
 export interface SourceTuning {
   /** How long the binlog stream keeps reconnecting before it gives up. */
@@ -97,6 +98,9 @@ export async function openTaskSource(
   const timeZone = await readSourceTimeZone(main.connection);
   const serverId = replicaServerId(task.taskId);
   const databases = [...new Set(config.objects.map((object) => object.database))];
+  // Rows of tables the task does not select are skipped undecoded (a partial row image there,
+  // or a type we cannot decode, is none of this task's business).
+  const { isSelectedTable } = createTransform(config);
 
   return {
     info: { version: main.server.version, timeZone },
@@ -142,6 +146,7 @@ export async function openTaskSource(
           start,
           schemaHistory: schema,
           databases,
+          isCaptured: isSelectedTable,
           serverId,
           // A heartbeat a second keeps an idle task's latency and checkpoint current.
           heartbeatIntervalMs: 1_000,
