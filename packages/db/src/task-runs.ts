@@ -409,12 +409,16 @@ export function createRunRepository(db: Database) {
       });
     },
 
-    async clearAlerts(taskId: string, kind: string): Promise<number> {
-      const result = await db.alert.updateMany({
+    /**
+     * Clears the open alerts of this kind; returns the ones this call cleared (one UPDATE, so
+     * two callers never both report the same alert cleared).
+     */
+    async clearAlerts(taskId: string, kind: string): Promise<AlertView[]> {
+      const rows = await db.alert.updateManyAndReturn({
         where: { taskId, kind, clearedAt: null },
         data: { clearedAt: new Date() },
       });
-      return result.count;
+      return rows.map(toAlertView);
     },
 
     async recordAlertDelivery(alertId: string, error: string | null): Promise<void> {

@@ -1,15 +1,19 @@
 import type { AlertView, RunRepository } from '@tidewater/db';
+import type { AlertDelivery } from './alert-delivery';
 
 /**
- * Alerts: opened once when their condition starts, cleared when it ends, and delivered to the
- * task's contacts as an HTTP POST with a JSON body:
+ * Alerts: opened once when their condition starts, cleared when it ends. Each change is
+ * recorded in PostgreSQL first, then handed to the run's AlertDelivery, which POSTs a notice to
+ * the task's contacts in the background, so a caller on the replication path (the latency
+ * check runs in the acknowledgement path) never waits for a webhook. The notice is JSON, the
+ * same shape when the alert opens and when it clears:
  *
- *   { "type": "tidewater.alert", "state": "opened",
- *     "alert": { "id", "kind": "task_failed" | "latency", "message", "openedAt" },
+ *   { "type": "tidewater.alert", "state": "opened" | "cleared",
+ *     "alert": { "id", "kind": "task_failed" | "latency", "message", "openedAt", "clearedAt" },
  *     "task": { "id", "name" } }
  *
- * A delivery that fails is recorded on the alert (deliveryError) and not retried in a loop:
- * the alert stays visible through the API and the console.
+ * `clearedAt` is null in an "opened" notice. Failed deliveries are retried with backoff and
+ * their outcome recorded on the alert (deliveryError, deliveredAt): see alert-delivery.ts.
  */
 
 export type AlertKind = 'task_failed' | 'latency';
@@ -18,47 +22,35 @@ export interface AlertContext {
   runs: RunRepository;
   task: { id: string; name: string };
   contacts: string[];
+  delivery: AlertDelivery;
 }
 
+/** Opens the alert unless one of its kind is open, and queues its notice; returns it if new. */
 export async function raiseAlert(
   context: AlertContext,
   kind: AlertKind,
   message: string,
 ): Promise<AlertView | null> {
   const alert = await context.runs.openAlert(context.task.id, kind, message);
-  if (alert) await deliverAlert(context, alert);
+  if (alert) {
+    context.delivery.send({
+      state: 'opened',
+      alert,
+      task: context.task,
+      contacts: context.contacts,
+    });
+  }
   return alert;
 }
 
+/** Clears the open alert of this kind, if any, and queues its "cleared" notice. */
 export async function clearAlert(context: AlertContext, kind: AlertKind): Promise<void> {
-  await context.runs.clearAlerts(context.task.id, kind);
-}
-
-async function deliverAlert(context: AlertContext, alert: AlertView): Promise<void> {
-  if (context.contacts.length === 0) return;
-  const body = JSON.stringify({
-    type: 'tidewater.alert',
-    state: 'opened',
-    alert: { id: alert.id, kind: alert.kind, message: alert.message, openedAt: alert.openedAt },
-    task: context.task,
-  });
-  const failures: string[] = [];
-  for (const url of context.contacts) {
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) failures.push(`${new URL(url).host} answered ${response.status}`);
-    } catch (error) {
-      failures.push(`${safeHost(url)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  for (const alert of await context.runs.clearAlerts(context.task.id, kind)) {
+    context.delivery.send({
+      state: 'cleared',
+      alert,
+      task: context.task,
+      contacts: context.contacts,
+    });
   }
-  await context.runs.recordAlertDelivery(alert.id, failures.length ? failures.join('; ') : null);
-}
-
-function safeHost(url: string): string {
-  return URL.canParse(url) ? new URL(url).host : 'an invalid URL';
 }

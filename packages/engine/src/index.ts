@@ -47,5 +47,6 @@ export {
 export { subscribeControl, type ControlMessage } from './control';
 export { runPrecheckJob } from './precheck-job';
 export { runTaskJob, type RunJobOptions } from './run-job';
+export type { AlertDeliveryTuning } from './alert-delivery';
 export { checkSystemHealth, type ServiceHealth } from './system-health';
 export { invalidInput, type FieldProblem } from './validation';

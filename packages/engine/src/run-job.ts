@@ -1,6 +1,7 @@
 import type { TaskStatus } from '@tidewater/config';
 import type { EngineContext } from './context';
-import { raiseAlert } from './alerts';
+import { AlertDelivery, type AlertDeliveryTuning } from './alert-delivery';
+import { raiseAlert, type AlertContext } from './alerts';
 import { openTaskSink } from './pipeline/sink';
 import { openTaskSource } from './pipeline/source';
 import { runTask, type RunOutcome, type RunnerTuning } from './runner/task-runner';
@@ -8,7 +9,9 @@ import { runTask, type RunOutcome, type RunnerTuning } from './runner/task-runne
 /**
  * One run of a task on this worker: takes the task over (fencing the previous holder), runs
  * its stages, and records the outcome. Returns what happened so the worker can re-queue a
- * task it gave up only because it is shutting down.
+ * task it gave up only because it is shutting down. Alert notices of the run are sent in the
+ * background and stop with it: the run ends once they are delivered or their short grace is
+ * over (a notice that did not make it is recorded on its alert).
  */
 
 export interface RunJobOptions {
@@ -16,6 +19,7 @@ export interface RunJobOptions {
   workerId: string;
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
   tuning?: Partial<RunnerTuning>;
+  alertDelivery?: Partial<AlertDeliveryTuning>;
 }
 
 export async function runTaskJob(
@@ -37,70 +41,74 @@ export async function runTaskJob(
     message: `Worker ${options.workerId} runs the task.`,
     data: { epoch },
   });
-  const outcome = await runTask({
-    taskId,
-    taskName: task.name,
-    epoch,
-    config,
-    tasks,
+  const alertDelivery = new AlertDelivery(runs, options.log, options.alertDelivery);
+  const alerts: AlertContext = {
     runs,
-    signal: options.signal,
-    log: options.log,
-    tuning: options.tuning,
-    openSource: (tuning) =>
-      openTaskSource(
-        config,
-        { taskId, epoch },
-        { retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs },
-        options.log,
-      ),
-    openSink: (source) => openTaskSink(config, source),
-  });
-  switch (outcome.kind) {
-    case 'completed': {
-      if (await runs.compareAndSetStatus(taskId, ['running'], 'completed', { stage: null })) {
-        await tasks.appendEvent(taskId, {
-          level: 'info',
-          kind: 'completed',
-          message: 'Task completed.',
-        });
+    task: { id: taskId, name: task.name },
+    contacts: config.advanced.alerts.enabled ? config.advanced.alerts.contacts : [],
+    delivery: alertDelivery,
+  };
+  try {
+    const outcome = await runTask({
+      taskId,
+      taskName: task.name,
+      epoch,
+      config,
+      tasks,
+      runs,
+      signal: options.signal,
+      log: options.log,
+      tuning: options.tuning,
+      alertDelivery,
+      openSource: (tuning) =>
+        openTaskSource(
+          config,
+          { taskId, epoch },
+          { retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs },
+          options.log,
+        ),
+      openSink: (source) => openTaskSink(config, source),
+    });
+    switch (outcome.kind) {
+      case 'completed': {
+        if (await runs.compareAndSetStatus(taskId, ['running'], 'completed', { stage: null })) {
+          await tasks.appendEvent(taskId, {
+            level: 'info',
+            kind: 'completed',
+            message: 'Task completed.',
+          });
+        }
+        break;
       }
-      break;
-    }
-    case 'stopped':
-      options.log('info', 'run stopped', { taskId, reason: outcome.reason });
-      break;
-    case 'failed': {
-      const error = outcome.error;
-      const offer =
-        error.code === 'BINLOG_PURGED'
-          ? ' Restart the task with a fresh full migration (POST /api/tasks/{id}/restart {"fromScratch": true}) to continue from a new snapshot.'
-          : '';
-      const reason = `${error.code}: ${error.message}`;
-      if (
-        await runs.compareAndSetStatus(taskId, ['running'], 'failed' satisfies TaskStatus, {
-          statusReason: reason,
-        })
-      ) {
-        await tasks.appendEvent(taskId, {
-          level: 'error',
-          kind: 'failed',
-          message: `${error.message} ${error.remedy}${offer}`,
-          data: { ...error.toJSON(), canRestartFromScratch: error.code === 'BINLOG_PURGED' },
-        });
-        await raiseAlert(
-          {
-            runs,
-            task: { id: taskId, name: task.name },
-            contacts: config.advanced.alerts.enabled ? config.advanced.alerts.contacts : [],
-          },
-          'task_failed',
-          `Task ${task.name} failed: ${error.message}`,
-        );
+      case 'stopped':
+        options.log('info', 'run stopped', { taskId, reason: outcome.reason });
+        break;
+      case 'failed': {
+        const error = outcome.error;
+        const offer =
+          error.code === 'BINLOG_PURGED'
+            ? ' Restart the task with a fresh full migration (POST /api/tasks/{id}/restart {"fromScratch": true}) to continue from a new snapshot.'
+            : '';
+        const reason = `${error.code}: ${error.message}`;
+        if (
+          await runs.compareAndSetStatus(taskId, ['running'], 'failed' satisfies TaskStatus, {
+            statusReason: reason,
+          })
+        ) {
+          await tasks.appendEvent(taskId, {
+            level: 'error',
+            kind: 'failed',
+            message: `${error.message} ${error.remedy}${offer}`,
+            data: { ...error.toJSON(), canRestartFromScratch: error.code === 'BINLOG_PURGED' },
+          });
+          await raiseAlert(alerts, 'task_failed', `Task ${task.name} failed: ${error.message}`);
+        }
+        options.log('error', 'task failed', { taskId, code: error.code, error: error.message });
+        break;
       }
-      options.log('error', 'task failed', { taskId, code: error.code, error: error.message });
-      break;
     }
+    return outcome;
+  } finally {
+    await alertDelivery.close();
   }
-  return outcome;
 }

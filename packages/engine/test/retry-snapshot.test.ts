@@ -1,6 +1,7 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, type EngineContext } from '../src/index';
+import { AlertDelivery } from '../src/alert-delivery';
 import { openTaskSink } from '../src/pipeline/sink';
 import { openTaskSource } from '../src/pipeline/source';
 import { runTask } from '../src/runner/task-runner';
@@ -84,6 +85,7 @@ describe.each([1, 2])('snapshot reader killed mid-table (concurrency %i)', (conc
       runs: context.runs,
       signal: controller.signal,
       log: () => undefined,
+      alertDelivery: new AlertDelivery(context.runs, () => undefined),
       // One delivery at a time and a checkpoint per chunk: the snapshot moves chunk by chunk,
       // slowly enough to be stopped mid-table, and every acknowledged chunk is durable.
       tuning: {

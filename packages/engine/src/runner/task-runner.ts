@@ -32,6 +32,8 @@ export interface RunnerDependencies {
   signal: AbortSignal;
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
   tuning?: Partial<RunnerTuning>;
+  /** Sends alert notices in the background; the caller closes it when the run ends. */
+  alertDelivery: AlertContext['delivery'];
 }
 
 export interface RunnerTuning {
@@ -77,6 +79,7 @@ export async function runTask(deps: RunnerDependencies): Promise<RunOutcome> {
     runs: deps.runs,
     task: { id: deps.taskId, name: deps.taskName },
     contacts: deps.config.advanced.alerts.enabled ? deps.config.advanced.alerts.contacts : [],
+    delivery: deps.alertDelivery,
   };
   let firstFailureAt: number | null = null;
   let backoff = tuning.retryInitialMs;
