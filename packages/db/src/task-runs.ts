@@ -91,6 +91,16 @@ export function createRunRepository(db: Database) {
       });
     },
 
+    /** The ids of the tasks whose status is `running` (the reconciler's one query). */
+    async listRunningTaskIds(): Promise<string[]> {
+      const rows = await db.task.findMany({
+        where: { status: 'running' satisfies TaskStatus },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+      });
+      return rows.map((row) => row.id);
+    },
+
     /** A worker takes the task: its epoch fences every later write of the previous holder. */
     async takeOver(taskId: string): Promise<number> {
       const task = await db.task.update({
