@@ -1,6 +1,7 @@
 import type { TaskStatus } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
+import { withDatabaseErrors } from './database-errors';
 import { Prisma } from './generated/client';
 
 /**
@@ -65,7 +66,7 @@ export function leaseLost(taskId: string): TidewaterError {
 }
 
 export function createRunRepository(db: Database) {
-  return {
+  return withDatabaseErrors({
     /** Sets the status only when the task is in one of `from`; returns whether it did. */
     async compareAndSetStatus(
       taskId: string,
@@ -406,7 +407,7 @@ export function createRunRepository(db: Database) {
       });
       return rows.map(toAlertView);
     },
-  };
+  });
 }
 
 export type RunRepository = ReturnType<typeof createRunRepository>;

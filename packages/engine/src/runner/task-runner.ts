@@ -101,12 +101,16 @@ export async function runTask(deps: RunnerDependencies): Promise<RunOutcome> {
         if (firstFailureAt !== null) {
           firstFailureAt = null;
           backoff = tuning.retryInitialMs;
-          void deps.runs.clearRetrying(deps.taskId);
-          void deps.tasks.appendEvent(deps.taskId, {
-            level: 'info',
-            kind: 'recovered',
-            message: 'The connection is back; the task continues.',
-          });
+          // Bookkeeping: a write that fails (the control database restarting) is logged,
+          // never left to reject unhandled, and does not stop the stage.
+          Promise.all([
+            deps.runs.clearRetrying(deps.taskId),
+            deps.tasks.appendEvent(deps.taskId, {
+              level: 'info',
+              kind: 'recovered',
+              message: 'The connection is back; the task continues.',
+            }),
+          ]).catch((error: unknown) => logNotRecorded(deps, 'recovery', error));
         }
       });
       if (deps.signal.aborted) return { kind: 'stopped', reason: stopReason(deps.signal) };
@@ -138,13 +142,18 @@ export async function runTask(deps: RunnerDependencies): Promise<RunOutcome> {
         code: failure.code,
         backoffMs: backoff,
       });
-      await deps.runs.markRetrying(deps.taskId, `${failure.code}: ${failure.message}`);
-      await deps.tasks.appendEvent(deps.taskId, {
-        level: 'warning',
-        kind: 'retrying',
-        message: `${failure.message} Retrying in ${Math.round(backoff / 1000)} s.`,
-        data: failure.toJSON(),
-      });
+      try {
+        await deps.runs.markRetrying(deps.taskId, `${failure.code}: ${failure.message}`);
+        await deps.tasks.appendEvent(deps.taskId, {
+          level: 'warning',
+          kind: 'retrying',
+          message: `${failure.message} Retrying in ${Math.round(backoff / 1000)} s.`,
+          data: failure.toJSON(),
+        });
+      } catch (error) {
+        // The control database may be what failed: retry all the same.
+        logNotRecorded(deps, 'retry', error);
+      }
       try {
         await sleep(backoff, deps.signal);
       } catch {
@@ -153,6 +162,15 @@ export async function runTask(deps: RunnerDependencies): Promise<RunOutcome> {
       backoff = Math.min(tuning.retryMaxMs, backoff * 2);
     }
   }
+}
+
+function logNotRecorded(deps: RunnerDependencies, what: string, error: unknown): void {
+  const failure = toTidewaterError(error);
+  deps.log('warn', `${what} not recorded`, {
+    taskId: deps.taskId,
+    code: failure.code,
+    error: failure.message,
+  });
 }
 
 function stopReason(signal: AbortSignal): StopReason {
@@ -375,10 +393,14 @@ async function runFullMigration(
     }
     await acks.drain();
   } finally {
-    // What was acknowledged before a stop or a failure is durable: keep it.
+    // What was acknowledged before a stop or a failure is durable: keep it. The meter closes
+    // even when that write fails (the control database is unavailable).
     await acks.drain().catch(() => undefined);
-    await flush();
-    await meter.close();
+    try {
+      await flush();
+    } finally {
+      await meter.close();
+    }
   }
   return streamFrom;
 }
@@ -549,11 +571,20 @@ async function runIncrementalMigration(
       });
     }
   } finally {
-    // Whatever was acknowledged before a stop or a failure is durable: keep it.
+    // Whatever was acknowledged before a stop or a failure is durable: keep it. The stream
+    // and the meter close even when that write fails (the control database is unavailable):
+    // a stream left open would keep a second replica connection under the task's server id
+    // beside the retry's, and a meter its timer.
     await acks.drain().catch(() => undefined);
-    await writeCheckpoint();
-    await stream.close();
-    await meter.close();
+    try {
+      await writeCheckpoint();
+    } finally {
+      try {
+        await stream.close();
+      } finally {
+        await meter.close();
+      }
+    }
   }
 }
 
