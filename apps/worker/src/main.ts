@@ -7,8 +7,11 @@ import {
   createEngineContext,
   createRedisConnection,
   enqueueRun,
+  isRunWantedAgain,
   LEASE,
   QUEUE_NAMES,
+  queueRunIfRunning,
+  reconcileRuns,
   runPrecheckJob,
   runTaskJob,
   subscribeControl,
@@ -28,6 +31,8 @@ import { log } from './log';
 const HEARTBEAT_INTERVAL_MS = 5_000;
 /** How often a running task re-reads its status, in case a control message was missed. */
 const STATUS_POLL_MS = 2_000;
+/** How long a run job that threw waits before the task's run is queued again. */
+const FAILED_RUN_RETRY_MS = 5_000;
 
 async function main(): Promise<void> {
   const environment = readEnvironment();
@@ -53,43 +58,48 @@ async function main(): Promise<void> {
     { connection: createRedisConnection(environment.REDIS_URL), prefix, concurrency: 4 },
   );
 
+  /** One run of the task: stopped by control messages and the status poll. */
+  const runOnce = async (taskId: string) => {
+    const controller = new AbortController();
+    running.set(taskId, controller);
+    const poll = setInterval(() => {
+      void context.runs
+        .readRunState(taskId)
+        .then((state) => {
+          if (state.status !== 'running')
+            controller.abort(
+              state.status === 'paused'
+                ? 'pause'
+                : state.status === 'released'
+                  ? 'release'
+                  : 'stop',
+            );
+        })
+        .catch((error: unknown) => log.warn('status poll failed', { taskId, error: text(error) }));
+    }, STATUS_POLL_MS);
+    try {
+      log.info('task run started', { taskId });
+      const outcome = await runTaskJob(context, taskId, {
+        signal: controller.signal,
+        workerId: identity.id,
+        log: (level, message, fields) => log[level](message, fields),
+      });
+      log.info('task run ended', { taskId, outcome: outcome?.kind ?? 'skipped' });
+      return outcome;
+    } finally {
+      clearInterval(poll);
+      running.delete(taskId);
+    }
+  };
+
   const runWorker = new Worker<RunJob>(
     QUEUE_NAMES.run,
     async (job) => {
       const { taskId } = job.data;
-      const controller = new AbortController();
-      running.set(taskId, controller);
-      const poll = setInterval(() => {
-        void context.runs
-          .readRunState(taskId)
-          .then((state) => {
-            if (state.status !== 'running')
-              controller.abort(
-                state.status === 'paused'
-                  ? 'pause'
-                  : state.status === 'released'
-                    ? 'release'
-                    : 'stop',
-              );
-          })
-          .catch((error: unknown) =>
-            log.warn('status poll failed', {
-              taskId,
-              error: error instanceof Error ? error.message : String(error),
-            }),
-          );
-      }, STATUS_POLL_MS);
-      try {
-        log.info('task run started', { taskId });
-        const outcome = await runTaskJob(context, taskId, {
-          signal: controller.signal,
-          workerId: identity.id,
-          log: (level, message, fields) => log[level](message, fields),
-        });
-        log.info('task run ended', { taskId, outcome: outcome?.kind ?? 'skipped' });
-      } finally {
-        clearInterval(poll);
-        running.delete(taskId);
+      // Resumed or restarted while this job was still active: the API's enqueue found this
+      // job and added nothing, so the job runs the task again itself.
+      while (await isRunWantedAgain(context, taskId, await runOnce(taskId))) {
+        log.info('task set running again while its run ended; running it again', { taskId });
       }
     },
     {
@@ -115,6 +125,24 @@ async function main(): Promise<void> {
       log.error('queue error', { queue: worker.name, error: error.message }),
     );
   }
+  let isStopping = false;
+  // The last look at a task once its run job is gone: a resume or restart that raced the end
+  // of the job found it still active and queued nothing; this read comes after the job's
+  // removal, so it sees that status change (see run-job.ts).
+  const afterRunJob = (taskId: string | undefined, delayMs = 0) => {
+    if (taskId === undefined || isStopping) return;
+    queueRunIfRunning(context, taskId, { delayMs })
+      .then((isQueued) => {
+        if (isQueued) log.info('task running after its job ended; run queued', { taskId });
+      })
+      .catch((error: unknown) =>
+        log.warn('run not re-queued after its job ended', { taskId, error: text(error) }),
+      );
+  };
+  runWorker.on('completed', (job) => afterRunJob(job.data.taskId));
+  // A job that threw (PostgreSQL unreachable, a configuration this worker cannot read) is
+  // tried again after a pause, not at once.
+  runWorker.on('failed', (job) => afterRunJob(job?.data.taskId, FAILED_RUN_RETRY_MS));
 
   const subscriber = createRedisConnection(environment.REDIS_URL);
   const unsubscribe = await subscribeControl(subscriber, prefix, (message) => {
@@ -125,21 +153,36 @@ async function main(): Promise<void> {
     try {
       await recordHeartbeat(context.db, identity);
     } catch (error) {
-      log.warn('heartbeat not recorded', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      log.warn('heartbeat not recorded', { error: text(error) });
     }
   };
   await beat();
   const heartbeat = setInterval(() => void beat(), HEARTBEAT_INTERVAL_MS);
+
+  // Every running task has a run job: repairs what the API and the jobs could not (a worker
+  // that died between, PostgreSQL unreachable, a job removed from Redis).
+  const reconcileEveryMs = environment.TIDEWATER_RECONCILE_INTERVAL_MS;
+  let reconciling: Promise<unknown> = Promise.resolve();
+  const reconcile = () => {
+    reconciling = reconcileRuns(context, {
+      workerId: identity.id,
+      // A little less than the interval, so the next tick of some worker finds it free; never
+      // longer than the default interval, so a worker set to a long one silences no other.
+      holdMs: Math.max(250, Math.min(reconcileEveryMs, 5_000) - 250),
+      log: (level, message, fields) => log[level](message, fields),
+    }).catch((error: unknown) => log.warn('run reconciliation failed', { error: text(error) }));
+  };
+  reconcile();
+  const reconciler = setInterval(reconcile, reconcileEveryMs);
   log.info('worker started', { id: identity.id });
 
-  let isStopping = false;
   const stop = async (signal: string) => {
     if (isStopping) return;
     isStopping = true;
     log.info('worker stopping', { signal, tasks: [...running.keys()] });
     clearInterval(heartbeat);
+    clearInterval(reconciler);
+    await reconciling;
     const interrupted = [...running.keys()];
     for (const controller of running.values()) controller.abort('shutdown');
     // Running tasks checkpoint what Kafka acknowledged and return; then their jobs complete.
@@ -156,17 +199,25 @@ async function main(): Promise<void> {
     log.info('worker stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  const stopOn = (signal: string) => {
+    stop(signal).catch((error: unknown) => {
+      log.error('worker did not stop cleanly', { signal, error: text(error) });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stopOn('SIGTERM'));
+  process.on('SIGINT', () => stopOn('SIGINT'));
+}
+
+function text(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 main().catch((error: unknown) => {
   if (isTidewaterError(error)) {
     log.error(error.message, { code: error.code, remedy: error.remedy });
   } else {
-    log.error('worker failed to start', {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    log.error('worker failed to start', { error: text(error) });
   }
   process.exit(1);
 });

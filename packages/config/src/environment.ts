@@ -32,6 +32,11 @@ export const environmentSchema = z.object({
   TIDEWATER_SCHEMA_REGISTRY_URL: z.string().default('http://127.0.0.1:8081/apis/ccompat/v7'),
   /** Kafka the System page checks (the local stack's by default). */
   TIDEWATER_KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  /**
+   * How often the workers check that every running task has a run job (ms); one worker per
+   * interval does the pass. Tests shorten or lengthen it.
+   */
+  TIDEWATER_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

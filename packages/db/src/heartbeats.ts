@@ -1,4 +1,5 @@
 import type { Database } from './client';
+import { guardDatabase } from './database-errors';
 
 export interface WorkerHeartbeatView {
   id: string;
@@ -13,18 +14,22 @@ export async function recordHeartbeat(
   worker: { id: string; host: string; pid: number; startedAt: Date },
 ): Promise<void> {
   const seenAt = new Date();
-  await db.workerHeartbeat.upsert({
-    where: { id: worker.id },
-    create: { ...worker, seenAt },
-    update: { seenAt },
-  });
+  await guardDatabase(() =>
+    db.workerHeartbeat.upsert({
+      where: { id: worker.id },
+      create: { ...worker, seenAt },
+      update: { seenAt },
+    }),
+  );
 }
 
 export async function listHeartbeats(db: Database, since: Date): Promise<WorkerHeartbeatView[]> {
-  const rows = await db.workerHeartbeat.findMany({
-    where: { seenAt: { gte: since } },
-    orderBy: { seenAt: 'desc' },
-  });
+  const rows = await guardDatabase(() =>
+    db.workerHeartbeat.findMany({
+      where: { seenAt: { gte: since } },
+      orderBy: { seenAt: 'desc' },
+    }),
+  );
   return rows.map((row) => ({
     id: row.id,
     host: row.host,
@@ -35,5 +40,5 @@ export async function listHeartbeats(db: Database, since: Date): Promise<WorkerH
 }
 
 export async function removeHeartbeat(db: Database, id: string): Promise<void> {
-  await db.workerHeartbeat.deleteMany({ where: { id } });
+  await guardDatabase(() => db.workerHeartbeat.deleteMany({ where: { id } }));
 }

@@ -1,4 +1,10 @@
 export { createDatabase, type Database } from './client';
+export {
+  guardDatabase,
+  isDatabaseUnavailable,
+  translateDatabaseError,
+  withDatabaseErrors,
+} from './database-errors';
 export { migrateDatabase, type MigrationResult } from './migrate';
 export { createSecretBox, isSealedSecret, loadSecretKey, type SecretBox } from './secrets';
 export {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
+import { withDatabaseErrors } from './database-errors';
 
 /**
  * Operators of the console, their browser sessions and their API tokens.
@@ -134,7 +135,7 @@ function invalidField(code: string, path: string, message: string, remedy: strin
 }
 
 export function createOperatorRepository(db: Database) {
-  return {
+  return withDatabaseErrors({
     async createOperator(username: string, password: string): Promise<OperatorView> {
       const name = username.trim();
       if (!USERNAME.test(name)) {
@@ -312,7 +313,7 @@ export function createOperatorRepository(db: Database) {
       }
       return operatorView(row.operator);
     },
-  };
+  });
 }
 
 export type OperatorRepository = ReturnType<typeof createOperatorRepository>;

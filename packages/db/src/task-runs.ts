@@ -1,6 +1,7 @@
 import type { TaskStatus } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
+import { withDatabaseErrors } from './database-errors';
 import { Prisma } from './generated/client';
 
 /**
@@ -68,7 +69,7 @@ export function leaseLost(taskId: string): TidewaterError {
 }
 
 export function createRunRepository(db: Database) {
-  return {
+  return withDatabaseErrors({
     /** Sets the status only when the task is in one of `from`; returns whether it did. */
     async compareAndSetStatus(
       taskId: string,
@@ -92,6 +93,16 @@ export function createRunRepository(db: Database) {
         where: { id: taskId },
         select: { status: true, stage: true, runEpoch: true, retryingSince: true, lastError: true },
       });
+    },
+
+    /** The ids of the tasks whose status is `running` (the reconciler's one query). */
+    async listRunningTaskIds(): Promise<string[]> {
+      const rows = await db.task.findMany({
+        where: { status: 'running' satisfies TaskStatus },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+      });
+      return rows.map((row) => row.id);
     },
 
     /** A worker takes the task: its epoch fences every later write of the previous holder. */
@@ -439,7 +450,7 @@ export function createRunRepository(db: Database) {
       });
       return rows.map(toAlertView);
     },
-  };
+  });
 }
 
 export type RunRepository = ReturnType<typeof createRunRepository>;

@@ -7,6 +7,7 @@ import {
 } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
+import { withDatabaseErrors } from './database-errors';
 import type { SecretBox } from './secrets';
 
 /**
@@ -137,7 +138,7 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
     return row;
   }
 
-  return {
+  return withDatabaseErrors<TaskRepository>({
     async createTask(draft) {
       const name = draft.name ?? generateTaskName();
       const row = await db.task.create({
@@ -214,5 +215,5 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
         data: row.data,
       }));
     },
-  };
+  });
 }

@@ -4,9 +4,11 @@ export {
   createRedisConnection,
   enqueuePrecheck,
   enqueueRun,
+  isLiveJobState,
   LEASE,
   QUEUE_NAMES,
   type PrecheckJob,
+  runJobId,
   type RunJob,
 } from './queues';
 export {
@@ -46,7 +48,8 @@ export {
 } from './source-objects';
 export { subscribeControl, type ControlMessage } from './control';
 export { runPrecheckJob } from './precheck-job';
-export { runTaskJob, type RunJobOptions } from './run-job';
+export { isRunWantedAgain, queueRunIfRunning, runTaskJob, type RunJobOptions } from './run-job';
 export type { AlertDeliveryTuning } from './alert-delivery';
+export { reconcileRuns, type ReconcileOptions } from './reconciler';
 export { checkSystemHealth, type ServiceHealth } from './system-health';
 export { invalidInput, type FieldProblem } from './validation';

@@ -7,7 +7,8 @@ import { Redis } from 'ioredis';
  * - `run`: one long-running job per task run (schema → full → incremental). BullMQ's job lock
  *   is the lease: a worker renews it while it runs the task; if the worker dies, another
  *   worker's stalled-job check hands the job over within seconds and the task continues from
- *   its checkpoint. Job ids carry the task id, so a task runs at most once at a time.
+ *   its checkpoint. The job id is the task's (`run-<taskId>`), so a task has at most one live
+ *   run job: two runs of one task never compete, and queueing twice is harmless.
  */
 export const QUEUE_NAMES = { precheck: 'precheck', run: 'run' } as const;
 
@@ -53,17 +54,46 @@ export function createTaskQueues(connection: ConnectionOptions, prefix: string):
   };
 }
 
-/** Queues a task's run unless it is already queued or running. */
-export async function enqueueRun(queues: TaskQueues, taskId: string): Promise<void> {
-  const jobId = `run-${taskId}`;
-  const existing = await queues.run.getJob(jobId);
-  if (existing) {
-    const state = await existing.getState();
-    if (state === 'active' || state === 'waiting' || state === 'delayed' || state === 'prioritized')
-      return;
-    await existing.remove();
-  }
-  await queues.run.add('run', { taskId }, { jobId });
+/** The states in which a job still holds (or will take) the work: it needs no new one. */
+const LIVE_JOB_STATES: ReadonlySet<string> = new Set([
+  'active',
+  'waiting',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+]);
+
+export function isLiveJobState(state: string): boolean {
+  return LIVE_JOB_STATES.has(state);
+}
+
+/** The one run job id of a task. */
+export function runJobId(taskId: string): string {
+  return `run-${taskId}`;
+}
+
+/**
+ * Queues a task's run unless its job is already queued or running; returns whether it queued
+ * one. A job that is still active but finishing (a pause, a failure) also counts as live: it
+ * re-reads the task's status when its run returns, and the worker re-reads it again once the
+ * job is gone (`queueRunIfRunning`), so a resume that lands meanwhile is not lost.
+ */
+export async function enqueueRun(
+  queues: TaskQueues,
+  taskId: string,
+  options: { delayMs?: number } = {},
+): Promise<boolean> {
+  const jobId = runJobId(taskId);
+  const state = await queues.run.getJobState(jobId);
+  if (isLiveJobState(state)) return false;
+  // A finished job kept under its id (completed or failed) would make `add` a no-op.
+  if (state !== 'unknown') await queues.run.remove(jobId);
+  await queues.run.add(
+    'run',
+    { taskId },
+    { jobId, ...(options.delayMs ? { delay: options.delayMs } : {}) },
+  );
+  return true;
 }
 
 export async function enqueuePrecheck(queues: TaskQueues, taskId: string): Promise<void> {

@@ -4,7 +4,7 @@ import mysql from 'mysql2/promise';
 import { decodeDtsAvro } from '@tidewater/formats';
 import { readEnvironment } from '@tidewater/config/environment';
 import { createEngineContext, type EngineContext } from '../src/index';
-import { migrateDatabase } from '@tidewater/db';
+import { createDatabase, migrateDatabase } from '@tidewater/db';
 
 /**
  * Real-stack fixtures for the engine's tests: a private database on the source MariaDB, a
@@ -87,24 +87,51 @@ export async function createTopic(partitions: number): Promise<string> {
   return topic;
 }
 
-/** The environment of a test's engine and of the worker processes it starts. */
+/**
+ * The environment of a test's engine and of the worker processes it starts: its own queue
+ * prefix and its own control database. A worker's reconciler owns every running task of its
+ * database, so two test files (two installations) must never share one.
+ */
 export function testEnvironment(): Record<
   'DATABASE_URL' | 'TIDEWATER_SECRET_KEY' | 'TIDEWATER_QUEUE_PREFIX',
   string
 > {
-  return {
-    DATABASE_URL:
-      process.env.TIDEWATER_ENGINE_TEST_DATABASE_URL ??
-      // Its own database: the browser tests' setup empties theirs.
+  const url = new URL(
+    process.env.TIDEWATER_ENGINE_TEST_DATABASE_URL ??
       'postgresql://postgres@127.0.0.1:5432/tidewater_engine_test',
+  );
+  url.pathname = `/${uniqueName(url.pathname.replace(/^\//, '') || 'tidewater_engine_test')}`;
+  return {
+    DATABASE_URL: url.toString(),
     TIDEWATER_SECRET_KEY: randomBytes(32).toString('base64'),
     TIDEWATER_QUEUE_PREFIX: uniqueName('tw-engine-test'),
   };
 }
 
+/** An engine on the environment's database (created and migrated); `close` drops it. */
 export async function engineForTests(environment = testEnvironment()): Promise<EngineContext> {
   await migrateDatabase(environment.DATABASE_URL);
-  return createEngineContext({ ...readEnvironment(), ...environment });
+  const context = createEngineContext({ ...readEnvironment(), ...environment });
+  return {
+    ...context,
+    async close() {
+      await context.close();
+      await dropControlDatabase(environment.DATABASE_URL);
+    },
+  };
+}
+
+async function dropControlDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  url.pathname = '/postgres';
+  const maintenance = createDatabase(url.toString());
+  try {
+    // FORCE: a worker process the test killed may not have closed its connections yet.
+    await maintenance.$executeRawUnsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await maintenance.$disconnect();
+  }
 }
 
 export interface FoldedTopic {

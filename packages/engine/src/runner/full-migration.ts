@@ -128,10 +128,14 @@ export async function runFullMigration(
     }
     await acks.drain();
   } finally {
-    // What was acknowledged before a stop or a failure is durable: keep it.
+    // What was acknowledged before a stop or a failure is durable: keep it. The meter closes
+    // even when that write fails (the control database is unavailable).
     await acks.drain().catch(() => undefined);
-    await flush();
-    await meter.close();
+    try {
+      await flush();
+    } finally {
+      await meter.close();
+    }
   }
   return streamFrom;
 }

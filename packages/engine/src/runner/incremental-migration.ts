@@ -161,11 +161,20 @@ export async function runIncrementalMigration(
       });
     }
   } finally {
-    // Whatever was acknowledged before a stop or a failure is durable: keep it.
+    // Whatever was acknowledged before a stop or a failure is durable: keep it. The stream
+    // and the meter close even when that write fails (the control database is unavailable):
+    // a stream left open would keep a second replica connection under the task's server id
+    // beside the retry's, and a meter its timer.
     await acks.drain().catch(() => undefined);
-    await writeCheckpoint();
-    await stream.close();
-    await meter.close();
+    try {
+      await writeCheckpoint();
+    } finally {
+      try {
+        await stream.close();
+      } finally {
+        await meter.close();
+      }
+    }
   }
 }
 

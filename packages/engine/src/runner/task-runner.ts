@@ -89,12 +89,16 @@ export async function runTask(deps: RunnerDependencies): Promise<RunOutcome> {
         if (firstFailureAt !== null) {
           firstFailureAt = null;
           backoff = tuning.retryInitialMs;
-          void deps.runs.clearRetrying(deps.taskId);
-          void deps.tasks.appendEvent(deps.taskId, {
-            level: 'info',
-            kind: 'recovered',
-            message: 'The connection is back; the task continues.',
-          });
+          // Bookkeeping: a write that fails (the control database restarting) is logged,
+          // never left to reject unhandled, and does not stop the stage.
+          Promise.all([
+            deps.runs.clearRetrying(deps.taskId),
+            deps.tasks.appendEvent(deps.taskId, {
+              level: 'info',
+              kind: 'recovered',
+              message: 'The connection is back; the task continues.',
+            }),
+          ]).catch((error: unknown) => logNotRecorded(deps, 'recovery', error));
         }
       });
       if (deps.signal.aborted) return { kind: 'stopped', reason: stopReason(deps.signal) };
@@ -126,13 +130,18 @@ export async function runTask(deps: RunnerDependencies): Promise<RunOutcome> {
         code: failure.code,
         backoffMs: backoff,
       });
-      await deps.runs.markRetrying(deps.taskId, `${failure.code}: ${failure.message}`);
-      await deps.tasks.appendEvent(deps.taskId, {
-        level: 'warning',
-        kind: 'retrying',
-        message: `${failure.message} Retrying in ${Math.round(backoff / 1000)} s.`,
-        data: failure.toJSON(),
-      });
+      try {
+        await deps.runs.markRetrying(deps.taskId, `${failure.code}: ${failure.message}`);
+        await deps.tasks.appendEvent(deps.taskId, {
+          level: 'warning',
+          kind: 'retrying',
+          message: `${failure.message} Retrying in ${Math.round(backoff / 1000)} s.`,
+          data: failure.toJSON(),
+        });
+      } catch (error) {
+        // The control database may be what failed: retry all the same.
+        logNotRecorded(deps, 'retry', error);
+      }
       try {
         await sleep(backoff, deps.signal);
       } catch {
@@ -141,6 +150,15 @@ export async function runTask(deps: RunnerDependencies): Promise<RunOutcome> {
       backoff = Math.min(tuning.retryMaxMs, backoff * 2);
     }
   }
+}
+
+function logNotRecorded(deps: RunnerDependencies, what: string, error: unknown): void {
+  const failure = toTidewaterError(error);
+  deps.log('warn', `${what} not recorded`, {
+    taskId: deps.taskId,
+    code: failure.code,
+    error: failure.message,
+  });
 }
 
 function stopReason(signal: AbortSignal): StopReason {
