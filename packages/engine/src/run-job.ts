@@ -2,7 +2,7 @@ import type { TaskStatus } from '@tidewater/config';
 import type { EngineContext } from './context';
 import { raiseAlert } from './alerts';
 import { createSinkPort } from './runner/sink-adapter';
-import { createSourcePort } from './runner/source-adapter';
+import { createSourcePort, type SourceTuning } from './runner/source-adapter';
 import { runTask, type RunOutcome, type RunnerTuning } from './runner/task-runner';
 
 /**
@@ -16,6 +16,8 @@ export interface RunJobOptions {
   workerId: string;
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
   tuning?: Partial<RunnerTuning>;
+  /** Snapshot chunk size and readers; tests shrink chunks to make a full migration last. */
+  sourceTuning?: Partial<Pick<SourceTuning, 'chunkSize' | 'concurrency'>>;
 }
 
 export async function runTaskJob(
@@ -51,7 +53,10 @@ export async function runTaskJob(
       createSourcePort(
         config,
         { taskId, epoch },
-        { retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs },
+        {
+          ...options.sourceTuning,
+          retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs,
+        },
         options.log,
       ),
     openSink: (source) => createSinkPort(config, source),
