@@ -46,13 +46,22 @@ export interface SourcePort {
   currentPosition(): Promise<SourcePosition>;
   /** The selected databases' table definitions now: the schema history at a start position. */
   readSchemaHistory(): Promise<unknown>;
-  /** Tables the task selects (whole databases expanded), with their schemas. */
+  /**
+   * Tables the task selects (whole databases expanded), with their schemas. A snapshot started
+   * after it walks the binlog from before this listing.
+   */
   planTables(): Promise<PlannedTable[]>;
-  /** Reads the tables in order, resuming after `resume` (a checkpoint it yielded before). */
+  /**
+   * Reads the tables in order, resuming after `resume` (a checkpoint it yielded before; pass
+   * the tables planned when the snapshot started). Changes of tables `isSelected` accepts that
+   * are not among `tables` (created since they were planned) are yielded as `change` items from
+   * the snapshot's start, so nothing of them is lost before the hand-over.
+   */
   readSnapshot(
     tables: PlannedTable[],
     resume: unknown | null,
     signal: AbortSignal,
+    isSelected: (database: string, table: string) => boolean,
   ): AsyncIterable<SnapshotItem>;
   /** The binlog from `start`, decoded with `schemaHistory` (opaque, from a previous checkpoint). */
   openStream(

@@ -1,4 +1,5 @@
 import type { RowDataPacket } from 'mysql2';
+import type { SourcePosition } from '@tidewater/change-events';
 import type { TaskConfig } from '@tidewater/config';
 import {
   binlogWatermarks,
@@ -22,7 +23,9 @@ import type { ChangeStream, PlannedTable, SnapshotItem, SourcePort } from './por
 /**
  * The runner's source: mysql-source configured from the task. The snapshot runs in watermark
  * mode (each chunk reconciled with the binlog between its low and high watermarks), so the
- * full migration is lock-free and hands over to streaming with nothing lost or doubled.
+ * full migration is lock-free and hands over to streaming with nothing lost or doubled. The
+ * walk starts at a position read before the tables were planned, and passes through the tables
+ * the task selects that the plan does not hold (created since), from their CREATE on.
  */
 
 export interface SourceTuning {
@@ -73,12 +76,15 @@ export async function createSourcePort(
   const timeZone = await readSourceTimeZone(main);
   const serverId = replicaServerId(task.taskId);
   const databases = [...new Set(config.objects.map((object) => object.database))];
+  /** Read before the last plan's listing: where a fresh snapshot's walk starts. */
+  let plannedAt: SourcePosition | null = null;
 
   return {
     info: { version: main.server.version, timeZone },
     currentPosition: () => readBinlogPosition(main.connection),
     readSchemaHistory: () => readSchemaHistory(main.connection, { databases }),
     async planTables() {
+      plannedAt = await readBinlogPosition(main.connection);
       const planned: PlannedTable[] = [];
       const seen = new Set<string>();
       const add = async (database: string, table: string, filter: string | null) => {
@@ -113,7 +119,7 @@ export async function createSourcePort(
       }
       return planned;
     },
-    async *readSnapshot(tables, resume, signal) {
+    async *readSnapshot(tables, resume, signal, isSelected) {
       // One binlog stream serves every chunk's window, read forward once.
       const watermarks = binlogWatermarks({
         source: options,
@@ -131,6 +137,8 @@ export async function createSourcePort(
           concurrency,
           resumeFrom: (resume as SnapshotCheckpoint | null) ?? null,
           watermarks,
+          isSelected,
+          startPosition: plannedAt,
           signal,
         })) {
           yield toRunnerItem(item);

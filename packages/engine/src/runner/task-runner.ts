@@ -14,10 +14,20 @@ import type { PlannedTable, SinkPort, SourcePort } from './ports';
  * checkpoint): a checkpoint is written only for what Kafka acknowledged, in order, so a crash
  * anywhere resumes without a gap (at-least-once: the unacknowledged tail is sent again).
  *
- * Full → incremental hand-over: the binlog position is read before the first chunk and kept
- * in the checkpoint; streaming starts there, so every change made while the snapshot ran is
- * streamed after it. A row changed during the snapshot can appear in both (at-least-once), and
- * the stream, being later, leaves consumers with the final value.
+ * Full → incremental hand-over: the snapshot walks the binlog from a position read before the
+ * tables were planned, reconciling each chunk with the changes around it and emitting them
+ * among the chunks; streaming starts where the walk ended (`done`'s `streamFrom`), so nothing
+ * is lost or doubled across it.
+ *
+ * Tables created during the full migration (under a whole selected database) are not planned:
+ * the source passes them through (`tableSelection` tells it what the task selects), so their
+ * CREATE and every change from the snapshot's start arrive as `change` items in binlog order,
+ * and streaming continues after them with a schema history read at the hand-over, which knows
+ * them. They are not in the table progress (it lists what the full migration reads) and not in
+ * the schema migration stage (their CREATE comes from the binlog). A resumed snapshot reads the
+ * tables planned when it started (those with a progress row), so such a table stays passed
+ * through after a restart; the walk resumes from its checkpoint, which covers its changes.
+ * A planned table dropped before its turn is done with no rows; its DROP is emitted in place.
  */
 
 export interface SnapshotCheckpoint {
@@ -265,6 +275,7 @@ async function runFullMigration(
   onProgress: () => void,
 ): Promise<SourcePosition | null> {
   const { runs, taskId, epoch, signal } = deps;
+  let snapshotTables = tables;
   if (snapshot.resume === null) {
     await runs.planTables(
       taskId,
@@ -274,6 +285,14 @@ async function runFullMigration(
         rowsEstimated: table.rowsEstimated,
       })),
     );
+  } else {
+    // The tables planned when the snapshot started; one created since stays passed through.
+    const planned = new Set(
+      (await runs.listTableProgress(taskId)).map(
+        (table) => `${table.database}\u0000${table.table}`,
+      ),
+    );
+    snapshotTables = tables.filter((table) => planned.has(`${table.database}\u0000${table.table}`));
   }
   const meter = new MetricsMeter(runs, taskId, 'full', deps.log);
   const isSelected = selectionFilter(deps.config);
@@ -320,7 +339,12 @@ async function runFullMigration(
   });
   let streamFrom: SourcePosition | null = null;
   try {
-    for await (const item of source.readSnapshot(tables, snapshot.resume, signal)) {
+    for await (const item of source.readSnapshot(
+      snapshotTables,
+      snapshot.resume,
+      signal,
+      tableSelection(deps.config),
+    )) {
       switch (item.kind) {
         case 'chunk': {
           const delivery = sink.deliver([item.event]);
@@ -607,4 +631,19 @@ export function selectionFilter(config: TaskConfig): (event: ChangeEvent) => boo
         return true;
     }
   };
+}
+
+/** Which tables the task selects, by name; table `''` stands for the database itself. */
+export function tableSelection(config: TaskConfig): (database: string, table: string) => boolean {
+  const databases = new Set<string>();
+  const tables = new Set<string>();
+  for (const object of config.objects) {
+    if (object.kind === 'database') databases.add(object.database);
+    else tables.add(`${object.database}\u0000${object.table}`);
+  }
+  return (database, table) =>
+    databases.has(database) ||
+    (table === ''
+      ? [...tables].some((key) => key.startsWith(`${database}\u0000`))
+      : tables.has(`${database}\u0000${table}`));
 }
