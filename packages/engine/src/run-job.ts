@@ -4,7 +4,7 @@ import { AlertDelivery, type AlertDeliveryTuning } from './alert-delivery';
 import { raiseAlert, type AlertContext } from './alerts';
 import { enqueueRun } from './queues';
 import { openTaskSink } from './pipeline/sink';
-import { openTaskSource } from './pipeline/source';
+import { openTaskSource, type SourceTuning } from './pipeline/source';
 import { runTask, type RunOutcome, type RunnerTuning } from './runner/task-runner';
 
 /**
@@ -34,6 +34,8 @@ export interface RunJobOptions {
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
   tuning?: Partial<RunnerTuning>;
   alertDelivery?: Partial<AlertDeliveryTuning>;
+  /** Snapshot chunk size and readers; tests shrink chunks to make a full migration last. */
+  sourceTuning?: Partial<Pick<SourceTuning, 'chunkSize' | 'concurrency'>>;
 }
 
 export async function runTaskJob(
@@ -80,7 +82,10 @@ export async function runTaskJob(
         openTaskSource(
           config,
           { taskId, epoch },
-          { retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs },
+          {
+            ...options.sourceTuning,
+            retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs,
+          },
           options.log,
         ),
       openSink: (source) => openTaskSink(config, source),

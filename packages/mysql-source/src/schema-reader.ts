@@ -5,6 +5,8 @@
  * stream's schemas equal the snapshot's; this file adds the default charsets the history needs
  * for columns that DDL adds later without naming one.
  */
+import type { TableSchema } from '@tidewater/change-events';
+import { isTidewaterError } from '@tidewater/errors';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { charsetOfCollationName, normalizeCharset } from './binlog/charset';
 import {
@@ -46,14 +48,30 @@ async function readTrackedTables(
     const database = String(row.db);
     const table = String(row.name);
     if (SYSTEM_DATABASES.has(database.toLowerCase())) continue;
+    const schema = await readExistingTableSchema(connection, database, table);
+    // Dropped between the listing and now: the state read is the later one, without it.
+    if (schema === null) continue;
     tracked.push({
-      schema: await readTableSchema(connection, database, table),
+      schema,
       defaultCharset: row.collation
         ? charsetOfCollationName(String(row.collation))
         : facts.serverCharset,
     });
   }
   return tracked;
+}
+
+async function readExistingTableSchema(
+  connection: Connection,
+  database: string,
+  table: string,
+): Promise<TableSchema | null> {
+  try {
+    return await readTableSchema(connection, database, table);
+  } catch (error) {
+    if (isTidewaterError(error) && error.code === 'SOURCE_TABLE_NOT_FOUND') return null;
+    throw error;
+  }
 }
 
 /**

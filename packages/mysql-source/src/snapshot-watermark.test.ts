@@ -57,6 +57,19 @@ const remove = (pos: number, id: number, schema = items): ChangeEvent => ({
   rows: [[String(id), '0']],
 });
 
+const ddl = (pos: number, table: string, sql: string): ChangeEvent => ({
+  kind: 'ddl',
+  database: 'shop',
+  table,
+  ddlKind: 'QUERY',
+  sql,
+  isParsed: true,
+  timestamp: 0,
+  position: at(pos),
+  gtid: null,
+  serverId: 1,
+});
+
 /** A binlog held in memory: every event, in order, served by window. */
 class MemoryLog implements WatermarkSource {
   readonly events: ChangeEvent[] = [];
@@ -129,6 +142,60 @@ describe('WatermarkWalker', () => {
       ),
     );
     expect(outputs).toEqual([{ kind: 'chunk', rows: rowsOf(1), dropped: 0 }]);
+  });
+
+  it('passes a selected table the snapshot does not read through, from the start of the walk', async () => {
+    const created: TableSchema = { ...items, table: 'created' };
+    const ignored: TableSchema = { ...items, table: 'ignored' };
+    const log = new MemoryLog();
+    log.events.push(
+      ddl(110, 'created', 'CREATE TABLE created (id INT PRIMARY KEY, v INT)'),
+      insert(120, 1, 1, created),
+      insert(130, 1, 1, ignored),
+      update(140, 1, 2, 1, created),
+      insert(150, 7, 1),
+    );
+    const walker = new WatermarkWalker(log, at(100), {
+      snapshotTables: [watched],
+      isPassedThrough: (_database, table) => table === 'created',
+    });
+    walker.startTable(watched);
+    const outputs = await collect(
+      walker.reconcile(
+        { table: watched, rows: rowsOf(1, 7), keyIndexes: [0], low: at(145), high: at(200) },
+        signal,
+      ),
+    );
+    // Its CREATE and every change, in order; its keys never drop rows of the chunk's table.
+    expect(
+      outputs.map((output) => (output.kind === 'change' ? output.event.position?.pos : 'chunk')),
+    ).toEqual([110, 120, 140, 150, 'chunk']);
+    expect(outputs.at(-1)).toEqual({ kind: 'chunk', rows: rowsOf(1), dropped: 1 });
+  });
+
+  it('emits the DDL of a snapshot table that has not started, but not its rows', async () => {
+    const later = { database: 'shop', table: 'other', keyColumns: ['id'] };
+    const log = new MemoryLog();
+    log.events.push(
+      ddl(110, 'other', 'ALTER TABLE other ADD COLUMN w INT'),
+      insert(120, 5, 1, other),
+      ddl(130, 'other', 'DROP TABLE other'),
+    );
+    const walker = new WatermarkWalker(log, at(100), {
+      snapshotTables: [watched, later],
+      // A snapshot table is never passed through, whatever the caller selects.
+      isPassedThrough: () => true,
+    });
+    walker.startTable(watched);
+    const outputs = await collect(
+      walker.reconcile(
+        { table: watched, rows: rowsOf(1), keyIndexes: [0], low: at(100), high: at(200) },
+        signal,
+      ),
+    );
+    expect(
+      outputs.map((output) => (output.kind === 'change' ? output.event.kind : output.kind)),
+    ).toEqual(['ddl', 'ddl', 'chunk']);
   });
 
   it('reconciles a chunk read in parallel with changes already emitted, without reading them twice', async () => {

@@ -19,6 +19,13 @@
  *   P covers changes already emitted while this chunk waited its turn (parallel reads);
  * - a change in the window is emitted if it lies after P and its table has started (a table
  *   starts when its first chunk is scheduled; its earlier changes are in its SELECTs);
+ * - a DDL of a table the snapshot reads is emitted even before the table starts: its effect is
+ *   in the SELECT, but the consumer also sees the schema change in place (an ALTER before the
+ *   rows read after it, a DROP of a table the snapshot then finds gone);
+ * - a table the snapshot does not read but the caller migrates (`WalkScope.isPassedThrough`:
+ *   a table created under a whole selected database after the table list was made) is passed
+ *   through: its DDL and row changes are all emitted, from the walk's start, so its CREATE and
+ *   every row written to it arrive in log order and streaming continues after them;
  * - a chunk row is dropped if any change in the window, emitted now or before, touched its key
  *   (before or after image); dropping is safe because every such change was emitted;
  * - after the chunk, P = max(high, P).
@@ -77,6 +84,18 @@ export function earlierOf(a: SourcePosition, b: SourcePosition): SourcePosition 
   return comparePositions(a, b) <= 0 ? a : b;
 }
 
+/** Which tables' changes the walk emits besides those of the tables that have started. */
+export interface WalkScope {
+  /** The tables the snapshot reads (their DDL is emitted before they start, rows are not). */
+  snapshotTables: ReadonlyArray<{ database: string; table: string }>;
+  /**
+   * Whether a table the snapshot does not read is migrated all the same, by its changes: every
+   * DDL and row change of it is emitted. Table `''` stands for the database itself (database
+   * DDL). Never asked about the snapshot's own tables.
+   */
+  isPassedThrough(database: string, table: string): boolean;
+}
+
 /** A table of the snapshot, as the walker sees it. */
 export interface WatchedTable {
   database: string;
@@ -126,12 +145,19 @@ export class WatermarkWalker {
   private readonly started = new Map<string, readonly string[]>();
   private touches: Touch[] = [];
   private readonly holds = new Set<LowWatermarkHold>();
+  private readonly snapshotTables: ReadonlySet<string>;
+  private readonly isPassedThrough: (database: string, table: string) => boolean;
 
   constructor(
     private readonly source: WatermarkSource,
     start: SourcePosition,
+    scope: Partial<WalkScope> = {},
   ) {
     this.cursor = start;
+    this.snapshotTables = new Set(
+      (scope.snapshotTables ?? []).map((table) => tableId(table.database, table.table)),
+    );
+    this.isPassedThrough = scope.isPassedThrough ?? (() => false);
   }
 
   /** Everything up to here has been emitted; streaming continues after it. */
@@ -195,15 +221,26 @@ export class WatermarkWalker {
     if (comparePositions(this.cursor, to) >= 0) return;
     for await (const event of this.source.readChangesBetween(this.cursor, to, signal)) {
       if (event.kind !== 'ddl' && !isRowChange(event)) continue;
-      const id =
+      const [database, table] =
         event.kind === 'ddl'
-          ? tableId(event.database, event.table)
-          : tableId(event.schema.database, event.schema.table);
+          ? [event.database, event.table]
+          : [event.schema.database, event.schema.table];
+      const id = tableId(database, table);
       const keyColumns = this.started.get(id);
-      if (keyColumns === undefined) continue;
+      if (keyColumns === undefined) {
+        const isEmitted = this.snapshotTables.has(id)
+          ? event.kind === 'ddl'
+          : this.isPassedThrough(database, table);
+        if (!isEmitted) continue;
+      }
       if (event.position !== null && comparePositions(event.position, this.cursor) <= 0) continue;
       yield { kind: 'change', event };
-      if (event.kind !== 'ddl' && event.position !== null && keyColumns.length > 0) {
+      if (
+        event.kind !== 'ddl' &&
+        event.position !== null &&
+        keyColumns !== undefined &&
+        keyColumns.length > 0
+      ) {
         const keys = new Set<string>();
         collectKeys(event, keyColumns, keys);
         for (const key of keys) this.touches.push({ position: event.position, table: id, key });

@@ -20,13 +20,25 @@
  * chunk is what its SELECT saw (`consistency: 'none'`): right for a source without writes or a
  * full data migration without incremental migration.
  *
+ * Tables that come and go. With `isSelected`, a selected table that is not among `tables`
+ * (created under a whole selected database after the list was made) is passed through: the walk
+ * emits its CREATE and every change of it from the start position on, in log order (see
+ * snapshot-watermark.ts), and streaming continues after them. Pass a `startPosition` read
+ * before the list was made, so a table created in between is covered from its CREATE too. With
+ * watermarks, a table of `tables` that no longer exists when its turn comes is done with no rows
+ * (the walk emits its DROP, and its changes should it come back); without, it is an error.
+ *
  * Resuming. The checkpoint names the table and the last key of the last emitted chunk (plus the
  * walk position): a restarted snapshot continues after that key, so at most the chunks emitted
  * but not acknowledged are read again. A table read in one pass resumes by skipping the rows it
  * already emitted (`LIMIT skip, …` over the same scan order, the storage engine's: InnoDB's
  * clustered order, stable unless rows before the resume point were deleted or the table
  * rebuilt in between, when rows may be skipped or repeated; the precheck warns about such
- * tables for this reason).
+ * tables for this reason). Pass the same `tables` as before, in the same order: a table created
+ * since is left out and stays passed through, one dropped since may be missing. When the table
+ * the checkpoint names was dropped since (watermark mode), its place in the order is unknown,
+ * so every table is read again (the walk still continues from the checkpoint: nothing is lost,
+ * rows sent before are sent again).
  */
 
 import type {
@@ -37,10 +49,10 @@ import type {
   TableSchema,
 } from '@tidewater/change-events';
 import type { Connection } from 'mysql2/promise';
-import { TidewaterError } from '@tidewater/errors';
+import { TidewaterError, isTidewaterError } from '@tidewater/errors';
 import { isConnectionLost, type SourceConnection } from './connect';
 import { parseRowFilter } from './filter';
-import { describeTable } from './introspect';
+import { describeTable, findTable, tableNotFound, type TableDescription } from './introspect';
 import {
   chooseSnapshotKey,
   chunkBoundarySql,
@@ -118,6 +130,16 @@ export interface SnapshotOptions {
   resumeFrom?: SnapshotCheckpoint | null;
   /** Binlog positions, and optionally changes, from the binlog half. */
   watermarks?: WatermarkSource | null;
+  /**
+   * Which tables the caller migrates (table `''`: the database itself). With watermarks, a
+   * selected table not among `tables` is passed through (see the file comment).
+   */
+  isSelected?: (database: string, table: string) => boolean;
+  /**
+   * Where a fresh snapshot's walk starts: a position read before `tables` was listed. Read when
+   * the snapshot starts if absent; a resumed snapshot uses its checkpoint's.
+   */
+  startPosition?: SourcePosition | null;
   signal?: AbortSignal;
 }
 
@@ -145,18 +167,34 @@ export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<Sn
     signal.throwIfAborted();
 
     let startIndex = 0;
+    /** The checkpoint of the table the snapshot resumes in; null when it starts over. */
+    let tableResume = resume;
     if (resume !== null) {
       startIndex = options.tables.findIndex(
         (spec) => spec.database === resume.database && spec.table === resume.table,
       );
-      if (startIndex < 0) throw checkpointNotInTask(resume);
+      if (startIndex < 0) {
+        const isDropped =
+          watermarks !== null &&
+          resume.position !== null &&
+          (await findTable(main.connection, resume.database, resume.table)) === null;
+        if (!isDropped) throw checkpointNotInTask(resume);
+        // Dropped since the checkpoint: every table is read again (see the file comment).
+        startIndex = 0;
+        tableResume = null;
+      }
     }
     const startPosition =
       resume?.startPosition ??
-      (watermarks === null ? null : await watermarks.readPosition(main.connection));
+      (watermarks === null
+        ? null
+        : (options.startPosition ?? (await watermarks.readPosition(main.connection))));
     const walker =
       watermarks !== null && startPosition !== null
-        ? new WatermarkWalker(watermarks, resume?.position ?? startPosition)
+        ? new WatermarkWalker(watermarks, resume?.position ?? startPosition, {
+            snapshotTables: options.tables,
+            isPassedThrough: options.isSelected ?? (() => false),
+          })
         : null;
     if (walker !== null) {
       for (const spec of options.tables.slice(0, startIndex)) walker.startTable(spec);
@@ -174,13 +212,13 @@ export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<Sn
     };
     for (let index = startIndex; index < options.tables.length; index += 1) {
       const spec = options.tables[index] as SnapshotTable;
-      const tableResume = resume !== null && index === startIndex ? resume : null;
-      if (tableResume?.isTableDone === true) {
+      const resumeHere = index === startIndex ? tableResume : null;
+      if (resumeHere?.isTableDone === true) {
         walker?.startTable(spec);
         continue;
       }
       reading = spec;
-      yield* readTable(spec, tableResume, context);
+      yield* readTable(spec, resumeHere, context);
     }
     reading = null;
 
@@ -259,18 +297,6 @@ async function* readTable(
   resume: SnapshotCheckpoint | null,
   context: TableContext,
 ): AsyncGenerator<SnapshotItem> {
-  const description = await describeTable(context.main.connection, spec.database, spec.table);
-  const { schema } = description;
-  const filter =
-    spec.filter === undefined || spec.filter === null || spec.filter.trim() === ''
-      ? null
-      : parseRowFilter(spec.filter, schema);
-  const key = chooseSnapshotKey(schema, description.uniqueKeys);
-  context.walker?.startTable({
-    ...spec,
-    keyColumns: key?.columns.map((column) => column.name) ?? [],
-  });
-
   let rowsEmitted = resume?.rowsEmitted ?? 0;
   let lastKey = resume?.lastKey ?? null;
   const checkpoint = (isTableDone: boolean): SnapshotCheckpoint => ({
@@ -282,6 +308,34 @@ async function* readTable(
     isTableDone,
     position: context.walker?.position ?? null,
     startPosition: context.startPosition,
+  });
+  const tableDone = (): SnapshotItem => ({
+    kind: 'table-done',
+    database: spec.database,
+    table: spec.table,
+    rowsEmitted,
+    checkpoint: checkpoint(true),
+  });
+
+  const description = await describeTableIfExists(context.main.connection, spec);
+  if (description === null) {
+    // Without the walk nothing would tell the consumer that the table went away.
+    if (context.walker === null) throw tableNotFound(spec.database, spec.table);
+    // Dropped since the table list was made: nothing to read. Its DROP was or will be emitted
+    // by the walk; should it be created again, its changes are emitted from here on.
+    context.walker.startTable(spec);
+    yield tableDone();
+    return;
+  }
+  const { schema } = description;
+  const filter =
+    spec.filter === undefined || spec.filter === null || spec.filter.trim() === ''
+      ? null
+      : parseRowFilter(spec.filter, schema);
+  const key = chooseSnapshotKey(schema, description.uniqueKeys);
+  context.walker?.startTable({
+    ...spec,
+    keyColumns: key?.columns.map((column) => column.name) ?? [],
   });
 
   const chunks =
@@ -324,13 +378,19 @@ async function* readTable(
       checkpoint: checkpoint(false),
     };
   }
-  yield {
-    kind: 'table-done',
-    database: spec.database,
-    table: spec.table,
-    rowsEmitted,
-    checkpoint: checkpoint(true),
-  };
+  yield tableDone();
+}
+
+async function describeTableIfExists(
+  connection: Connection,
+  spec: SnapshotTable,
+): Promise<TableDescription | null> {
+  try {
+    return await describeTable(connection, spec.database, spec.table);
+  } catch (error) {
+    if (isTidewaterError(error) && error.code === 'SOURCE_TABLE_NOT_FOUND') return null;
+    throw error;
+  }
 }
 
 function snapshotEvent(schema: TableSchema, rows: CellValue[][]): SnapshotRowsEvent {

@@ -232,3 +232,90 @@ describe('lock-free watermark snapshot', () => {
     expect(consumer.rows).toEqual(await tableContents(scratch, table));
   });
 });
+
+describe('tables that come and go during a watermark snapshot', () => {
+  let scratch: ScratchDatabase;
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('comego');
+  });
+  afterAll(async () => {
+    await scratch.drop();
+  });
+
+  async function createSmallTable(table: string, rows: number): Promise<void> {
+    await scratch.exec(`CREATE TABLE ${table} (id INT PRIMARY KEY, note VARCHAR(20) NOT NULL)`);
+    await scratch.exec(`INSERT INTO ${table} SELECT seq, 'seed' FROM seq_1_to_${rows}`);
+  }
+
+  /** Reads a snapshot to its end; the change events as `kind table` and the rows per table. */
+  async function snapshotOf(
+    tables: string[],
+    options: { startPosition?: SourcePosition; resumeFrom?: SnapshotCheckpoint } = {},
+  ) {
+    const specs = tables.map((table) => ({ database: scratch.name, table }));
+    const watermarks = binlogWatermarks({ source: sourceOptions(), tables: specs });
+    const changes: string[] = [];
+    const rows = new Map<string, number>();
+    const checkpoints: SnapshotCheckpoint[] = [];
+    try {
+      for await (const item of readSnapshot({
+        connect: () => connectSource(sourceOptions()),
+        tables: specs,
+        chunkSize: 2,
+        watermarks,
+        isSelected: (database) => database === scratch.name,
+        ...options,
+      })) {
+        if (item.kind === 'change') {
+          const { event } = item;
+          if (event.kind === 'ddl') changes.push(`ddl ${event.table}`);
+          else if (event.kind !== 'begin' && event.kind !== 'commit' && event.kind !== 'heartbeat')
+            changes.push(`${event.kind} ${event.schema.table}`);
+        }
+        if (item.kind === 'chunk') {
+          const table = item.checkpoint.table;
+          rows.set(table, (rows.get(table) ?? 0) + item.event.rows.length);
+          checkpoints.push(item.checkpoint);
+        }
+        if (item.kind === 'table-done') {
+          rows.set(item.table, rows.get(item.table) ?? 0);
+          checkpoints.push(item.checkpoint);
+        }
+      }
+    } finally {
+      watermarks.close();
+    }
+    return { changes, rows, checkpoints };
+  }
+
+  it('passes through a table created after the list was made, from a position read before it', async () => {
+    await createSmallTable('listed', 5);
+    await createSmallTable('dropped_early', 3);
+    // The table list is made here; then, before the snapshot starts, the schema changes.
+    const listedAt = await readBinlogPosition(scratch.admin.connection);
+    await scratch.exec('CREATE TABLE created (id INT PRIMARY KEY, note VARCHAR(20) NOT NULL)');
+    await scratch.exec("INSERT INTO created VALUES (1, 'before the snapshot')");
+    await scratch.exec('DROP TABLE dropped_early');
+
+    const { changes, rows } = await snapshotOf(['listed', 'dropped_early'], {
+      startPosition: listedAt,
+    });
+    expect(changes).toEqual(['ddl created', 'insert created', 'ddl dropped_early']);
+    // The dropped table is done with no rows instead of failing the snapshot.
+    expect(Object.fromEntries(rows)).toEqual({ listed: 5, dropped_early: 0 });
+  });
+
+  it('reads every table again when the table of its checkpoint was dropped since', async () => {
+    for (const table of ['first', 'middle', 'last']) await createSmallTable(table, 4);
+    const before = await snapshotOf(['first', 'middle', 'last']);
+    const inMiddle = before.checkpoints.find(
+      (checkpoint) => checkpoint.table === 'middle' && !checkpoint.isTableDone,
+    );
+    expect(inMiddle).toBeDefined();
+    await scratch.exec('DROP TABLE middle');
+
+    const after = await snapshotOf(['first', 'last'], { resumeFrom: inMiddle });
+    expect(Object.fromEntries(after.rows)).toEqual({ first: 4, last: 4 });
+    expect(after.changes).toEqual(['ddl middle']);
+  });
+});

@@ -48,7 +48,12 @@ export interface TaskSource {
   readSchemaHistory(): Promise<SerializedSchemaHistory>;
   /** Tables the task selects (whole databases expanded), with their schemas. */
   planTables(): Promise<PlannedTable[]>;
-  /** Reads the tables in order, resuming after `resume` (a checkpoint it yielded before). */
+  /**
+   * Reads the tables in order, resuming after `resume` (a checkpoint it yielded before). The
+   * binlog walk starts at a position read before the last `planTables` listing, and passes
+   * through the tables the task selects that are not in `tables` (created since), from their
+   * CREATE on.
+   */
   readSnapshot(
     tables: readonly PlannedTable[],
     resume: SnapshotCheckpoint | null,
@@ -101,20 +106,24 @@ export async function openTaskSource(
   // Rows of tables the task does not select are skipped undecoded (a partial row image there,
   // or a type we cannot decode, is none of this task's business).
   const { isSelectedTable } = createTransform(config);
+  /** Read before the last plan's listing: where a fresh snapshot's walk starts. */
+  let plannedAt: SourcePosition | null = null;
 
   return {
     info: { version: main.server.version, timeZone },
     currentPosition: () => readBinlogPosition(main.connection),
     readSchemaHistory: () => readSchemaHistory(main.connection, { databases }),
-    planTables: () =>
-      planTables(
+    planTables: async () => {
+      plannedAt = await readBinlogPosition(main.connection);
+      return planTables(
         main.connection,
         config.objects.map((object) =>
           object.kind === 'table'
             ? { database: object.database, table: object.table, filter: object.filter || null }
             : { database: object.database, table: null, filter: null },
         ),
-      ),
+      );
+    },
     async *readSnapshot(tables, resume, signal) {
       // One binlog stream serves every chunk's window, read forward once.
       const watermarks = binlogWatermarks({
@@ -133,6 +142,8 @@ export async function openTaskSource(
           concurrency,
           resumeFrom: resume,
           watermarks,
+          isSelected: isSelectedTable,
+          startPosition: plannedAt,
           signal,
         });
       } finally {

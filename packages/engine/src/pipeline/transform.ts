@@ -32,7 +32,11 @@ export type FilterCompiler = (filter: string, schema: TableSchema) => RowPredica
 export interface Transform {
   /** The event to send, or null when the task does not send it. */
   apply(event: ChangeEvent): ChangeEvent | null;
-  /** Whether the task selects a table (whole databases included); for tables created later. */
+  /**
+   * Whether the task selects a table (whole databases included), for tables created later and
+   * the source's decoding; table `''` stands for the database itself (selected when the whole
+   * database or one of its tables is).
+   */
   isSelectedTable(database: string, table: string): boolean;
   readonly names: NameMapping;
 }
@@ -82,7 +86,10 @@ export function createTransform(
 
   return {
     names,
-    isSelectedTable: (database, table) => operationsFor(database, table) !== null,
+    isSelectedTable: (database, table) =>
+      table === ''
+        ? databases.has(database) || databasesWithTables.has(database)
+        : operationsFor(database, table) !== null,
     apply(event) {
       switch (event.kind) {
         case 'snapshot':

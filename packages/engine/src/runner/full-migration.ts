@@ -28,6 +28,16 @@ interface Delivery {
  * Full migration: the snapshot's items through the transform to the sink; each chunk carries
  * its snapshot checkpoint, written once Kafka acknowledged the chunk and everything before it.
  * Returns the position incremental migration starts from, as the snapshot reports it.
+ *
+ * Tables created during the full migration (under a whole selected database) are not planned:
+ * the source passes them through, so their CREATE and every change from the snapshot's start
+ * arrive as `change` items in binlog order, and streaming continues after them with a schema
+ * history read at the hand-over, which knows them. They are not in the table progress (it lists
+ * what the full migration reads) nor in the schema migration stage (their CREATE comes from the
+ * binlog). A resumed snapshot reads the tables planned when it started (those with a progress
+ * row), so such a table stays passed through after a restart; the walk resumes from its
+ * checkpoint, which covers its changes. A planned table dropped before its turn is done with no
+ * rows; its DROP is emitted in place.
  */
 export async function runFullMigration(
   deps: RunnerDependencies,
@@ -39,6 +49,7 @@ export async function runFullMigration(
 ): Promise<SourcePosition | null> {
   const { runs, taskId, epoch, signal } = deps;
   const { source, transform, sink } = pipeline;
+  let snapshotTables = tables;
   if (snapshot.resume === null) {
     await runs.planTables(
       taskId,
@@ -48,6 +59,14 @@ export async function runFullMigration(
         rowsEstimated: table.rowsEstimated,
       })),
     );
+  } else {
+    // The tables planned when the snapshot started; one created since stays passed through.
+    const planned = new Set(
+      (await runs.listTableProgress(taskId)).map(
+        (table) => `${table.database}\u0000${table.table}`,
+      ),
+    );
+    snapshotTables = tables.filter((table) => planned.has(`${table.database}\u0000${table.table}`));
   }
   const meter = new MetricsMeter(runs, taskId, 'full', deps.log);
   // Acknowledged progress not yet written: the last snapshot checkpoint and the tables it moved.
@@ -92,7 +111,7 @@ export async function runFullMigration(
   };
   let streamFrom: SourcePosition | null = null;
   try {
-    for await (const item of source.readSnapshot(tables, snapshot.resume, signal)) {
+    for await (const item of source.readSnapshot(snapshotTables, snapshot.resume, signal)) {
       switch (item.kind) {
         case 'chunk': {
           const event = transform.apply(item.event);
