@@ -131,6 +131,8 @@ export async function readStoredCheckpoint(
  */
 export class BinlogCheckpointer {
   private storedSchema: SchemaState | null = null;
+  /** The stored version's JSON text, to tell a new state object with the same definitions. */
+  private storedText: string | null = null;
   private storedId: string | null = null;
 
   constructor(
@@ -149,6 +151,7 @@ export class BinlogCheckpointer {
     extra: { snapshot?: SnapshotState } = {},
   ): Promise<{ position: SourcePosition; schema: SchemaState }> {
     const schema = SchemaState.fromJSON(start.schemaHistory);
+    this.storedText = JSON.stringify(schema.toJSON());
     if (start.schemaHistoryId === null) {
       this.storedId = await this.runs.saveSchemaHistory(
         this.taskId,
@@ -169,11 +172,14 @@ export class BinlogCheckpointer {
 
   async write(resume: BinlogResumePoint, extra: { snapshot?: SnapshotState } = {}): Promise<void> {
     if (resume.schema !== this.storedSchema || this.storedId === null) {
-      this.storedId = await this.runs.saveSchemaHistory(
-        this.taskId,
-        this.epoch,
-        resume.schema.toJSON(),
-      );
+      // A new state object: a DDL, perhaps of a table or database the task does not select,
+      // which leaves the definitions as they were. Compared once per new object, not per write.
+      const history = resume.schema.toJSON();
+      const text = JSON.stringify(history);
+      if (text !== this.storedText || this.storedId === null) {
+        this.storedId = await this.runs.saveSchemaHistory(this.taskId, this.epoch, history);
+        this.storedText = text;
+      }
       this.storedSchema = resume.schema;
     }
     await this.runs.writeCheckpoint(this.taskId, this.epoch, {
