@@ -60,7 +60,13 @@ const SIMPLE_TYPES: Record<string, TypeInfo> = {
   MULTIPOLYGON: { dataType: 'multipolygon', family: 'geometry', precision: null },
   GEOMETRYCOLLECTION: { dataType: 'geometrycollection', family: 'geometry', precision: null },
   GEOMCOLLECTION: { dataType: 'geometrycollection', family: 'geometry', precision: null },
+  // MariaDB's binary-backed types read as text (introspection: family char, no charset).
+  UUID: { dataType: 'uuid', family: 'char', precision: null },
+  INET4: { dataType: 'inet4', family: 'char', precision: null },
+  INET6: { dataType: 'inet6', family: 'char', precision: null },
 };
+
+const BINARY_BACKED_TEXT = new Set(['uuid', 'inet4', 'inet6']);
 
 export interface DeclarationOptions {
   /** MariaDB's JSON is LONGTEXT with a check constraint; MySQL's is a binary type. */
@@ -285,7 +291,10 @@ export function parseColumnDefinition(
     else cursor.next();
   }
   if (isPrimaryKey) nullable = false;
-  if (family === 'char' || family === 'text' || family === 'enum' || family === 'set') {
+  if (BINARY_BACKED_TEXT.has(dataType)) {
+    charset = null;
+    hasExplicitCharset = true;
+  } else if (family === 'char' || family === 'text' || family === 'enum' || family === 'set') {
     if (charset === 'binary' && family === 'char') family = 'binary';
     if (charset === 'binary' && family === 'text') family = 'blob';
   } else {

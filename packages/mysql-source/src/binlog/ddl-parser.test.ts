@@ -89,6 +89,20 @@ describe('parseDdl', () => {
     expect(change.columns[0]!.column).toMatchObject({ family: 'json', dataType: 'longtext' });
   });
 
+  it("reads MariaDB's UUID, INET4 and INET6 as text columns without a charset", () => {
+    const parsed = parseDdl('CREATE TABLE t (u UUID, i4 INET4 NOT NULL, i6 INET6)', 'db', mariadb);
+    const change = parsed.changes[0];
+    if (change?.type !== 'create_table') throw new Error('expected create_table');
+    expect(
+      change.columns.map((d) => [d.column.dataType, d.column.family, d.column.charset]),
+    ).toEqual([
+      ['uuid', 'char', null],
+      ['inet4', 'char', null],
+      ['inet6', 'char', null],
+    ]);
+    expect(change.columns.every((d) => d.hasExplicitCharset)).toBe(true);
+  });
+
   it('reads ALTER TABLE clauses in order', () => {
     const parsed = parseDdl(
       'ALTER TABLE t ADD COLUMN a INT FIRST, ADD b TEXT CHARACTER SET gbk AFTER a, DROP COLUMN c, MODIFY d BIGINT UNSIGNED, CHANGE COLUMN e e2 VARCHAR(3), RENAME COLUMN f TO g, ADD (h INT, i INT), ALGORITHM=INPLACE, LOCK=NONE, CONVERT TO CHARACTER SET latin1 PARTITION BY HASH(a) PARTITIONS 4',

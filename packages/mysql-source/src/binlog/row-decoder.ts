@@ -19,6 +19,7 @@ import { ColumnType } from './constants';
 import { decimalBinaryLength, decodeDecimal } from './decimal';
 import type { RowsEventView, TableMap } from './event-decoder';
 import { jsonBinaryToText } from './json-binary';
+import { mariadbBinaryTextDecoder } from './mariadb-binary-types';
 import {
   decodeDate,
   decodeDatetime,
@@ -190,7 +191,9 @@ export function compileRowLayout(
     metas[i] = meta;
     kinds[i] = kindOf(type, meta, column);
     if (kinds[i] === Kind.VarText || kinds[i] === Kind.CharText || kinds[i] === Kind.BlobText) {
-      textDecoders[i] = textDecoderFor(column.family === 'json' ? 'utf8mb4' : column.charset);
+      textDecoders[i] =
+        mariadbBinaryTextDecoder(column.dataType) ??
+        textDecoderFor(column.family === 'json' ? 'utf8mb4' : column.charset);
     }
     if (type === ColumnType.ENUM || type === ColumnType.SET) {
       const labels = column.members ?? metadata.members?.[i] ?? null;
