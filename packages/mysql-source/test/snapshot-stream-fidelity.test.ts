@@ -156,6 +156,45 @@ describe('the snapshot and the binlog stream give the same messages for every ty
     await source?.dispose();
   });
 
+  it("prints Canal's mysqlType: the server's spelling for tables read at the start, the DDL's for tables created or altered during the stream", async () => {
+    const scratch = await createScratchDatabase('fidelity_spelling', source.options);
+    try {
+      await scratch.exec(
+        'CREATE TABLE before_start (id BIGINT UNSIGNED PRIMARY KEY, v VARCHAR(32))',
+      );
+      const start = await startPosition(scratch.admin.connection);
+      const test = await openTestStream(start, {
+        databases: [scratch.name],
+        source: scratch.source,
+      });
+      try {
+        await scratch.exec(
+          "CREATE TABLE during (id BIGINT UNSIGNED PRIMARY KEY, v VARCHAR(32), d Decimal(10, 2), e ENUM('a','b'))",
+        );
+        await scratch.exec('ALTER TABLE before_start ADD COLUMN n INT(11) UNSIGNED ZEROFILL');
+        await scratch.exec("INSERT INTO during VALUES (1, 'x', 1.5, 'b')");
+        await scratch.exec("INSERT INTO before_start VALUES (1, 'x', 7)");
+        const events = await test.readUntil(isCommitCount(2));
+        const mysqlTypes = events.flatMap((event) =>
+          event.kind === 'insert' ? [canalRowPart(event).mysqlType] : [],
+        );
+        expect(mysqlTypes).toEqual([
+          {
+            id: 'BIGINT unsigned',
+            v: 'VARCHAR(32)',
+            d: 'Decimal(10,2)',
+            e: "ENUM('a','b')",
+          },
+          { id: 'bigint(20) unsigned', v: 'varchar(32)', n: 'INT(11) unsigned zerofill' },
+        ]);
+      } finally {
+        test.close();
+      }
+    } finally {
+      await scratch.drop();
+    }
+  });
+
   it.each(['FULL', 'MINIMAL', 'NO_LOG'])(
     'in Canal JSON and DTS Avro, with binlog_row_metadata=%s',
     async (metadata) => {
