@@ -217,10 +217,14 @@ function toColumnSchema(column: ColumnInfo): ColumnSchema {
   };
 }
 
+const MARIADB_53_MARKER = / \/\* mariadb-5\.3 \*\/$/;
+
 function toColumnInfo(row: RowDataPacket, jsonColumns: ReadonlySet<string>): ColumnInfo {
   const name = String(row.name);
   const dataType = String(row.dataType).toLowerCase();
-  const columnType = String(row.columnType);
+  // MariaDB marks temporal columns still in its 5.3 format `datetime(3) /* mariadb-5.3 */`;
+  // the marker is a comment in SHOW CREATE TABLE, not part of the type.
+  const columnType = String(row.columnType).replace(MARIADB_53_MARKER, '');
   const where = { table: `${String(row.database)}.${String(row.table)}`, column: name };
   // MariaDB's JSON is LONGTEXT with an automatic json_valid() check; the values are JSON text
   // either way, and the family tells the formats to label them JSON.
