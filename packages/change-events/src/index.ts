@@ -59,7 +59,11 @@ export interface ColumnSchema {
   name: string;
   /** Lower-case base type as MySQL names it: `int`, `bigint`, `varchar`, `datetime`, `json`, … */
   dataType: string;
-  /** The declared type as `SHOW CREATE TABLE` / `COLUMN_TYPE` prints it: `int(10) unsigned`. */
+  /**
+   * The declared type, Canal's `mysqlType`: as `SHOW CREATE TABLE` / `COLUMN_TYPE` prints it
+   * (`int(10) unsigned`) for a table read from the source, as the DDL spelled it
+   * (`INT UNSIGNED` → `INT unsigned`) for a column the binlog's DDL created or changed.
+   */
   columnType: string;
   family: ColumnFamily;
   nullable: boolean;

@@ -7,10 +7,13 @@
  * connect.ts); what is left is done here, per cell, without building objects per row:
  * integers stay the server's decimal digits, DOUBLE text goes through `Number` (mysql2's own
  * fast float parser is not correctly rounded), binary values are copied out of the packet
- * buffer, GEOMETRY stays the server's SRID + WKB bytes. FLOAT needs help from the SELECT list:
- * the server prints FLOAT with 6 significant digits (16777217 prints as 16777200), so the
- * snapshot selects `col + 0`, which widens it to DOUBLE and prints all digits, and narrows the
- * result back with `Math.fround`.
+ * buffer, GEOMETRY stays the server's SRID + WKB bytes. FLOAT and DOUBLE need help from the
+ * SELECT list: the server prints FLOAT with 6 significant digits (16777217 prints as 16777200)
+ * and FLOAT(M,D)/DOUBLE(M,D) with exactly D decimals (a stored -0.010000000000000009 prints as
+ * -0.01), while the binlog carries the stored bits. So the snapshot selects `col * 1e0`: a
+ * DOUBLE whose decimals come from the `1e0` literal (not fixed), printed with every digit
+ * needed to read back the same double (`col + 0` would keep D decimals, and `+ 0e0` would turn
+ * a stored -0 into 0); FLOAT results are narrowed back with `Math.fround`.
  */
 
 import type { CellValue, ColumnFamily, ColumnSchema } from '@tidewater/change-events';
@@ -101,10 +104,10 @@ export function integerBytesOf(dataType: string): number | null {
   return INTEGER_BYTES[dataType.toLowerCase()] ?? null;
 }
 
-/** The expression the snapshot selects for a column (see the FLOAT note at the top). */
+/** The expression the snapshot selects for a column (see the FLOAT/DOUBLE note at the top). */
 export function selectExpressionOf(column: ColumnSchema): string {
   const quoted = quoteIdentifier(column.name);
-  return column.family === 'float' ? `(${quoted} + 0)` : quoted;
+  return column.family === 'float' || column.family === 'double' ? `(${quoted} * 1e0)` : quoted;
 }
 
 const LEADING_ZEROS = /^0+(?=\d)/;
@@ -154,7 +157,7 @@ function copyBuffer(view: Buffer | null): Buffer | null {
 
 /**
  * Finishes a row in place where the typeCast cannot know the column: FLOAT columns arrive as
- * DOUBLE (`col + 0`) and are narrowed to their float32 value. Returns a function only when the
+ * DOUBLE (`col * 1e0`) and are narrowed to their float32 value. Returns a function only when the
  * table has such columns, so the common table pays nothing per row.
  */
 export function rowFinisherOf(

@@ -217,10 +217,14 @@ function toColumnSchema(column: ColumnInfo): ColumnSchema {
   };
 }
 
+const MARIADB_53_MARKER = / \/\* mariadb-5\.3 \*\/$/;
+
 function toColumnInfo(row: RowDataPacket, jsonColumns: ReadonlySet<string>): ColumnInfo {
   const name = String(row.name);
   const dataType = String(row.dataType).toLowerCase();
-  const columnType = String(row.columnType);
+  // MariaDB marks temporal columns still in its 5.3 format `datetime(3) /* mariadb-5.3 */`;
+  // the marker is a comment in SHOW CREATE TABLE, not part of the type.
+  const serverColumnType = String(row.columnType).replace(MARIADB_53_MARKER, '');
   const where = { table: `${String(row.database)}.${String(row.table)}`, column: name };
   // MariaDB's JSON is LONGTEXT with an automatic json_valid() check; the values are JSON text
   // either way, and the family tells the formats to label them JSON.
@@ -240,6 +244,14 @@ function toColumnInfo(row: RowDataPacket, jsonColumns: ReadonlySet<string>): Col
         : null;
   const hasCharset =
     family === 'char' || family === 'text' || family === 'enum' || family === 'set';
+  const members = family === 'enum' || family === 'set' ? parseMembers(serverColumnType) : null;
+  // ENUM/SET labels as Canal prints them from its parse of SHOW CREATE TABLE: unescaped, with
+  // quotes doubled: a label a-backslash-b, which the server prints with the backslash doubled,
+  // is printed with one.
+  const columnType =
+    members === null
+      ? serverColumnType
+      : `${dataType}(${members.map((m) => `'${m.replaceAll("'", "''")}'`).join(',')})`;
   return {
     name,
     dataType,
@@ -250,7 +262,7 @@ function toColumnInfo(row: RowDataPacket, jsonColumns: ReadonlySet<string>): Col
     precision,
     scale,
     charset: hasCharset && row.charset !== null ? String(row.charset) : null,
-    members: family === 'enum' || family === 'set' ? parseMembers(columnType) : null,
+    members,
     ordinal: Number(row.ordinal),
     defaultValue: normaliseDefault(row.defaultValue),
     collation: row.collation === null ? null : String(row.collation),

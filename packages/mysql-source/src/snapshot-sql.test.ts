@@ -64,7 +64,7 @@ describe('snapshot SQL', () => {
         limit: 100,
       }),
     ).toBe(
-      'SELECT `order``id`, `line`, (`f` + 0), `note` FROM `shop`.`order lines`' +
+      'SELECT `order``id`, `line`, (`f` * 1e0), `note` FROM `shop`.`order lines`' +
         ' WHERE (`order``id` >= 7 AND ((`order``id` > 7) OR (`order``id` = 7 AND `line` > 3)))' +
         ' AND (`note` = 1) ORDER BY `order``id`, `line` LIMIT 100',
     );
@@ -75,7 +75,7 @@ describe('snapshot SQL', () => {
     expect(
       chunkSelectSql({ schema, key, after: null, upTo: ['9', '1'], filterSql: null, limit: null }),
     ).toBe(
-      'SELECT `order``id`, `line`, (`f` + 0), `note` FROM `shop`.`order lines`' +
+      'SELECT `order``id`, `line`, (`f` * 1e0), `note` FROM `shop`.`order lines`' +
         ' WHERE (`order``id` <= 9 AND ((`order``id` < 9) OR (`order``id` = 9 AND `line` < 1) OR (`order``id` = 9 AND `line` = 1)))' +
         ' ORDER BY `order``id`, `line`',
     );
@@ -86,7 +86,7 @@ describe('snapshot SQL', () => {
 
   it('reads a keyless table in one pass and skips what was emitted on resume', () => {
     expect(fullScanSql(schema, null, 0)).toBe(
-      'SELECT `order``id`, `line`, (`f` + 0), `note` FROM `shop`.`order lines`',
+      'SELECT `order``id`, `line`, (`f` * 1e0), `note` FROM `shop`.`order lines`',
     );
     expect(fullScanSql(schema, '(`line` > 1)', 5)).toMatch(
       /WHERE \(`line` > 1\) LIMIT 5, 18446744073709551615$/,

@@ -8,26 +8,24 @@ import {
   startPosition,
 } from './binlog-fixture';
 import { checkTypeMatrix } from './binlog-type-matrix';
+import { startPrivateSource, type PrivateSource } from './private-source';
 import { createScratchDatabase, type ScratchDatabase } from './source-fixture';
 
 // binlog_row_metadata=MINIMAL writes no column names, ENUM/SET labels or keys into the binlog,
 // like MySQL 5.7 and PolarDB-X: rows decode only through the schema history. The variable is
-// global and dynamic; this file sets it and puts the old value back. Other test files run under
-// either value, since the decoder never depends on the metadata.
+// global only, so this file sets it on a MariaDB of its own (private-source.ts) rather than on
+// the shared one other test files read at the same time.
 describe('binlog stream with binlog_row_metadata=MINIMAL', () => {
+  let source: PrivateSource;
   let scratch: ScratchDatabase;
-  let previous = 'FULL';
   beforeAll(async () => {
-    scratch = await createScratchDatabase('binlog_minimal');
-    const [rows] = await scratch.admin.connection.query(
-      'SELECT @@GLOBAL.binlog_row_metadata AS value',
-    );
-    previous = String((rows as Array<{ value: string }>)[0]?.value ?? 'FULL');
-    await scratch.exec('SET GLOBAL binlog_row_metadata = MINIMAL');
+    source = await startPrivateSource('binlog-minimal');
+    await source.exec('SET GLOBAL binlog_row_metadata = MINIMAL');
+    scratch = await createScratchDatabase('binlog_minimal', source.options);
   });
   afterAll(async () => {
-    await scratch.exec('SET GLOBAL binlog_row_metadata = ?', [previous]);
-    await scratch.drop();
+    await scratch?.drop();
+    await source?.dispose();
   });
 
   it('decodes every type family to the value SELECT returns from the schema history alone', async () => {
@@ -36,7 +34,10 @@ describe('binlog stream with binlog_row_metadata=MINIMAL', () => {
 
   it('follows added, dropped, renamed and retyped columns between rows', async () => {
     const start = await startPosition(scratch.admin.connection);
-    const test = await openTestStream(start, { databases: [scratch.name] });
+    const test = await openTestStream(start, {
+      databases: [scratch.name],
+      source: scratch.source,
+    });
     try {
       const t = quoteIdentifier('evolving');
       await scratch.exec(

@@ -21,6 +21,8 @@ export function uniqueName(label: string): string {
 
 export interface ScratchDatabase {
   name: string;
+  /** Where the database lives (root). */
+  source: SourceConnectionOptions;
   /** A root session with the scratch database as its default. */
   admin: SourceConnection;
   exec(sql: string, values?: unknown[]): Promise<void>;
@@ -29,14 +31,19 @@ export interface ScratchDatabase {
   createUser(label: string, grants: string[]): Promise<SourceConnectionOptions>;
 }
 
-export async function createScratchDatabase(label: string): Promise<ScratchDatabase> {
+/** A scratch database on the test source, or on `source` (a private server) when given. */
+export async function createScratchDatabase(
+  label: string,
+  source: SourceConnectionOptions = sourceOptions(),
+): Promise<ScratchDatabase> {
   const name = uniqueName(label);
-  const admin = await connectSource(sourceOptions());
+  const admin = await connectSource(source);
   await admin.connection.query(`CREATE DATABASE ${quoteIdentifier(name)} CHARACTER SET utf8mb4`);
   await admin.connection.query(`USE ${quoteIdentifier(name)}`);
   const users: string[] = [];
   return {
     name,
+    source,
     admin,
     exec: async (sql, values) => {
       await admin.connection.query(sql, values);
@@ -51,7 +58,7 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
           grant.replaceAll('{user}', `'${user}'@'%'`).replaceAll('{db}', quoteIdentifier(name)),
         );
       }
-      return { ...sourceOptions(), user, password };
+      return { ...source, user, password };
     },
     drop: async () => {
       for (const user of users) await admin.connection.query(`DROP USER IF EXISTS ?@'%'`, [user]);

@@ -108,7 +108,7 @@ describe('encodeCanalJson, message shape', () => {
     expect(msg.sqlType).toEqual({ a: 4, b: 12, j: 12, s: -7, bl: 2004, tt: 2005 });
   });
 
-  it('takes sqlType from the last row: NULL JSON is 1111, NULL SET -2, NULL BLOB -4, NULL TINYTEXT -3', () => {
+  it('takes sqlType from the last row: NULL JSON is 1111, NULL SET 2004, NULL BLOB 2004, NULL TINYTEXT 2005', () => {
     const msg = parse(
       encodeCanalJson(
         {
@@ -122,7 +122,7 @@ describe('encodeCanalJson, message shape', () => {
         { timeZone: 'UTC', id: 9, ts: 2 },
       ),
     );
-    expect(msg.sqlType).toEqual({ a: 4, b: 12, j: 1111, s: -2, bl: -4, tt: -3 });
+    expect(msg.sqlType).toEqual({ a: 4, b: 12, j: 1111, s: 2004, bl: 2004, tt: 2005 });
   });
 
   it('writes DELETE from the before image and every row of a multi-row event in data', () => {

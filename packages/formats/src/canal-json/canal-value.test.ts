@@ -18,10 +18,54 @@ describe('renderCanalValue', () => {
     expect(render(column('b', 'integer', 'tinyint', 'tinyint(4)'), '-128')).toBe('-128');
   });
 
-  it('prints DECIMAL in plain notation with the column scale', () => {
-    const d = column('d', 'decimal', 'decimal', 'decimal(10,2)', { precision: 10, scale: 2 });
-    expect(render(d, '5.00')).toBe('5.00');
-    expect(render(d, '-0.01')).toBe('-0.01');
+  it('prints DECIMAL as Canal decodes it: full groups of nine fraction digits, a partial group only when not zero', () => {
+    // [value, precision, scale, Canal 1.1.7's text]: the text is what Canal's
+    // LogBuffer.getDecimal(…).toPlainString() gives for the binlog bytes of the value.
+    const cases: Array<[string, number, number, string]> = [
+      ['5.00', 10, 2, '5.0'],
+      ['5.10', 10, 2, '5.10'],
+      ['19.90', 10, 2, '19.90'],
+      ['0.01', 10, 2, '0.01'],
+      ['0.00', 10, 2, '0.0'],
+      ['1.000', 6, 3, '1.0'],
+      ['-999.999', 6, 3, '-999.999'],
+      ['-0.0001', 4, 4, '-0.0001'],
+      ['0.0000', 4, 4, '0.0'],
+      ['99999', 5, 0, '99999'],
+      ['-99999', 5, 0, '-99999'],
+      ['0', 5, 0, '0'],
+      ['0.000000000', 18, 9, '0.000000000'],
+      ['1.000000001', 18, 9, '1.000000001'],
+      ['-12.5000000000', 20, 10, '-12.500000000'],
+      ['0.0000000001', 20, 10, '0.0000000001'],
+      ['0.10000000000000000000', 30, 20, '0.100000000000000000'],
+      ['1.000000000000000000000000000000', 65, 30, '1.000000000000000000000000000'],
+      ['0.000000000000000000000000000001', 65, 30, '0.000000000000000000000000000001'],
+      [
+        '1000000000.000000000000000000000000000000',
+        65,
+        30,
+        '1000000000.000000000000000000000000000',
+      ],
+      ['-0.00', 10, 2, '0.0'],
+    ];
+    for (const [value, precision, scale, text] of cases) {
+      const d = column('d', 'decimal', 'decimal', `decimal(${precision},${scale})`, {
+        precision,
+        scale,
+      });
+      expect([value, render(d, value)]).toEqual([value, text]);
+    }
+  });
+
+  it('drops the trailing zero bytes of BINARY(n) as Canal does, and keeps those of VARBINARY and BLOB', () => {
+    const b = column('b', 'binary', 'binary', 'binary(4)');
+    expect(render(b, Buffer.from('61620000', 'hex'))).toBe('ab');
+    expect(render(b, Buffer.alloc(4))).toBe('');
+    expect(render(b, Buffer.from('00610001', 'hex'))).toBe('\u0000a\u0000\u0001');
+    const vb = column('v', 'binary', 'varbinary', 'varbinary(4)');
+    expect(render(vb, Buffer.from('610000', 'hex'))).toBe('a\u0000\u0000');
+    expect(render(column('l', 'blob', 'blob', 'blob'), Buffer.from('6100', 'hex'))).toBe('a\u0000');
   });
 
   it('prints FLOAT with Float.toString and DOUBLE with Double.toString', () => {
@@ -139,7 +183,7 @@ describe('canalSqlType', () => {
     expect(canalSqlType(u('tinyint'), null, 'value')).toBe(-6);
   });
 
-  it('uses the codes of the non-null and null paths for each family', () => {
+  it("uses Canal 1.1.7's codes for each family, with a value and as NULL", () => {
     const cases: Array<[ColumnSchema, number, number]> = [
       [column('a', 'integer', 'tinyint', 'tinyint(1)'), -6, -6],
       [column('a', 'decimal', 'decimal', 'decimal(5,2)'), 3, 3],
@@ -153,16 +197,22 @@ describe('canalSqlType', () => {
       [column('a', 'timestamp', 'timestamp', 'timestamp'), 93, 93],
       [column('a', 'char', 'char', 'char(2)'), 1, 1],
       [column('a', 'char', 'varchar', 'varchar(2)'), 12, 12],
-      [column('a', 'text', 'text', 'text'), 2005, -4],
-      [column('a', 'text', 'tinytext', 'tinytext'), 2005, -3],
-      [column('a', 'binary', 'binary', 'binary(2)'), 2004, -2],
-      [column('a', 'binary', 'varbinary', 'varbinary(2)'), 2004, -3],
-      [column('a', 'blob', 'tinyblob', 'tinyblob'), 2004, -3],
-      [column('a', 'blob', 'longblob', 'longblob'), 2004, -4],
-      [column('a', 'geometry', 'point', 'point'), 2004, -2],
+      [column('a', 'char', 'uuid', 'uuid'), 1, 1],
+      [column('a', 'char', 'inet4', 'inet4'), 1, 1],
+      [column('a', 'char', 'inet6', 'inet6'), 1, 1],
+      [column('a', 'text', 'text', 'text'), 2005, 2005],
+      [column('a', 'text', 'tinytext', 'tinytext'), 2005, 2005],
+      [column('a', 'text', 'longtext', 'longtext'), 2005, 2005],
+      [column('a', 'binary', 'binary', 'binary(2)'), 2004, 2004],
+      [column('a', 'binary', 'varbinary', 'varbinary(2)'), 2004, 2004],
+      [column('a', 'blob', 'tinyblob', 'tinyblob'), 2004, 2004],
+      [column('a', 'blob', 'longblob', 'longblob'), 2004, 2004],
+      [column('a', 'geometry', 'point', 'point'), 2004, 2004],
       [column('a', 'enum', 'enum', "enum('x')"), 4, 4],
-      [column('a', 'set', 'set', "set('x')"), -7, -2],
+      [column('a', 'set', 'set', "set('x')"), -7, 2004],
       [column('a', 'json', 'json', 'json'), 12, 1111],
+      // MariaDB's JSON is LONGTEXT: Canal sees a TEXT column.
+      [column('a', 'json', 'longtext', 'longtext'), 2005, 2005],
     ];
     for (const [c, nonNull, isNull] of cases) {
       expect([c.columnType, canalSqlType(c, 'x', 'column')]).toEqual([c.columnType, nonNull]);

@@ -93,10 +93,15 @@ function isGreater(a: string, b: string): boolean {
 }
 
 /**
- * The `sqlType` code of a column for one value (null or not). Canal takes the code from the
- * parser's non-null path (`RowsLogBuffer.fetchValue`, then the binary/text rewrite in
- * `LogEventConvert`) or, for SQL NULL, from `mysqlToJavaType` without that rewrite — which is
- * why a NULL JSON is 1111 and a NULL BLOB is -4 rather than 2004.
+ * The `sqlType` code of a column for one value (null or not), as Canal 1.1.7 gives it: the
+ * parser's code (`RowsLogBuffer.fetchValue` for a value, `mysqlToJavaType` for SQL NULL), then
+ * `LogEventConvert.parseOneRow` rewrites every BINARY/VARBINARY/LONGVARBINARY code, NULL
+ * included (issue #4652), to 2005 CLOB for a TEXT-family column and 2004 BLOB otherwise. So
+ * TEXT and MariaDB's JSON (LONGTEXT) are 2005; BINARY, VARBINARY, BLOB and GEOMETRY 2004; SET
+ * -7 with a value but 2004 as NULL (`mysqlToJavaType` maps SET to BINARY); MySQL's JSON 12 with
+ * a value but 1111 as NULL (`mysqlToJavaType` has no JSON case and OTHER is not rewritten).
+ * MariaDB's UUID/INET4/INET6 are logged as CHAR of the binary charset and Canal, which does not
+ * see "binary" in their type names, reports CHAR (1).
  */
 export function canalSqlType(
   column: ColumnSchema,
@@ -131,23 +136,20 @@ export function canalSqlType(
     case 'timestamp':
       return Types.TIMESTAMP;
     case 'char':
-      return column.dataType === 'char' ? Types.CHAR : Types.VARCHAR;
+      return column.dataType === 'varchar' ? Types.VARCHAR : Types.CHAR;
     case 'text':
-      if (!isNull) return Types.CLOB;
-      return column.dataType === 'tinytext' ? Types.VARBINARY : Types.LONGVARBINARY;
+      return Types.CLOB;
     case 'binary':
-      if (!isNull) return Types.BLOB;
-      return column.dataType === 'binary' ? Types.BINARY : Types.VARBINARY;
     case 'blob':
-      if (!isNull) return Types.BLOB;
-      return column.dataType === 'tinyblob' ? Types.VARBINARY : Types.LONGVARBINARY;
     case 'geometry':
-      return isNull ? Types.BINARY : Types.BLOB;
+      return Types.BLOB;
     case 'enum':
       return Types.INTEGER;
     case 'set':
-      return isNull ? Types.BINARY : Types.BIT;
+      return isNull ? Types.BLOB : Types.BIT;
     case 'json':
+      // MySQL's JSON is a binlog type of its own; MariaDB's is LONGTEXT (dataType longtext).
+      if (column.dataType !== 'json') return Types.CLOB;
       return isNull ? Types.OTHER : Types.VARCHAR;
   }
 }
@@ -194,19 +196,54 @@ function invalidValue(column: ColumnSchema, value: unknown): TidewaterError {
   );
 }
 
+// LogEventConvert keeps bytes as an ISO-8859-1 string (one char per byte, issue #66).
+const latin1Text: CanalRenderer = (value) =>
+  Buffer.isBuffer(value) ? value.toString('latin1') : String(value);
+
+const DIGITS_PER_GROUP = 9;
+
+/**
+ * DECIMAL as Canal prints it. Canal decodes the binlog's binary DECIMAL itself
+ * (`LogBuffer.getDecimal0`, after MySQL's `bin2decimal`), in groups of nine digits, and prints
+ * the result with `BigDecimal.toPlainString`: the integer part without leading zeros, then
+ * every full group of nine fraction digits, then the trailing partial group (scale mod 9
+ * digits) only when it is not zero, and a single `0` when no fraction digit is left. So the
+ * column scale is not kept: `5.00` in DECIMAL(10,2) is `5.0`, `5.10` stays `5.10`, `1` in
+ * DECIMAL(65,30) has 27 fraction digits while `1e-30` keeps 30. A zero is never negative
+ * (BigDecimal has no -0). The snapshot's values go through the same rule, so a consumer sees
+ * one spelling of a value whichever stage read it. Input: canonical text, exactly `scale`
+ * fraction digits.
+ */
+export function canalDecimalText(value: string): string {
+  const point = value.indexOf('.');
+  if (point < 0) return value === '-0' ? '0' : value;
+  const fraction = value.slice(point + 1);
+  const fullLength = fraction.length - (fraction.length % DIGITS_PER_GROUP);
+  const partial = fraction.slice(fullLength);
+  let kept = fraction.slice(0, fullLength);
+  if (/[1-9]/.test(partial)) kept += partial;
+  if (kept === '') kept = '0';
+  const text = `${value.slice(0, point)}.${kept}`;
+  return text.startsWith('-') && !/[1-9]/.test(text) ? text.slice(1) : text;
+}
+
 /** Builds the renderer for one column; `createCanalRenderer` results are cached per table. */
 export function createCanalRenderer(column: ColumnSchema, zone: TimeZoneRule): CanalRenderer {
   switch (column.family) {
-    case 'integer':
     case 'decimal':
+      return (value) => {
+        if (typeof value !== 'string') throw invalidValue(column, value);
+        return canalDecimalText(value);
+      };
+    case 'integer':
     case 'date':
     case 'datetime':
     case 'time':
     case 'char':
     case 'text':
     case 'json':
-      // Canonical text already is Canal's text: decimal strings, `toPlainString` with the
-      // column scale, dates and times with exactly fsp fraction digits (RowsLogBuffer).
+      // Canonical text already is Canal's text: decimal strings, dates and times with exactly
+      // fsp fraction digits (RowsLogBuffer).
       return (value) => (typeof value === 'string' ? value : String(value));
     case 'float':
       return (value) => {
@@ -236,10 +273,21 @@ export function createCanalRenderer(column: ColumnSchema, zone: TimeZoneRule): C
         return formatWallClock(local) + fraction;
       };
     case 'binary':
+      if (column.dataType === 'binary') {
+        // The binlog logs BINARY(n) without its trailing 0x00 padding and Canal prints what it
+        // read: 0x61620000 in BINARY(4) is "ab", all zeros "". The canonical value has the
+        // padding (SELECT returns n bytes), so it is taken off here.
+        return (value) => {
+          if (!Buffer.isBuffer(value)) throw invalidValue(column, value);
+          let end = value.length;
+          while (end > 0 && value[end - 1] === 0) end -= 1;
+          return value.toString('latin1', 0, end);
+        };
+      }
+      return latin1Text;
     case 'blob':
     case 'geometry':
-      // LogEventConvert keeps bytes as an ISO-8859-1 string (one char per byte, issue #66).
-      return (value) => (Buffer.isBuffer(value) ? value.toString('latin1') : String(value));
+      return latin1Text;
     case 'enum': {
       // The binlog carries the 1-based member index and Canal prints it (issues #157, #1008).
       const indexByLabel = new Map<string, number>();

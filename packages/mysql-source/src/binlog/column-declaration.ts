@@ -1,11 +1,14 @@
 /**
  * Column declarations (`name type [attributes]`, MySQL "CREATE TABLE Statement" / "Data Types"
  * reference) to `ColumnSchema`, described the way introspection describes a column read from
- * information_schema (introspect.ts), so a schema followed through DDL equals one read afresh.
+ * information_schema (introspect.ts), so a schema followed through DDL decodes and renders like
+ * one read afresh. The exception is `columnType`: it keeps the statement's own spelling
+ * (`VARCHAR(32)`, `BIGINT unsigned`), as Canal does for columns it learnt from DDL, where a
+ * table read from the source has the server's (`varchar(32)`, `bigint(20) unsigned`).
  */
 import type { ColumnFamily, ColumnSchema } from '@tidewater/change-events';
 import { charsetOfCollationName, normalizeCharset } from './charset';
-import { DdlSyntaxError, type TokenCursor } from './sql-tokens';
+import { DdlSyntaxError, type Token, type TokenCursor } from './sql-tokens';
 
 export interface ColumnDeclaration {
   column: ColumnSchema;
@@ -60,7 +63,13 @@ const SIMPLE_TYPES: Record<string, TypeInfo> = {
   MULTIPOLYGON: { dataType: 'multipolygon', family: 'geometry', precision: null },
   GEOMETRYCOLLECTION: { dataType: 'geometrycollection', family: 'geometry', precision: null },
   GEOMCOLLECTION: { dataType: 'geometrycollection', family: 'geometry', precision: null },
+  // MariaDB's binary-backed types read as text (introspection: family char, no charset).
+  UUID: { dataType: 'uuid', family: 'char', precision: null },
+  INET4: { dataType: 'inet4', family: 'char', precision: null },
+  INET6: { dataType: 'inet6', family: 'char', precision: null },
 };
+
+const BINARY_BACKED_TEXT = new Set(['uuid', 'inet4', 'inet6']);
 
 export interface DeclarationOptions {
   /** MariaDB's JSON is LONGTEXT with a check constraint; MySQL's is a binary type. */
@@ -88,12 +97,55 @@ function quoteLabel(label: string): string {
   return `'${label.replace(/'/g, "''")}'`;
 }
 
+/**
+ * The type as the statement spells it, which is what Canal prints as `mysqlType` for a column
+ * it learnt from DDL (`MemoryTableMeta.processTableElement` over Druid's parse): the type words
+ * as written, one space apart (`BIGINT`, `DOUBLE PRECISION`, `varchar`), the arguments as
+ * written without spaces (`DECIMAL(10,2)`, ENUM labels quoted with `'` doubled), then
+ * ` unsigned` and ` zerofill` in lower case (ZEROFILL implies ` unsigned`). One rewrite:
+ * `FLOAT(p)` with p > 24 becomes `double(p)`. Attributes such as the charset are not part of it.
+ */
+function spelledType(
+  cursor: TokenCursor,
+  at: {
+    typeStart: number;
+    typeWordsEnd: number;
+    typeEnd: number;
+    isUnsignedWritten: boolean;
+    isZerofill: boolean;
+  },
+): string {
+  const tokenAt = (index: number): Token => cursor.peek(index - cursor.position)!;
+  const words: string[] = [];
+  for (let i = at.typeStart; i < at.typeWordsEnd; i += 1) words.push(tokenAt(i).value);
+  let args = '';
+  const argValues: string[] = [];
+  for (let i = at.typeWordsEnd; i < at.typeEnd; i += 1) {
+    const token = tokenAt(i);
+    if (token.type === 'string') {
+      args += quoteLabel(token.value);
+    } else if (token.type === 'number') {
+      argValues.push(token.value);
+      args += String(Number(token.value));
+    } else {
+      args += token.value;
+    }
+  }
+  let name = words.join(' ');
+  if (name.toUpperCase() === 'FLOAT' && argValues.length === 1 && Number(argValues[0]) > 24) {
+    name = 'double';
+  }
+  const unsigned = at.isUnsignedWritten || at.isZerofill ? ' unsigned' : '';
+  return `${name}${args}${unsigned}${at.isZerofill ? ' zerofill' : ''}`;
+}
+
 /** Parses a column declaration after its name: the data type and the attributes that matter. */
 export function parseColumnDefinition(
   cursor: TokenCursor,
   name: string,
   options: DeclarationOptions,
 ): ColumnDeclaration {
+  const typeStart = cursor.position;
   const typeToken = cursor.next();
   if (!typeToken || typeToken.type !== 'word')
     throw new DdlSyntaxError('expected a data type', typeToken);
@@ -107,7 +159,6 @@ export function parseColumnDefinition(
   let charset: string | null = null;
   let isNational = false;
   let args: number[] = [];
-  let typeSuffix = '';
   let isPrimaryKey = false;
   let isUnique = false;
   let nullable = true;
@@ -129,6 +180,7 @@ export function parseColumnDefinition(
     keyword = cursor.acceptAnyWord('VARYING') || keyword === 'NVARCHAR' ? 'VARCHAR' : 'CHAR';
   }
   if (keyword === 'DOUBLE') cursor.acceptAnyWord('PRECISION');
+  const typeWordsEnd = cursor.position;
 
   const integer = INTEGER_TYPES[keyword];
   if (integer) {
@@ -208,7 +260,6 @@ export function parseColumnDefinition(
       members.push(token.value);
     } while (cursor.acceptPunct(','));
     cursor.expectPunct(')');
-    typeSuffix = `(${members.map(quoteLabel).join(',')})`;
   } else {
     const simple = SIMPLE_TYPES[keyword];
     if (!simple) throw new DdlSyntaxError('unknown data type', typeToken);
@@ -225,13 +276,18 @@ export function parseColumnDefinition(
     if (isNational) charset = 'utf8mb3';
   }
 
+  const typeEnd = cursor.position;
+
   // Attributes, up to the end of this definition.
   let hasExplicitCharset = charset !== null;
   let isZerofill = false;
+  let isUnsignedWritten = false;
   while (!cursor.isAtEnd && !cursor.peekPunct(',') && !cursor.peekPunct(')')) {
     if (options.stopAtPosition && (cursor.peekWords('FIRST') || cursor.peekWords('AFTER'))) break;
-    if (cursor.acceptAnyWord('UNSIGNED')) unsigned = true;
-    else if (cursor.acceptAnyWord('SIGNED')) unsigned = false;
+    if (cursor.acceptAnyWord('UNSIGNED')) {
+      unsigned = true;
+      isUnsignedWritten = true;
+    } else if (cursor.acceptAnyWord('SIGNED')) unsigned = false;
     else if (cursor.acceptAnyWord('ZEROFILL')) {
       unsigned = true;
       isZerofill = true;
@@ -285,7 +341,10 @@ export function parseColumnDefinition(
     else cursor.next();
   }
   if (isPrimaryKey) nullable = false;
-  if (family === 'char' || family === 'text' || family === 'enum' || family === 'set') {
+  if (BINARY_BACKED_TEXT.has(dataType)) {
+    charset = null;
+    hasExplicitCharset = true;
+  } else if (family === 'char' || family === 'text' || family === 'enum' || family === 'set') {
     if (charset === 'binary' && family === 'char') family = 'binary';
     if (charset === 'binary' && family === 'text') family = 'blob';
   } else {
@@ -299,8 +358,13 @@ export function parseColumnDefinition(
     if (dataType === 'varchar') dataType = 'varbinary';
     if (dataType.endsWith('text')) dataType = dataType.replace('text', 'blob');
   }
-  const argText = typeSuffix || (args.length > 0 ? `(${args.join(',')})` : '');
-  const columnType = `${dataType}${argText}${unsigned && (family === 'integer' || family === 'decimal' || family === 'float' || family === 'double') ? ' unsigned' : ''}${isZerofill ? ' zerofill' : ''}`;
+  const columnType = spelledType(cursor, {
+    typeStart,
+    typeWordsEnd,
+    typeEnd,
+    isUnsignedWritten,
+    isZerofill,
+  });
   if (family === 'char' || family === 'binary') precision = null;
   return {
     column: {

@@ -89,6 +89,82 @@ describe('parseDdl', () => {
     expect(change.columns[0]!.column).toMatchObject({ family: 'json', dataType: 'longtext' });
   });
 
+  it("reads MariaDB's UUID, INET4 and INET6 as text columns without a charset", () => {
+    const parsed = parseDdl('CREATE TABLE t (u UUID, i4 INET4 NOT NULL, i6 INET6)', 'db', mariadb);
+    const change = parsed.changes[0];
+    if (change?.type !== 'create_table') throw new Error('expected create_table');
+    expect(
+      change.columns.map((d) => [d.column.dataType, d.column.family, d.column.charset]),
+    ).toEqual([
+      ['uuid', 'char', null],
+      ['inet4', 'char', null],
+      ['inet6', 'char', null],
+    ]);
+    expect(change.columns.every((d) => d.hasExplicitCharset)).toBe(true);
+  });
+
+  it("keeps the statement's spelling of each type, as Canal prints mysqlType for DDL-learnt columns", () => {
+    // Expected: what Canal 1.1.7's MemoryTableMeta gives for the same statements.
+    const create = parseDdl(
+      `CREATE TABLE t (id BIGINT UNSIGNED NOT NULL PRIMARY KEY, a VARCHAR(32) CHARACTER SET latin1,
+        b int, c Int(11) unsigned zerofill, d DECIMAL(10, 2), e decimal, f FLOAT, g FLOAT(30),
+        h float(7,4), i DOUBLE PRECISION, j double(10,2) unsigned, l BIT, p DATETIME(6),
+        t CHAR(10) BINARY, u NATIONAL VARCHAR(10), z BLOB(100), ad TEXT(100),
+        ag ENUM('a','it''s','b c', 'x\\\\y'), ah SET('x', 'y'), ai JSON, al BOOL, an SERIAL,
+        ar smallint UNSIGNED ZEROFILL, au CHARACTER VARYING(5), av UUID, bj INT SIGNED,
+        bk CHAR(3) CHARACTER SET binary)`,
+      'db',
+      mariadb,
+    );
+    const created = create.changes[0];
+    if (created?.type !== 'create_table') throw new Error('expected create_table');
+    expect(
+      Object.fromEntries(created.columns.map((d) => [d.column.name, d.column.columnType])),
+    ).toEqual({
+      id: 'BIGINT unsigned',
+      a: 'VARCHAR(32)',
+      b: 'int',
+      c: 'Int(11) unsigned zerofill',
+      d: 'DECIMAL(10,2)',
+      e: 'decimal',
+      f: 'FLOAT',
+      g: 'double(30)',
+      h: 'float(7,4)',
+      i: 'DOUBLE PRECISION',
+      j: 'double(10,2) unsigned',
+      l: 'BIT',
+      p: 'DATETIME(6)',
+      t: 'CHAR(10)',
+      u: 'NATIONAL VARCHAR(10)',
+      z: 'BLOB(100)',
+      ad: 'TEXT(100)',
+      ag: "ENUM('a','it''s','b c','x\\y')",
+      ah: "SET('x','y')",
+      ai: 'JSON',
+      al: 'BOOL',
+      an: 'SERIAL',
+      ar: 'smallint unsigned zerofill',
+      au: 'CHARACTER VARYING(5)',
+      av: 'UUID',
+      bj: 'INT',
+      bk: 'CHAR(3)',
+    });
+    const alter = parseDdl(
+      'ALTER TABLE t ADD COLUMN b2 BIGINT(20) UNSIGNED NOT NULL DEFAULT 0 AFTER id, MODIFY a VARCHAR(40)',
+      'db',
+      mariadb,
+    );
+    const altered = alter.changes[0];
+    if (altered?.type !== 'alter_table') throw new Error('expected alter_table');
+    expect(
+      altered.actions.map((action) =>
+        action.type === 'add_column' || action.type === 'change_column'
+          ? action.declaration.column.columnType
+          : action.type,
+      ),
+    ).toEqual(['BIGINT(20) unsigned', 'VARCHAR(40)']);
+  });
+
   it('reads ALTER TABLE clauses in order', () => {
     const parsed = parseDdl(
       'ALTER TABLE t ADD COLUMN a INT FIRST, ADD b TEXT CHARACTER SET gbk AFTER a, DROP COLUMN c, MODIFY d BIGINT UNSIGNED, CHANGE COLUMN e e2 VARCHAR(3), RENAME COLUMN f TO g, ADD (h INT, i INT), ALGORITHM=INPLACE, LOCK=NONE, CONVERT TO CHARACTER SET latin1 PARTITION BY HASH(a) PARTITIONS 4',

@@ -19,6 +19,7 @@ import { ColumnType } from './constants';
 import { decimalBinaryLength, decodeDecimal } from './decimal';
 import type { RowsEventView, TableMap } from './event-decoder';
 import { jsonBinaryToText } from './json-binary';
+import { mariadbBinaryTextDecoder } from './mariadb-binary-types';
 import {
   decodeDate,
   decodeDatetime,
@@ -27,7 +28,11 @@ import {
   decodeTime2,
   decodeTimestamp,
   decodeTimestamp2,
+  decodeDatetimeHires,
+  decodeTimeHires,
+  decodeTimestampHires,
   fractionLength,
+  hiresLength,
 } from './temporal';
 
 const enum Kind {
@@ -64,6 +69,21 @@ const enum Kind {
   BlobBinary,
   JsonBinary,
   Geometry,
+  TimeHires,
+  DatetimeHires,
+  TimestampHires,
+}
+
+/**
+ * The old temporal types with fraction digits in the schema are MariaDB 5.3's formats, whose
+ * fraction the table map does not say (temporal.ts); their `meta` becomes the schema's scale.
+ */
+function mariadbHiresKind(kind: Kind, scale: number | null): Kind | null {
+  if (scale === null || scale <= 0) return null;
+  if (kind === Kind.Time) return Kind.TimeHires;
+  if (kind === Kind.Datetime) return Kind.DatetimeHires;
+  if (kind === Kind.Timestamp) return Kind.TimestampHires;
+  return null;
 }
 
 export interface RowLayout {
@@ -189,8 +209,15 @@ export function compileRowLayout(
     }
     metas[i] = meta;
     kinds[i] = kindOf(type, meta, column);
+    const hires = mariadbHiresKind(kinds[i] as Kind, column.scale);
+    if (hires !== null) {
+      kinds[i] = hires;
+      metas[i] = column.scale!;
+    }
     if (kinds[i] === Kind.VarText || kinds[i] === Kind.CharText || kinds[i] === Kind.BlobText) {
-      textDecoders[i] = textDecoderFor(column.family === 'json' ? 'utf8mb4' : column.charset);
+      textDecoders[i] =
+        mariadbBinaryTextDecoder(column.dataType) ??
+        textDecoderFor(column.family === 'json' ? 'utf8mb4' : column.charset);
     }
     if (type === ColumnType.ENUM || type === ColumnType.SET) {
       const labels = column.members ?? metadata.members?.[i] ?? null;
@@ -531,6 +558,18 @@ function decodeRow(
         p += length;
         break;
       }
+      case Kind.TimeHires:
+        value = decodeTimeHires(bytes, p, meta);
+        p += hiresLength('time', meta);
+        break;
+      case Kind.DatetimeHires:
+        value = decodeDatetimeHires(bytes, p, meta);
+        p += hiresLength('datetime', meta);
+        break;
+      case Kind.TimestampHires:
+        value = decodeTimestampHires(bytes, p, meta);
+        p += hiresLength('timestamp', meta);
+        break;
       case Kind.Null:
         value = null;
         break;

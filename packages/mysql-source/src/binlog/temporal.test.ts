@@ -7,10 +7,39 @@ import {
   decodeTime,
   decodeTime2,
   decodeTimestamp2,
+  decodeDatetimeHires,
+  decodeTimeHires,
+  decodeTimestampHires,
   formatUnixSeconds,
+  hiresLength,
 } from './temporal';
 
 describe('temporal decoders', () => {
+  it('decodes the MariaDB 5.3 TIME, DATETIME and TIMESTAMP formats with fractions', () => {
+    // Bytes of a MariaDB 10.11 rows event (columns created with mysql56_temporal_format=OFF).
+    const cases: Array<[string, (b: Buffer, p: number, fsp: number) => string, number, string]> = [
+      ['01cce051', decodeTimeHires, 1, '-00:00:01.5'],
+      ['06ed4cd32e', decodeTimeHires, 4, '-12:34:56.1234'],
+      ['057e7badb5c0', decodeTimeHires, 6, '838:59:59.000000'],
+      ['00422bb59e9895', decodeDatetimeHires, 3, '2024-02-29 12:34:56.789'],
+      ['04fcee3943bfffff', decodeDatetimeHires, 6, '9999-12-31 23:59:59.999999'],
+      ['00000000000000', decodeDatetimeHires, 3, '0000-00-00 00:00:00.000'],
+      ['386d438001', decodeTimestampHires, 2, '2000-01-01 00:00:00.01'],
+      ['7fffffff0f423f', decodeTimestampHires, 6, '2038-01-19 03:14:07.999999'],
+      ['000000000000', decodeTimestampHires, 4, '0000-00-00 00:00:00.0000'],
+    ];
+    for (const [hex, decode, fsp, text] of cases) {
+      expect([hex, decode(Buffer.from(hex, 'hex'), 0, fsp)]).toEqual([hex, text]);
+    }
+    expect([1, 2, 3, 4, 5, 6].map((fsp) => hiresLength('time', fsp))).toEqual([4, 4, 5, 5, 5, 6]);
+    expect([1, 2, 3, 4, 5, 6].map((fsp) => hiresLength('datetime', fsp))).toEqual([
+      6, 6, 7, 7, 7, 8,
+    ]);
+    expect([1, 2, 3, 4, 5, 6].map((fsp) => hiresLength('timestamp', fsp))).toEqual([
+      5, 5, 6, 6, 7, 7,
+    ]);
+  });
+
   it('decodes DATETIME2 with every fractional precision', () => {
     const parts = [2024, 2, 29, 23, 59, 58];
     expect(decodeDatetime2(datetime2Bytes(parts, 0, 0), 0, 0)).toBe('2024-02-29 23:59:58');

@@ -200,3 +200,69 @@ export function decodeDatetime(bytes: Buffer, pos: number): string {
     0,
   );
 }
+
+/*
+ * MariaDB 5.3's temporal formats with fractional seconds: columns created with
+ * `mysql56_temporal_format=OFF` (or before MariaDB 10.1.2, and kept since), which
+ * information_schema marks `/* mariadb-5.3 *\/`. The table map gives them the old types (TIME,
+ * DATETIME, TIMESTAMP) without metadata, so the number of fraction digits n comes from the
+ * schema. Layouts of `Field_time_hires`, `Field_datetime_hires`, `Field_timestamp_hires`
+ * (MariaDB sql/field.cc), checked byte for byte against MariaDB 10.11's binlog:
+ * - TIME(n): big-endian unsigned in TIME_HIRES_BYTES[n] bytes, the signed time in units of
+ *   10^(n-6) s plus an offset of 838:59:59 + 1 s in the same units;
+ * - DATETIME(n): big-endian unsigned in DATETIME_HIRES_BYTES[n] bytes,
+ *   `((((((year*13+month)*32+day)*24+hour)*60+minute)*60+second)*10^6+µs) / 10^(6-n)`;
+ * - TIMESTAMP(n): 4 bytes big-endian seconds since the epoch, then the fraction in units of
+ *   10^(n-6) s, big-endian in SECOND_PART_BYTES[n] bytes.
+ */
+const TIME_HIRES_BYTES = [3, 4, 4, 5, 5, 5, 6];
+const DATETIME_HIRES_BYTES = [5, 6, 6, 7, 7, 7, 8];
+const SECOND_PART_BYTES = [0, 1, 1, 2, 2, 3, 3];
+const TIME_HIRES_ZERO_SECONDS = 838 * 3600 + 59 * 60 + 59 + 1;
+
+export type HiresTemporal = 'time' | 'datetime' | 'timestamp';
+
+/** Bytes of a MariaDB 5.3 value with `fsp` (1–6) fraction digits. */
+export function hiresLength(kind: HiresTemporal, fsp: number): number {
+  switch (kind) {
+    case 'time':
+      return TIME_HIRES_BYTES[fsp]!;
+    case 'datetime':
+      return DATETIME_HIRES_BYTES[fsp]!;
+    case 'timestamp':
+      return 4 + SECOND_PART_BYTES[fsp]!;
+  }
+}
+
+export function decodeTimeHires(bytes: Buffer, pos: number, fsp: number): string {
+  const unit = 10 ** (6 - fsp);
+  const value =
+    bytes.readUIntBE(pos, TIME_HIRES_BYTES[fsp]!) - (TIME_HIRES_ZERO_SECONDS * 1e6) / unit;
+  const micros = Math.abs(value) * unit;
+  const seconds = Math.floor(micros / 1e6);
+  const text = `${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}${formatFraction(micros % 1e6, fsp)}`;
+  return value < 0 ? `-${text}` : text;
+}
+
+export function decodeDatetimeHires(bytes: Buffer, pos: number, fsp: number): string {
+  const length = DATETIME_HIRES_BYTES[fsp]!;
+  let raw = 0n;
+  for (let i = 0; i < length; i += 1) raw = (raw << 8n) | BigInt(bytes[pos + i]!);
+  const packed = raw * 10n ** BigInt(6 - fsp);
+  const micros = Number(packed % 1000000n);
+  let rest = Number(packed / 1000000n);
+  const second = rest % 60;
+  rest = Math.floor(rest / 60);
+  const minute = rest % 60;
+  rest = Math.floor(rest / 60);
+  const hour = rest % 24;
+  rest = Math.floor(rest / 24);
+  const day = rest % 32;
+  rest = Math.floor(rest / 32);
+  return formatDateTime(Math.floor(rest / 13), rest % 13, day, hour, minute, second, micros, fsp);
+}
+
+export function decodeTimestampHires(bytes: Buffer, pos: number, fsp: number): string {
+  const fraction = bytes.readUIntBE(pos + 4, SECOND_PART_BYTES[fsp]!);
+  return formatUnixSeconds(bytes.readUInt32BE(pos), fraction * 10 ** (6 - fsp), fsp);
+}
