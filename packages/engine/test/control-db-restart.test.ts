@@ -45,7 +45,7 @@ async function insertRow(id: number): Promise<void> {
   const connection = await sourceConnection(database);
   try {
     await connection.query(
-      "INSERT INTO orders VALUES (?, 1, 'control db restart', 1.00, '2025-01-01 00:00:00.000')",
+      "INSERT INTO orders VALUES (?, 1, 'control db restart', 1.50, '2025-01-01 00:00:00.000')",
       [id],
     );
   } finally {

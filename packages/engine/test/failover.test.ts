@@ -104,7 +104,7 @@ describe('worker failover', () => {
       }
     }
     await writer.query(
-      "INSERT INTO orders VALUES (200001, 7, 'last', 1.00, '2025-01-01 00:00:00.000')",
+      "INSERT INTO orders VALUES (200001, 7, 'last', 1.50, '2025-01-01 00:00:00.000')",
     );
     await writer.end();
 

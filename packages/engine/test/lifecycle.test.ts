@@ -90,7 +90,7 @@ describe('task lifecycle with a worker process', () => {
 
     // Written while paused: must arrive after resume, from the checkpoint.
     await source.query(
-      "INSERT INTO orders VALUES (1001, 1, 'while paused', 1.00, '2025-01-01 00:00:00.000')",
+      "INSERT INTO orders VALUES (1001, 1, 'while paused', 1.50, '2025-01-01 00:00:00.000')",
     );
     await resumeTask(context, task.id);
     await waitUntil(
@@ -108,7 +108,7 @@ describe('task lifecycle with a worker process', () => {
     workers.push(successor);
     const handedOverAt = Date.now();
     await source.query(
-      "INSERT INTO orders VALUES (1002, 2, 'after handover', 2.00, '2025-01-01 00:00:00.000')",
+      "INSERT INTO orders VALUES (1002, 2, 'after handover', 2.50, '2025-01-01 00:00:00.000')",
     );
     await waitUntil(
       'the successor to deliver',

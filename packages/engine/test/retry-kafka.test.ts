@@ -71,7 +71,7 @@ describe('Kafka outages', () => {
 
     await broker.stop();
     await writer.query(
-      "INSERT INTO orders VALUES (501, 1, 'during outage', 1.00, '2025-01-01 00:00:00.000')",
+      "INSERT INTO orders VALUES (501, 1, 'during outage', 1.50, '2025-01-01 00:00:00.000')",
     );
     await waitUntil(
       'the task to report retrying',
@@ -92,7 +92,7 @@ describe('Kafka outages', () => {
     // Longer than the window: the task fails and says why.
     await broker.stop();
     await writer.query(
-      "INSERT INTO orders VALUES (502, 1, 'outage too long', 1.00, '2025-01-01 00:00:00.000')",
+      "INSERT INTO orders VALUES (502, 1, 'outage too long', 1.50, '2025-01-01 00:00:00.000')",
     );
     const outcome = await run;
     await writer.end();

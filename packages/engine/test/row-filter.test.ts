@@ -86,9 +86,9 @@ describe.each<DataFormat>(['canal-json', 'dts-avro'])('row filter (%s)', (format
       });
       // After it: inserts inside and outside the filter, updates in, out and across, deletes.
       await writer.query(
-        `INSERT INTO orders VALUES (5001, 5, 'never', 1.00, '2025-01-01 00:00:00.000'),
-                                   (5002, 95, 'big', 2.00, '2025-01-01 00:00:00.000'),
-                                   (5003, 5, 'paid ', 3.00, '2025-01-01 00:00:00.000')`,
+        `INSERT INTO orders VALUES (5001, 5, 'never', 1.50, '2025-01-01 00:00:00.000'),
+                                   (5002, 95, 'big', 2.50, '2025-01-01 00:00:00.000'),
+                                   (5003, 5, 'paid ', 3.50, '2025-01-01 00:00:00.000')`,
       );
       await writer.query(
         "UPDATE orders SET price = price + 1 WHERE id BETWEEN 31 AND 60 AND note LIKE 'note%'",
@@ -97,7 +97,7 @@ describe.each<DataFormat>(['canal-json', 'dts-avro'])('row filter (%s)', (format
       await writer.query("UPDATE orders SET note = 'sent', qty = 2 WHERE id = 77");
       await writer.query('DELETE FROM orders WHERE id IN (61, 62, 91)');
       await writer.query(
-        "INSERT INTO orders VALUES (5004, 1, 'last', 4.00, '2025-01-01 00:00:00.000')",
+        "INSERT INTO orders VALUES (5004, 1, 'last', 4.50, '2025-01-01 00:00:00.000')",
       );
       await writer.query("UPDATE orders SET note = 'paid' WHERE id = 5004");
 
