@@ -186,7 +186,7 @@ export function parseRowFilter(text: string, schema: TableSchema): RowFilter {
       'Shorten the condition (a long IN list is usually better expressed as a range).',
     );
   }
-  const { text: scanned, numbers, nullSafeEquals } = scanFilterText(trimmed, where);
+  const { text: scanned, numbers, nullSafeEquals, equalsCount } = scanFilterText(trimmed, where);
 
   let ast: unknown;
   try {
@@ -212,6 +212,14 @@ export function parseRowFilter(text: string, schema: TableSchema): RowFilter {
     columns: new Set<string>(),
   };
   const { sql, expr } = render(select.where, context);
+  if (nullSafeEquals.size > 0 && context.equalsSeen !== equalsCount) {
+    // The `=`s of the tree did not line up with the text's, so a `<=>` could land elsewhere.
+    throw notAllowed(
+      where,
+      'The filter uses <=> in a way Tidewater cannot check.',
+      'Write `x <=> y` as `(x = y OR (x IS NULL AND y IS NULL))`, or put the comparison in parentheses.',
+    );
+  }
   return { text, sql, columns: [...context.columns], condition: expr };
 }
 
@@ -255,6 +263,8 @@ interface ScannedFilter {
   numbers: string[];
   /** Ordinals (0-based, in text order) of the `=` tokens that were `<=>`. */
   nullSafeEquals: Set<number>;
+  /** How many `=` tokens the text has, `<=>` included. */
+  equalsCount: number;
 }
 
 /** Significant digits beyond which a JavaScript number would round the literal. */
@@ -338,7 +348,7 @@ function scanFilterText(text: string, where: string): ScannedFilter {
     out += char;
     index += 1;
   }
-  return { text: out, numbers, nullSafeEquals };
+  return { text: out, numbers, nullSafeEquals, equalsCount: equals };
 }
 
 /** Index just after the closing quote, or -1; MySQL rules: doubled quote and backslash escapes. */
