@@ -264,6 +264,31 @@ describe('compileRowPredicate', () => {
   });
 });
 
+describe('the source server', () => {
+  const on = (flavour: 'mysql' | 'mariadb' | 'polardbx', major: number, minor: number) => ({
+    server: { flavour, major, minor },
+  });
+
+  it('refuses an integer compared with a string on servers whose rule is not verified', () => {
+    const filter = parseRowFilter("i = '1' AND v = 'a'", schema);
+    expect(checkRowFilterStreamable(filter, schema, on('mariadb', 10, 11))).toEqual({
+      isStreamable: true,
+    });
+    expect(checkRowFilterStreamable(filter, schema, on('mariadb', 11, 4)).isStreamable).toBe(true);
+    for (const server of [on('mysql', 8, 0), on('mariadb', 10, 6), on('polardbx', 5, 4)]) {
+      const result = checkRowFilterStreamable(filter, schema, server);
+      expect(result).toMatchObject({ isStreamable: false, construct: "i = '1'" });
+    }
+    expect(
+      checkRowFilterStreamable(
+        parseRowFilter("i = 1 AND v = 'a'", schema),
+        schema,
+        on('mysql', 8, 0),
+      ),
+    ).toEqual({ isStreamable: true });
+  });
+});
+
 describe('checkRowFilterStreamable', () => {
   it('says which part cannot be evaluated on the stream, and why', () => {
     const result = checkRowFilterStreamable(

@@ -31,6 +31,7 @@
 import type { CellValue, ColumnSchema, RowImage, TableSchema } from '@tidewater/change-events';
 import { TidewaterError } from '@tidewater/errors';
 import type { RowFilter } from './filter';
+import type { ServerInfo } from './flavour';
 import {
   byteLengthIn,
   canEncode,
@@ -71,6 +72,15 @@ import {
 /** Decides whether a row image satisfies the filter: true only when the condition is TRUE. */
 export type RowPredicate = (image: RowImage) => boolean;
 
+export interface RowPredicateOptions {
+  /**
+   * The source server. The evaluator follows MariaDB 10.11; where servers are known to differ
+   * (an integer compared with a string: DECIMAL in MariaDB 10.11, DOUBLE in MySQL), other
+   * servers get a refusal instead. Absent: MariaDB 10.11.
+   */
+  server?: Pick<ServerInfo, 'flavour' | 'major' | 'minor'>;
+}
+
 export type FilterStreamability =
   | { isStreamable: true }
   | {
@@ -86,11 +96,20 @@ export type FilterStreamability =
  * Throws `FILTER_NOT_STREAMABLE` when the filter uses a construct outside the supported subset,
  * or `FILTER_UNKNOWN_COLUMN` when the table no longer has a column the filter reads.
  */
-export function compileRowPredicate(filter: RowFilter, schema: TableSchema): RowPredicate {
+export function compileRowPredicate(
+  filter: RowFilter,
+  schema: TableSchema,
+  options: RowPredicateOptions = {},
+): RowPredicate {
   const where = `${schema.database}.${schema.table}`;
+  const { server } = options;
+  const isMariadb1011 =
+    server === undefined ||
+    (server.flavour === 'mariadb' &&
+      (server.major > 10 || (server.major === 10 && server.minor >= 11)));
   let root: Compiled;
   try {
-    root = compileCondition(filter.condition, { schema, where });
+    root = compileCondition(filter.condition, { schema, where, isMariadb1011 });
   } catch (error) {
     if (error instanceof NotStreamable) throw notStreamableError(where, error);
     throw error;
@@ -120,9 +139,10 @@ export function compileRowPredicate(filter: RowFilter, schema: TableSchema): Row
 export function checkRowFilterStreamable(
   filter: RowFilter,
   schema: TableSchema,
+  options: RowPredicateOptions = {},
 ): FilterStreamability {
   try {
-    compileRowPredicate(filter, schema);
+    compileRowPredicate(filter, schema, options);
     return { isStreamable: true };
   } catch (error) {
     if (error instanceof TidewaterError && error.code === 'FILTER_NOT_STREAMABLE') {
@@ -229,6 +249,8 @@ interface Compiled {
 interface CompileContext {
   schema: TableSchema;
   where: string;
+  /** Whether the server compares an integer with a string as DECIMAL (MariaDB 10.11). */
+  isMariadb1011: boolean;
 }
 
 const TYPE_NULL: ExprType = { kind: 'null', isUnsigned: false, scale: 0, string: null };
@@ -324,6 +346,7 @@ function compile(expr: FilterExpression, context: CompileContext): Compiled {
         expr.operator,
         compile(expr.left, context),
         compile(expr.right, context),
+        context,
       );
     case 'logical':
       return compileLogical(expr.operator, expr.left, expr.right, context);
@@ -340,6 +363,7 @@ function compile(expr: FilterExpression, context: CompileContext): Compiled {
         expr.isNegated,
         compile(expr.subject, context),
         expr.values.map((value) => compile(value, context)),
+        context,
       );
     case 'between':
       return compileBetween(
@@ -347,6 +371,7 @@ function compile(expr: FilterExpression, context: CompileContext): Compiled {
         compile(expr.subject, context),
         compile(expr.low, context),
         compile(expr.high, context),
+        context,
       );
     case 'is':
       return compileIs(expr.isNegated, expr.value, expr.subject, context);
@@ -876,7 +901,12 @@ const isExactNumber = (kind: Kind): boolean => kind === 'int' || kind === 'decim
  * an integer and a string as DECIMAL, a temporal type with anything as that temporal type,
  * the rest as DOUBLE.
  */
-function aggregateKinds(a: CompareKind, b: CompareKind, operation: string): CompareKind {
+function aggregateKinds(
+  a: CompareKind,
+  b: CompareKind,
+  operation: string,
+  context: CompileContext,
+): CompareKind {
   if (a === 'string' && b === 'string') return 'string';
   if (a === 'int' && b === 'int') return 'int';
   if (isTemporal(a) || isTemporal(b)) {
@@ -895,7 +925,15 @@ function aggregateKinds(a: CompareKind, b: CompareKind, operation: string): Comp
     return temporal === 'date' ? 'datetime' : temporal;
   }
   if (isExactNumber(a) && isExactNumber(b)) return 'decimal';
-  if ((a === 'int' && b === 'string') || (a === 'string' && b === 'int')) return 'decimal';
+  if ((a === 'int' && b === 'string') || (a === 'string' && b === 'int')) {
+    if (!context.isMariadb1011) {
+      throw new NotStreamable(
+        operation,
+        'an integer compared with a string: MariaDB 10.11 compares them as DECIMAL, other servers differ, and only the former is verified; compare with a number or a string on both sides',
+      );
+    }
+    return 'decimal';
+  }
   return 'double';
 }
 
@@ -1039,13 +1077,19 @@ function bigintRewrite(left: Compiled, right: Compiled): ComparisonPlan | null {
       };
 }
 
-function planComparison(left: Compiled, right: Compiled, operation: string): ComparisonPlan {
+function planComparison(
+  left: Compiled,
+  right: Compiled,
+  operation: string,
+  context: CompileContext,
+): ComparisonPlan {
   const rewritten = bigintRewrite(left, right);
   if (rewritten !== null) return rewritten;
   let kind = aggregateKinds(
     left.type.kind as CompareKind,
     right.type.kind as CompareKind,
     operation,
+    context,
   );
   // Arg_comparator::set_cmp_func_real: a DECIMAL expression against a constant string
   // compares as DECIMAL, not to lose precision.
@@ -1100,7 +1144,12 @@ function valuesOf(operand: Compiled, convert: Converter): (image: RowImage) => V
   };
 }
 
-function compileComparison(operator: string, left: Compiled, right: Compiled): Compiled {
+function compileComparison(
+  operator: string,
+  left: Compiled,
+  right: Compiled,
+  context: CompileContext,
+): Compiled {
   const label = `${left.label} ${operator} ${right.label}`;
   if (left.type.kind === 'null' || right.type.kind === 'null') {
     // NULL compares as unknown; <=> asks whether the other side is NULL too.
@@ -1114,7 +1163,7 @@ function compileComparison(operator: string, left: Compiled, right: Compiled): C
       label,
     );
   }
-  const plan = planComparison(left, right, label);
+  const plan = planComparison(left, right, label, context);
   const leftValues = valuesOf(plan.left, plan.convertLeft);
   const rightValues = valuesOf(plan.right, plan.convertRight);
   const test = comparisonTest(operator);
@@ -1152,10 +1201,15 @@ function comparisonTest(operator: string): (order: number) => boolean {
   }
 }
 
-function compileIn(isNegated: boolean, subject: Compiled, values: Compiled[]): Compiled {
+function compileIn(
+  isNegated: boolean,
+  subject: Compiled,
+  values: Compiled[],
+  context: CompileContext,
+): Compiled {
   // The parser turns `x IN (y)` into `x = y` (SQL:2003 note 184), and NOT IN into <>.
   if (values.length === 1) {
-    return compileComparison(isNegated ? '<>' : '=', subject, values[0] as Compiled);
+    return compileComparison(isNegated ? '<>' : '=', subject, values[0] as Compiled, context);
   }
   const label = `${subject.label} ${isNegated ? 'NOT IN' : 'IN'} (…)`;
   for (const value of values) {
@@ -1170,7 +1224,7 @@ function compileIn(isNegated: boolean, subject: Compiled, values: Compiled[]): C
   }
   const subjectKind = subject.type.kind as CompareKind;
   const pairKinds = listed.map((value) =>
-    aggregateKinds(subjectKind, value.type.kind as CompareKind, label),
+    aggregateKinds(subjectKind, value.type.kind as CompareKind, label, context),
   );
   const isCompatible = pairKinds.every((kind) => kind === pairKinds[0]);
   const collation = pairKinds.includes('string')
@@ -1254,6 +1308,7 @@ function compileBetween(
   subject: Compiled,
   low: Compiled,
   high: Compiled,
+  context: CompileContext,
 ): Compiled {
   const label = `${subject.label} ${isNegated ? 'NOT BETWEEN' : 'BETWEEN'} ${low.label} AND ${high.label}`;
   if (subject.type.kind === 'null') return constant(TYPE_BOOLEAN, null, label);
@@ -1261,9 +1316,10 @@ function compileBetween(
     throw new NotStreamable(label, 'BETWEEN with a NULL bound; write the comparison you mean');
   }
   let kind = aggregateKinds(
-    aggregateKinds(subject.type.kind as CompareKind, low.type.kind as CompareKind, label),
+    aggregateKinds(subject.type.kind as CompareKind, low.type.kind as CompareKind, label, context),
     high.type.kind as CompareKind,
     label,
+    context,
   );
   let bounds = [low, high];
   const column = subject.column;
@@ -1726,7 +1782,7 @@ function compileFunction(
     }
     case 'NULLIF': {
       expectArguments(name, argExprs, 2);
-      const equal = compileComparison('=', first, second as Compiled);
+      const equal = compileComparison('=', first, second as Compiled, context);
       const type =
         first.type.string === null
           ? first.type

@@ -47,6 +47,7 @@ export {
   STREAMABLE_FUNCTIONS,
   type FilterStreamability,
   type RowPredicate,
+  type RowPredicateOptions,
 } from './filter-evaluator';
 export { SUPPORTED_COLLATIONS } from './filter-collation';
 
