@@ -838,6 +838,16 @@ describe('the collation tables', () => {
       '\u0000',
       '_',
       '%',
+      '\\',
+      'เ',
+      'ก',
+      '\u0301',
+      '가',
+      'ᄀ',
+      'ᅡ',
+      'ǅ',
+      'Ω',
+      '\u00a0',
     ];
     const pairs: Array<[string, string]> = [];
     let seed = 7;
@@ -852,7 +862,7 @@ describe('the collation tables', () => {
         text += alphabet[Math.floor(random() * alphabet.length)];
       return text;
     };
-    for (let index = 0; index < 400; index += 1) {
+    for (let index = 0; index < 1200; index += 1) {
       const a = word();
       pairs.push([a, random() < 0.3 ? `${a}${random() < 0.5 ? ' ' : '  '}` : word()]);
     }
