@@ -236,6 +236,7 @@ describe('compileRowPredicate', () => {
     ['i BETWEEN NULL AND 3', /NULL bound/],
     ["j = '{}'", /only be tested with IS NULL/],
     ['dn IS NULL', /zero date/],
+    ['NOT (dn IS NOT NULL)', /zero date/],
     ['fx = 1.5', /rounding tolerance/],
     ["dt = '2024-1-1'", /YYYY-MM-DD/],
     ["v LIKE CONCAT('a', '%')", /CONCAT/],

@@ -613,7 +613,8 @@ function compileIs(
       // Any column can be tested for NULL, whatever its type.
       const { column, index } = findColumn(subjectExpr.name, context);
       if (!column.nullable && (column.family === 'date' || column.family === 'datetime')) {
-        // MySQL's ODBC quirk: `not_null_date IS NULL` finds the zero date.
+        // MySQL's ODBC quirk: `not_null_date IS NULL` finds the zero date, in some positions of
+        // the condition only (at the top, under OR, and as NOT (… IS NOT NULL)).
         throw new NotStreamable(
           `${column.name} IS NULL`,
           `${column.name} is a NOT NULL ${column.dataType}, for which the server's IS NULL matches the zero date; compare with '0000-00-00' instead`,
