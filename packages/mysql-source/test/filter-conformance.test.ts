@@ -495,6 +495,19 @@ const FILTERS = [
   'DATE(dt) = dt',
   'LENGTH(LOWER(l)) = CHAR_LENGTH(l)',
   "v IN ('ss', 's') AND vu NOT IN ('ss')",
+  // equalities the optimizer propagates into the other conditions
+  "v = 'abc' AND LENGTH(v) = 4",
+  "v = 'abc' AND v LIKE 'abc'",
+  "v = 'A' AND v LIKE 'a'",
+  "v = 'ss' AND vb = v",
+  "v = 's' AND CHAR_LENGTH(v) = 1 AND UPPER(v) = 'ß'",
+  'i = 1 AND i + 0.5 > 1.2',
+  'd = 0.1 AND d * 3 = 0.3',
+  "dt = '2024-01-01' AND dtm > dt",
+  "vu = 'ss' AND LENGTH(vu) = 2",
+  "l = 'a' AND LOWER(l) = 'ä'",
+  "c = 'abc' AND c LIKE 'abc'",
+  "b = '9007199254740993' AND b + 0 = 9007199254740993e0",
 ];
 
 interface Row {
