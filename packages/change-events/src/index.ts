@@ -74,6 +74,12 @@ export interface ColumnSchema {
   scale: number | null;
   /** MySQL charset name for character columns (`utf8mb4`, `latin1`, `gbk`), else null. */
   charset: string | null;
+  /**
+   * Collation of character columns (`utf8mb4_general_ci`, `latin1_swedish_ci`), else null.
+   * Optional: absent or null where it is not known (a schema followed through DDL that named
+   * only a charset); the row filter evaluator refuses string comparisons on such columns.
+   */
+  collation?: string | null;
   /** ENUM/SET members in definition order, else null. */
   members: string[] | null;
 }

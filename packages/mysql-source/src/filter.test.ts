@@ -83,8 +83,62 @@ describe('parseRowFilter', () => {
       "(((`status` = X'0A') OR (`id` = 0x1F)) OR (`id` = b'101'))",
     ],
     ["status = 'a' COLLATE utf8mb4_bin", "(`status` = ('a' COLLATE utf8mb4_bin))"],
+    ['id = 1 OR id = 2 AND id = 3', '((`id` = 1) OR ((`id` = 2) AND (`id` = 3)))'],
+    ['id = 1 AND id IN (2) OR id = 3', '(((`id` = 1) AND (`id` IN (2))) OR (`id` = 3))'],
+    ['id XOR id AND id OR id', '((`id` XOR (`id` AND `id`)) OR `id`)'],
+    ['(id = 1 OR id = 2) AND id = 3', '(((`id` = 1) OR (`id` = 2)) AND (`id` = 3))'],
+    ['id <=> NULL', '(`id` <=> NULL)'],
+    ['id<=1 AND id <=> 2 OR id>=3', '(((`id` <= 1) AND (`id` <=> 2)) OR (`id` >= 3))'],
+    ["status <=> 'a=b' AND id = 1", "((`status` <=> 'a=b') AND (`id` = 1))"],
+    ['amount = 1.50', '(`Amount` = 1.50)'],
+    ['amount > 1e3 AND amount < 2.5E-3', '((`Amount` > 1e3) AND (`Amount` < 2.5E-3))'],
+    ['amount = .5', '(`Amount` = .5)'],
   ])('accepts %s', (filter, sql) => {
     expect(parseRowFilter(filter, orders).sql).toBe(sql);
+  });
+
+  it('keeps the checked condition as a tree, the same condition as the SQL', () => {
+    const filter = parseRowFilter(
+      "id <=> 1.50 AND status NOT LIKE 'a!%' ESCAPE '!' OR UPPER(`名字`) IN ('X', NULL)",
+      orders,
+    );
+    expect(filter.condition).toEqual({
+      kind: 'logical',
+      operator: 'OR',
+      left: {
+        kind: 'logical',
+        operator: 'AND',
+        left: {
+          kind: 'comparison',
+          operator: '<=>',
+          left: { kind: 'column', name: 'id', collate: null },
+          right: { kind: 'number', text: '1.50' },
+        },
+        right: {
+          kind: 'like',
+          isNegated: true,
+          subject: { kind: 'column', name: 'status', collate: null },
+          pattern: { kind: 'string', value: 'a!%', collate: null },
+          escape: { kind: 'string', value: '!', collate: null },
+        },
+      },
+      right: {
+        kind: 'in',
+        isNegated: false,
+        subject: {
+          kind: 'function',
+          name: 'UPPER',
+          args: [{ kind: 'column', name: '名字', collate: null }],
+        },
+        values: [{ kind: 'string', value: 'X', collate: null }, { kind: 'null' }],
+      },
+    });
+  });
+
+  it('keeps what the tree does not model as a named construct', () => {
+    const filter = parseRowFilter("CAST(amount AS DECIMAL(10,2)) > 1 AND status = X'0A'", orders);
+    expect(JSON.stringify(filter.condition)).toContain('"construct":"CAST"');
+    expect(JSON.stringify(filter.condition)).toContain('"construct":"a hexadecimal literal"');
   });
 
   it('lists the columns the filter reads, spelled as the table spells them', () => {

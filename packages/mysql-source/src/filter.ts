@@ -17,6 +17,12 @@
  *    the operator's text, so what runs is exactly what was checked; `validateRowFilter` then
  *    lets the server resolve it (`SELECT … WHERE (…) LIMIT 0`), which catches type errors and
  *    anything the parser accepted that the server does not.
+ *
+ * The checked tree is kept as `RowFilter.condition` (filter-expression.ts), the same condition
+ * as the SQL, so the binlog half can apply the filter to changes (filter-evaluator.ts).
+ * Numeric literals with a point or an exponent are rendered exactly as written (`1.50` stays a
+ * DECIMAL, `1e3` a DOUBLE), and `<=>`, which the parser does not know, is carried through it as
+ * `=` and rendered back.
  */
 
 import type { TableSchema } from '@tidewater/change-events';
@@ -25,6 +31,12 @@ import type { Connection } from 'mysql2/promise';
 // build holds the one grammar we use.
 import nodeSqlParser from 'node-sql-parser/build/mysql';
 import { TidewaterError } from '@tidewater/errors';
+import type {
+  ArithmeticOperator,
+  ComparisonOperator,
+  FilterExpression,
+  LogicalOperator,
+} from './filter-expression';
 import { quoteIdentifier, quoteTableName } from './identifiers';
 
 export interface RowFilter {
@@ -34,6 +46,8 @@ export interface RowFilter {
   sql: string;
   /** The table's columns the filter reads, with the table's spelling. */
   columns: string[];
+  /** The checked condition as a tree: the same condition as `sql`. */
+  condition: FilterExpression;
 }
 
 const REMEDY_PURE =
@@ -123,7 +137,7 @@ const REFUSED_FUNCTIONS: Record<string, string> = {
 
 // prettier-ignore
 const ALLOWED_BINARY_OPERATORS = new Set([
-  '=', '!=', '<>', '<', '<=', '>', '>=', 'AND', 'OR', 'XOR', '&&', '+', '-', '*', '/', 'DIV',
+  '=', '<=>', '!=', '<>', '<', '<=', '>', '>=', 'AND', 'OR', 'XOR', '&&', '+', '-', '*', '/', 'DIV',
   '%', 'MOD', '&', '|', '^', '<<', '>>', 'LIKE', 'NOT LIKE', 'REGEXP', 'NOT REGEXP', 'RLIKE',
   'NOT RLIKE', 'IN', 'NOT IN', 'BETWEEN', 'NOT BETWEEN', 'IS', 'IS NOT', '->', '->>',
 ]);
@@ -172,7 +186,7 @@ export function parseRowFilter(text: string, schema: TableSchema): RowFilter {
       'Shorten the condition (a long IN list is usually better expressed as a range).',
     );
   }
-  const { text: scanned, numbers } = scanFilterText(trimmed, where);
+  const { text: scanned, numbers, nullSafeEquals, equalsCount } = scanFilterText(trimmed, where);
 
   let ast: unknown;
   try {
@@ -189,9 +203,24 @@ export function parseRowFilter(text: string, schema: TableSchema): RowFilter {
   const select = statements[0] as Record<string, unknown>;
   assertOnlyWhere(select, where);
 
-  const context: RenderContext = { schema, where, numbers, columns: new Set<string>() };
-  const sql = render(select.where, context);
-  return { text, sql, columns: [...context.columns] };
+  const context: RenderContext = {
+    schema,
+    where,
+    numbers,
+    nullSafeEquals,
+    equalsSeen: 0,
+    columns: new Set<string>(),
+  };
+  const { sql, expr } = render(select.where, context);
+  if (nullSafeEquals.size > 0 && context.equalsSeen !== equalsCount) {
+    // The `=`s of the tree did not line up with the text's, so a `<=>` could land elsewhere.
+    throw notAllowed(
+      where,
+      'The filter uses <=> in a way Tidewater cannot check.',
+      'Write `x <=> y` as `(x = y OR (x IS NULL AND y IS NULL))`, or put the comparison in parentheses.',
+    );
+  }
+  return { text, sql, columns: [...context.columns], condition: expr };
 }
 
 /**
@@ -232,6 +261,10 @@ export async function validateRowFilter(
 interface ScannedFilter {
   text: string;
   numbers: string[];
+  /** Ordinals (0-based, in text order) of the `=` tokens that were `<=>`. */
+  nullSafeEquals: Set<number>;
+  /** How many `=` tokens the text has, `<=>` included. */
+  equalsCount: number;
 }
 
 /** Significant digits beyond which a JavaScript number would round the literal. */
@@ -240,6 +273,8 @@ const MAX_EXACT_DIGITS = 15;
 function scanFilterText(text: string, where: string): ScannedFilter {
   let out = '';
   const numbers: string[] = [];
+  const nullSafeEquals = new Set<number>();
+  let equals = 0;
   let index = 0;
   while (index < text.length) {
     const char = text[index] as string;
@@ -282,12 +317,25 @@ function scanFilterText(text: string, where: string): ScannedFilter {
         REMEDY_PURE,
       );
     }
-    if (isDigit(char) && !isIdentifierChar(text[index - 1])) {
-      const match = /^\d+(\.\d*)?([eE][+-]?\d+)?/.exec(text.slice(index));
+    if (char === '<' && text.startsWith('<=>', index)) {
+      // The parser has no <=>; it travels as `=` and is rendered back by its ordinal.
+      nullSafeEquals.add(equals);
+      equals += 1;
+      out += ' = ';
+      index += 3;
+      continue;
+    }
+    if (char === '=' && !['<', '>', '!', ':'].includes(text[index - 1] ?? '')) equals += 1;
+    const startsNumber =
+      !isIdentifierChar(text[index - 1]) && (isDigit(char) || (char === '.' && isDigit(next)));
+    if (startsNumber) {
+      const match = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(text.slice(index));
       const literal = match?.[0] ?? char;
+      // Literals the parser would turn into a rounded or retyped JavaScript number (a point, an
+      // exponent, many digits) are set aside and rendered exactly as written.
       if (
         !isIdentifierChar(text[index + literal.length]) &&
-        countDigits(literal) > MAX_EXACT_DIGITS
+        (/[.eE]/.test(literal) || countDigits(literal) > MAX_EXACT_DIGITS)
       ) {
         out += `__tidewater_number_${numbers.length}__`;
         numbers.push(literal);
@@ -300,7 +348,7 @@ function scanFilterText(text: string, where: string): ScannedFilter {
     out += char;
     index += 1;
   }
-  return { text: out, numbers };
+  return { text: out, numbers, nullSafeEquals, equalsCount: equals };
 }
 
 /** Index just after the closing quote, or -1; MySQL rules: doubled quote and backslash escapes. */
@@ -343,7 +391,16 @@ interface RenderContext {
   schema: TableSchema;
   where: string;
   numbers: string[];
+  /** Ordinals of the `=` that were `<=>` (see scanFilterText), and how many `=` were seen. */
+  nullSafeEquals: Set<number>;
+  equalsSeen: number;
   columns: Set<string>;
+}
+
+/** A checked part of the filter: its SQL and its tree. */
+interface Rendered {
+  sql: string;
+  expr: FilterExpression;
 }
 
 type Node = Record<string, unknown>;
@@ -387,7 +444,11 @@ function hasLimitValues(limit: unknown): boolean {
   return Array.isArray(value) && value.length > 0;
 }
 
-function render(value: unknown, context: RenderContext): string {
+function unsupported(sql: string, construct: string, args: Rendered[] = []): Rendered {
+  return { sql, expr: { kind: 'unsupported', construct, args: args.map((arg) => arg.expr) } };
+}
+
+function render(value: unknown, context: RenderContext): Rendered {
   if (value === null || typeof value !== 'object') {
     throw notAllowed(
       context.where,
@@ -409,47 +470,89 @@ function render(value: unknown, context: RenderContext): string {
     case 'unary_expr': {
       const operator = String(node.operator).toUpperCase();
       if (!ALLOWED_UNARY_OPERATORS.has(operator)) throw operatorNotAllowed(operator, context);
-      return `(${operator === 'NOT' ? 'NOT ' : operator}${render(node.expr, context)})`;
+      const operand = render(node.expr, context);
+      const sql = `(${operator === 'NOT' ? 'NOT ' : operator}${operand.sql})`;
+      switch (operator) {
+        case 'NOT':
+        case '!':
+          return { sql, expr: { kind: 'not', operand: operand.expr } };
+        case '-':
+          return { sql, expr: { kind: 'negate', operand: operand.expr } };
+        case '+':
+          return { sql, expr: { kind: 'plus', operand: operand.expr } };
+        default:
+          return unsupported(sql, `the operator ${operator}`, [operand]);
+      }
     }
     case 'column_ref':
       return renderColumn(node, context);
     case 'number':
-    case 'bigint':
-      return renderNumber(node.value, context);
+    case 'bigint': {
+      const sql = renderNumber(node.value, context);
+      return { sql, expr: { kind: 'number', text: sql.replace(/^\((.*)\)$/, '$1') } };
+    }
     case 'single_quote_string':
     case 'double_quote_string':
-    case 'string':
-      return withCollate(
-        renderString(String(node.value), node.type === 'double_quote_string' ? '"' : "'"),
-        node,
-        context,
+    case 'string': {
+      const decoded = decodeString(
+        String(node.value),
+        node.type === 'double_quote_string' ? '"' : "'",
       );
-    case 'natural_string':
-      return withCollate(`N${renderString(String(node.value), "'")}`, node, context);
+      const collate = collateOf(node, context);
+      return {
+        sql: withCollate(quoteString(decoded), collate),
+        expr: { kind: 'string', value: decoded, collate },
+      };
+    }
+    case 'natural_string': {
+      const sql = withCollate(
+        `N${quoteString(decodeString(String(node.value), "'"))}`,
+        collateOf(node, context),
+      );
+      return unsupported(sql, "a national string literal (N'…')");
+    }
     case 'hex_string':
     case 'full_hex_string': {
       const hex = String(node.value);
       if (!/^[0-9A-Fa-f]*$/.test(hex))
         throw notAllowed(context.where, `"${hex}" is not a hexadecimal literal.`, REMEDY_PURE);
-      return node.type === 'hex_string' ? `X'${hex}'` : `0x${hex}`;
+      return unsupported(
+        node.type === 'hex_string' ? `X'${hex}'` : `0x${hex}`,
+        'a hexadecimal literal',
+      );
     }
     case 'bit_string': {
       const bits = String(node.value);
       if (!/^[01]*$/.test(bits))
         throw notAllowed(context.where, `"${bits}" is not a bit literal.`, REMEDY_PURE);
-      return `b'${bits}'`;
+      return unsupported(`b'${bits}'`, 'a bit literal');
     }
     case 'bool':
-      return node.value === true ? 'TRUE' : 'FALSE';
+      return {
+        sql: node.value === true ? 'TRUE' : 'FALSE',
+        expr: { kind: 'boolean', value: node.value === true },
+      };
     case 'null':
-      return 'NULL';
+      return { sql: 'NULL', expr: { kind: 'null' } };
     case 'date':
     case 'time':
     case 'timestamp':
-    case 'datetime':
-      return `${String(node.type).toUpperCase()} ${renderString(String(node.value), "'")}`;
-    case 'expr_list':
-      return renderList(node.value, context);
+    case 'datetime': {
+      const type = String(node.type).toUpperCase() as 'DATE' | 'TIME' | 'TIMESTAMP' | 'DATETIME';
+      const decoded = decodeString(String(node.value), "'");
+      return {
+        sql: `${type} ${quoteString(decoded)}`,
+        expr: { kind: 'temporal', type, value: decoded },
+      };
+    }
+    case 'expr_list': {
+      const items = renderList(node.value, context);
+      return unsupported(
+        `(${items.map((item) => item.sql).join(', ')})`,
+        'a list of values',
+        items,
+      );
+    }
     case 'function':
       return renderFunction(node, context);
     case 'cast':
@@ -463,7 +566,8 @@ function render(value: unknown, context: RenderContext): string {
       const unit = String(args.field).toUpperCase();
       if (!INTERVAL_UNITS.has(unit))
         throw notAllowed(context.where, `EXTRACT unit ${unit} is not known.`, REMEDY_PURE);
-      return `EXTRACT(${unit} FROM ${render(args.source, context)})`;
+      const source = render(args.source, context);
+      return unsupported(`EXTRACT(${unit} FROM ${source.sql})`, 'EXTRACT', [source]);
     }
     case 'var':
       throw notAllowed(
@@ -499,10 +603,106 @@ function render(value: unknown, context: RenderContext): string {
   }
 }
 
-function renderBinary(node: Node, context: RenderContext): string {
-  const operator = String(node.operator).toUpperCase();
+const COMPARISON_OPERATORS = new Set(['=', '<=>', '<>', '!=', '<', '<=', '>', '>=']);
+const LOGICAL_OPERATORS = new Set(['AND', '&&', 'OR', '||', 'XOR']);
+const ARITHMETIC_OPERATORS = new Set(['+', '-', '*', '/', 'DIV', '%', 'MOD']);
+
+/**
+ * MySQL's precedence of the logical operators, lowest first: OR, XOR, AND (&&). node-sql-parser
+ * gives AND and OR one precedence (`a OR b AND c` comes back as `(a OR b) AND c`) and
+ * re-associates after IN, LIKE … ESCAPE and REGEXP; its tree keeps the operands in text order
+ * and marks parenthesised groups, so an unparenthesised chain is flattened and rebuilt here.
+ */
+const LOGICAL_PRECEDENCE: ReadonlyArray<ReadonlySet<string>> = [
+  new Set(['OR']),
+  new Set(['XOR']),
+  new Set(['AND', '&&']),
+];
+
+function isLogicalNode(value: unknown): boolean {
+  const node = value as Node | null;
+  return (
+    node !== null &&
+    typeof node === 'object' &&
+    node.type === 'binary_expr' &&
+    LOGICAL_PRECEDENCE.some((level) => level.has(String(node.operator).toUpperCase()))
+  );
+}
+
+function collectLogicalChain(node: Node, operands: unknown[], operators: string[]): void {
+  for (const side of ['left', 'right'] as const) {
+    const child = node[side];
+    if (isLogicalNode(child) && (child as Node).parentheses !== true) {
+      collectLogicalChain(child as Node, operands, operators);
+    } else {
+      operands.push(child);
+    }
+    if (side === 'left') operators.push(String(node.operator).toUpperCase());
+  }
+}
+
+type LogicalChain =
+  { operand: unknown } | { operator: string; left: LogicalChain; right: LogicalChain };
+
+/** Operands `[from, to]` with the operators between them, grouped by precedence, left to right. */
+function groupLogicalChain(
+  operands: unknown[],
+  operators: string[],
+  from: number,
+  to: number,
+  level: number,
+): LogicalChain {
+  if (from === to) return { operand: operands[from] };
+  const operatorsHere = LOGICAL_PRECEDENCE[level];
+  if (operatorsHere === undefined) throw new Error('logical operator without a precedence');
+  let split = -1;
+  for (let index = to - 1; index >= from; index -= 1) {
+    if (operatorsHere.has(operators[index] as string)) {
+      split = index;
+      break;
+    }
+  }
+  if (split === -1) return groupLogicalChain(operands, operators, from, to, level + 1);
+  return {
+    operator: operators[split] as string,
+    left: groupLogicalChain(operands, operators, from, split, level),
+    right: groupLogicalChain(operands, operators, split + 1, to, level + 1),
+  };
+}
+
+function renderLogicalChain(chain: LogicalChain, context: RenderContext): Rendered {
+  if ('operand' in chain) return render(chain.operand, context);
+  const left = renderLogicalChain(chain.left, context);
+  const right = renderLogicalChain(chain.right, context);
+  return {
+    sql: `(${left.sql} ${chain.operator} ${right.sql})`,
+    expr: {
+      kind: 'logical',
+      operator: chain.operator as LogicalOperator,
+      left: left.expr,
+      right: right.expr,
+    },
+  };
+}
+
+function renderBinary(node: Node, context: RenderContext): Rendered {
+  let operator = String(node.operator).toUpperCase();
   if (!ALLOWED_BINARY_OPERATORS.has(operator)) throw operatorNotAllowed(operator, context);
+  if (isLogicalNode(node)) {
+    const operands: unknown[] = [];
+    const operators: string[] = [];
+    collectLogicalChain(node, operands, operators);
+    return renderLogicalChain(
+      groupLogicalChain(operands, operators, 0, operands.length - 1, 0),
+      context,
+    );
+  }
   const left = render(node.left, context);
+  if (operator === '=') {
+    // Counted here, after the left operand and before the right: the text order of the `=`s.
+    if (context.nullSafeEquals.has(context.equalsSeen)) operator = '<=>';
+    context.equalsSeen += 1;
+  }
   const right = node.right as Node;
   if (operator === 'BETWEEN' || operator === 'NOT BETWEEN') {
     const bounds = right.value;
@@ -513,7 +713,18 @@ function renderBinary(node: Node, context: RenderContext): string {
         'Write it as `x BETWEEN low AND high`.',
       );
     }
-    return `(${left} ${operator} ${render(bounds[0], context)} AND ${render(bounds[1], context)})`;
+    const low = render(bounds[0], context);
+    const high = render(bounds[1], context);
+    return {
+      sql: `(${left.sql} ${operator} ${low.sql} AND ${high.sql})`,
+      expr: {
+        kind: 'between',
+        isNegated: operator === 'NOT BETWEEN',
+        subject: left.expr,
+        low: low.expr,
+        high: high.expr,
+      },
+    };
   }
   if (operator === 'IN' || operator === 'NOT IN') {
     if (right.type !== 'expr_list') {
@@ -523,17 +734,90 @@ function renderBinary(node: Node, context: RenderContext): string {
         'Write it as `x IN (1, 2, 3)`.',
       );
     }
-    return `(${left} ${operator} ${renderList(right.value, context)})`;
+    const values = renderList(right.value, context);
+    return {
+      sql: `(${left.sql} ${operator} (${values.map((item) => item.sql).join(', ')}))`,
+      expr: {
+        kind: 'in',
+        isNegated: operator === 'NOT IN',
+        subject: left.expr,
+        values: values.map((item) => item.expr),
+      },
+    };
   }
-  let rendered = `(${left} ${operator} ${render(right, context)}`;
-  const escape = right.escape as Node | undefined;
-  if (escape !== undefined && escape !== null) {
-    rendered += ` ESCAPE ${render(escape.value, context)}`;
+  const rightRendered = render(right, context);
+  let sql = `(${left.sql} ${operator} ${rightRendered.sql}`;
+  const escapeNode = right.escape as Node | undefined;
+  let escape: Rendered | null = null;
+  if (escapeNode !== undefined && escapeNode !== null) {
+    escape = render(escapeNode.value, context);
+    sql += ` ESCAPE ${escape.sql}`;
   }
-  return `${rendered})`;
+  sql += ')';
+  if (operator === 'LIKE' || operator === 'NOT LIKE') {
+    return {
+      sql,
+      expr: {
+        kind: 'like',
+        isNegated: operator === 'NOT LIKE',
+        subject: left.expr,
+        pattern: rightRendered.expr,
+        escape: escape?.expr ?? null,
+      },
+    };
+  }
+  if (operator === 'IS' || operator === 'IS NOT') {
+    const value =
+      rightRendered.expr.kind === 'null'
+        ? 'NULL'
+        : rightRendered.expr.kind === 'boolean'
+          ? rightRendered.expr.value
+            ? 'TRUE'
+            : 'FALSE'
+          : null;
+    if (value === null) return unsupported(sql, `IS ${rightRendered.sql}`, [left, rightRendered]);
+    return {
+      sql,
+      expr: { kind: 'is', isNegated: operator === 'IS NOT', subject: left.expr, value },
+    };
+  }
+  if (COMPARISON_OPERATORS.has(operator)) {
+    return {
+      sql,
+      expr: {
+        kind: 'comparison',
+        operator: operator as ComparisonOperator,
+        left: left.expr,
+        right: rightRendered.expr,
+      },
+    };
+  }
+  if (LOGICAL_OPERATORS.has(operator)) {
+    return {
+      sql,
+      expr: {
+        kind: 'logical',
+        operator: operator as LogicalOperator,
+        left: left.expr,
+        right: rightRendered.expr,
+      },
+    };
+  }
+  if (ARITHMETIC_OPERATORS.has(operator)) {
+    return {
+      sql,
+      expr: {
+        kind: 'arithmetic',
+        operator: operator as ArithmeticOperator,
+        left: left.expr,
+        right: rightRendered.expr,
+      },
+    };
+  }
+  return unsupported(sql, `the operator ${operator}`, [left, rightRendered]);
 }
 
-function renderList(values: unknown, context: RenderContext): string {
+function renderList(values: unknown, context: RenderContext): Rendered[] {
   if (!Array.isArray(values) || values.length === 0) {
     throw notAllowed(
       context.where,
@@ -541,18 +825,18 @@ function renderList(values: unknown, context: RenderContext): string {
       'Put at least one value in the list.',
     );
   }
-  return `(${values.map((item) => render(item, context)).join(', ')})`;
+  return values.map((item) => render(item, context));
 }
 
-function renderColumn(node: Node, context: RenderContext): string {
+function renderColumn(node: Node, context: RenderContext): Rendered {
   const raw = columnName(node.column);
   const placeholder = NUMBER_PLACEHOLDER.exec(raw);
   if (placeholder !== null && node.table === null) {
-    return withCollate(
-      renderNumber(context.numbers[Number(placeholder[1])], context),
-      node,
-      context,
-    );
+    const text = context.numbers[Number(placeholder[1])];
+    const collate = collateOf(node, context);
+    const sql = renderNumber(text, context);
+    if (collate !== null) return unsupported(withCollate(sql, collate), 'COLLATE on a number');
+    return { sql, expr: { kind: 'number', text: String(text) } };
   }
   const { schema } = context;
   const db = node.db === null || node.db === undefined ? null : String(node.db);
@@ -580,7 +864,11 @@ function renderColumn(node: Node, context: RenderContext): string {
     );
   }
   context.columns.add(column.name);
-  return withCollate(quoteIdentifier(column.name), node, context);
+  const collate = collateOf(node, context);
+  return {
+    sql: withCollate(quoteIdentifier(column.name), collate),
+    expr: { kind: 'column', name: column.name, collate },
+  };
 }
 
 function columnName(value: unknown): string {
@@ -594,14 +882,19 @@ function columnName(value: unknown): string {
   return String(value);
 }
 
-function withCollate(sql: string, node: Node, context: RenderContext): string {
+/** The collation a COLLATE clause on the node names, checked to be a plain name; or null. */
+function collateOf(node: Node, context: RenderContext): string | null {
   const collate = (node.collate ?? (node.suffix as Node | undefined)?.collate) as
     Node | null | undefined;
-  if (collate === null || collate === undefined) return sql;
+  if (collate === null || collate === undefined) return null;
   const name = String(((collate.collate as Node | undefined)?.name ?? '') as string);
   if (!NAME.test(name))
     throw notAllowed(context.where, `"${name}" is not a collation name.`, REMEDY_PURE);
-  return `(${sql} COLLATE ${name})`;
+  return name;
+}
+
+function withCollate(sql: string, collate: string | null): string {
+  return collate === null ? sql : `(${sql} COLLATE ${collate})`;
 }
 
 function renderNumber(value: unknown, context: RenderContext): string {
@@ -614,17 +907,16 @@ function renderNumber(value: unknown, context: RenderContext): string {
 }
 
 /**
- * A string literal from the parser's raw token text: decoded by MySQL's escape rules, then
- * written again with only `\\`, `\'` and `\0` escaped, so the server reads the same value.
+ * A string literal's value from the parser's raw token text, by MySQL's escape rules. MySQL
+ * keeps the backslash before % and _ so LIKE patterns can escape them.
  */
-function renderString(raw: string, quote: "'" | '"'): string {
+function decodeString(raw: string, quote: "'" | '"'): string {
   let value = '';
   for (let index = 0; index < raw.length; index += 1) {
     const char = raw[index] as string;
     if (char === '\\' && index + 1 < raw.length) {
       const escaped = raw[index + 1] as string;
       index += 1;
-      // MySQL keeps the backslash before % and _ so LIKE patterns can escape them.
       value +=
         escaped === '%' || escaped === '_' ? `\\${escaped}` : (STRING_ESCAPES[escaped] ?? escaped);
     } else if (char === quote && raw[index + 1] === quote) {
@@ -634,6 +926,11 @@ function renderString(raw: string, quote: "'" | '"'): string {
       value += char;
     }
   }
+  return value;
+}
+
+/** A string value written as a literal with only `\\`, `\'` and `\0` escaped. */
+function quoteString(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\0', '\\0')}'`;
 }
 
@@ -646,7 +943,7 @@ const STRING_ESCAPES: Record<string, string> = {
   Z: '\x1a',
 };
 
-function renderFunction(node: Node, context: RenderContext): string {
+function renderFunction(node: Node, context: RenderContext): Rendered {
   const nameNode = node.name as Node;
   if (nameNode.schema !== undefined && nameNode.schema !== null) {
     throw notAllowed(
@@ -697,30 +994,39 @@ function renderFunction(node: Node, context: RenderContext): string {
   }
   if (name === 'NOT') {
     if (args.length !== 1) throw notAllowed(context.where, 'NOT takes one condition.', REMEDY_PURE);
-    return `(NOT ${render(args[0], context)})`;
+    const operand = render(args[0], context);
+    return { sql: `(NOT ${operand.sql})`, expr: { kind: 'not', operand: operand.expr } };
   }
-  if (name === 'TRIM') return `TRIM(${renderTrimArgs(args, context)})`;
+  if (name === 'TRIM') return renderTrim(args, context);
   if (name === 'CONVERT') return renderConvert(args, context);
-  return `${name}(${args.map((arg) => render(arg, context)).join(', ')})`;
+  const rendered = args.map((arg) => render(arg, context));
+  return {
+    sql: `${name}(${rendered.map((arg) => arg.sql).join(', ')})`,
+    expr: { kind: 'function', name, args: rendered.map((arg) => arg.expr) },
+  };
 }
 
-function renderTrimArgs(args: unknown[], context: RenderContext): string {
-  return args
-    .map((arg) => {
-      const node = arg as Node;
-      if (node.type === 'origin') {
-        const word = String(node.value).toUpperCase();
-        if (!['BOTH', 'LEADING', 'TRAILING', 'FROM'].includes(word)) {
-          throw notAllowed(context.where, `TRIM does not take ${word}.`, REMEDY_PURE);
-        }
-        return word;
+function renderTrim(args: unknown[], context: RenderContext): Rendered {
+  const parts: Array<{ word: string } | Rendered> = args.map((arg) => {
+    const node = arg as Node;
+    if (node.type === 'origin') {
+      const word = String(node.value).toUpperCase();
+      if (!['BOTH', 'LEADING', 'TRAILING', 'FROM'].includes(word)) {
+        throw notAllowed(context.where, `TRIM does not take ${word}.`, REMEDY_PURE);
       }
-      return render(node, context);
-    })
-    .join(' ');
+      return { word };
+    }
+    return render(node, context);
+  });
+  const sql = `TRIM(${parts.map((part) => ('word' in part ? part.word : part.sql)).join(' ')})`;
+  const values = parts.filter((part): part is Rendered => !('word' in part));
+  if (values.length === 1 && parts.length === 1) {
+    return { sql, expr: { kind: 'function', name: 'TRIM', args: [values[0]!.expr] } };
+  }
+  return unsupported(sql, 'TRIM with BOTH, LEADING, TRAILING or FROM', values);
 }
 
-function renderConvert(args: unknown[], context: RenderContext): string {
+function renderConvert(args: unknown[], context: RenderContext): Rendered {
   const [first, second] = args as [Node | undefined, Node | undefined];
   if (first === undefined)
     throw notAllowed(context.where, 'CONVERT needs an argument.', REMEDY_PURE);
@@ -730,10 +1036,14 @@ function renderConvert(args: unknown[], context: RenderContext): string {
     if (charset === null)
       throw notAllowed(context.where, `CONVERT … ${suffix} is not allowed.`, REMEDY_PURE);
     const { suffix: _suffix, ...rest } = first;
-    return `CONVERT(${render(rest, context)} USING ${charset[1]})`;
+    const value = render(rest, context);
+    return unsupported(`CONVERT(${value.sql} USING ${charset[1]})`, 'CONVERT', [value]);
   }
   if (second?.type === 'datatype') {
-    return `CONVERT(${render(first, context)}, ${renderDataType(second, context)})`;
+    const value = render(first, context);
+    return unsupported(`CONVERT(${value.sql}, ${renderDataType(second, context)})`, 'CONVERT', [
+      value,
+    ]);
   }
   throw notAllowed(
     context.where,
@@ -742,13 +1052,14 @@ function renderConvert(args: unknown[], context: RenderContext): string {
   );
 }
 
-function renderCast(node: Node, context: RenderContext): string {
+function renderCast(node: Node, context: RenderContext): Rendered {
   const targets = node.target as Node[] | undefined;
   const target = targets?.[0];
   if (target === undefined || (targets?.length ?? 0) !== 1) {
     throw notAllowed(context.where, 'CAST needs one target type.', REMEDY_PURE);
   }
-  return `CAST(${render(node.expr, context)} AS ${renderDataType(target, context)})`;
+  const value = render(node.expr, context);
+  return unsupported(`CAST(${value.sql} AS ${renderDataType(target, context)})`, 'CAST', [value]);
 }
 
 function renderDataType(target: Node, context: RenderContext): string {
@@ -774,14 +1085,24 @@ function renderDataType(target: Node, context: RenderContext): string {
     : `${type}(${String(length)}, ${String(scale)})`;
 }
 
-function renderCase(node: Node, context: RenderContext): string {
+function renderCase(node: Node, context: RenderContext): Rendered {
   const parts = ['CASE'];
-  if (node.expr !== null && node.expr !== undefined) parts.push(render(node.expr, context));
+  const args: Rendered[] = [];
+  if (node.expr !== null && node.expr !== undefined) {
+    const subject = render(node.expr, context);
+    args.push(subject);
+    parts.push(subject.sql);
+  }
   for (const arm of (node.args as Node[] | undefined) ?? []) {
     if (arm.type === 'when') {
-      parts.push(`WHEN ${render(arm.cond, context)} THEN ${render(arm.result, context)}`);
+      const condition = render(arm.cond, context);
+      const result = render(arm.result, context);
+      args.push(condition, result);
+      parts.push(`WHEN ${condition.sql} THEN ${result.sql}`);
     } else if (arm.type === 'else') {
-      parts.push(`ELSE ${render(arm.result, context)}`);
+      const result = render(arm.result, context);
+      args.push(result);
+      parts.push(`ELSE ${result.sql}`);
     } else {
       throw notAllowed(
         context.where,
@@ -791,10 +1112,10 @@ function renderCase(node: Node, context: RenderContext): string {
     }
   }
   parts.push('END');
-  return `(${parts.join(' ')})`;
+  return unsupported(`(${parts.join(' ')})`, 'CASE', args);
 }
 
-function renderInterval(node: Node, context: RenderContext): string {
+function renderInterval(node: Node, context: RenderContext): Rendered {
   const unit = String(node.unit).toUpperCase();
   if (!INTERVAL_UNITS.has(unit)) {
     throw notAllowed(
@@ -803,7 +1124,8 @@ function renderInterval(node: Node, context: RenderContext): string {
       'Use a unit such as DAY, HOUR or MONTH.',
     );
   }
-  return `INTERVAL ${render(node.expr, context)} ${unit}`;
+  const value = render(node.expr, context);
+  return unsupported(`INTERVAL ${value.sql} ${unit}`, 'INTERVAL', [value]);
 }
 
 function operatorNotAllowed(operator: string, context: RenderContext): TidewaterError {

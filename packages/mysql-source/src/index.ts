@@ -39,6 +39,17 @@ export {
 
 // Row filters.
 export { parseRowFilter, validateRowFilter, MAX_FILTER_LENGTH, type RowFilter } from './filter';
+export type { FilterExpression } from './filter-expression';
+export {
+  checkRowFilterStreamable,
+  compileRowPredicate,
+  isChangeInFilter,
+  STREAMABLE_FUNCTIONS,
+  type FilterStreamability,
+  type RowPredicate,
+  type RowPredicateOptions,
+} from './filter-evaluator';
+export { SUPPORTED_COLLATIONS } from './filter-collation';
 
 // Precheck primitives.
 export {

@@ -213,6 +213,9 @@ function toColumnSchema(column: ColumnInfo): ColumnSchema {
     precision: column.precision,
     scale: column.scale,
     charset: column.charset,
+    // The row schema carries the collation of character columns only (JSON and binary
+    // columns report one in information_schema too).
+    collation: column.charset === null ? null : column.collation,
     members: column.members,
   };
 }

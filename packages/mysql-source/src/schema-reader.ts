@@ -56,6 +56,7 @@ async function readTrackedTables(
       defaultCharset: row.collation
         ? charsetOfCollationName(String(row.collation))
         : facts.serverCharset,
+      defaultCollation: row.collation ? String(row.collation) : null,
     });
   }
   return tracked;

@@ -127,6 +127,7 @@ describe('introspection', () => {
     expect(Object.keys(schema.columns[0] ?? {}).sort()).toEqual(
       [
         'charset',
+        'collation',
         'columnType',
         'dataType',
         'family',

@@ -12,7 +12,11 @@ import { DdlSyntaxError, type Token, type TokenCursor } from './sql-tokens';
 
 export interface ColumnDeclaration {
   column: ColumnSchema;
-  /** False when the charset was not declared and must come from the table's default. */
+  /**
+   * False when the charset was not declared and must come from the table's default (and the
+   * collation with it). A declared charset without COLLATE leaves `column.collation` null: the
+   * charset's default collation depends on the server.
+   */
   hasExplicitCharset: boolean;
   isPrimaryKey: boolean;
   isUnique: boolean;
@@ -157,6 +161,7 @@ export function parseColumnDefinition(
   let members: string[] | null = null;
   let unsigned = false;
   let charset: string | null = null;
+  let collation: string | null = null;
   let isNational = false;
   let args: number[] = [];
   let isPrimaryKey = false;
@@ -297,7 +302,7 @@ export function parseColumnDefinition(
       hasExplicitCharset = true;
     } else if (cursor.acceptAnyWord('COLLATE')) {
       cursor.acceptPunct('=');
-      const collation = cursor.identifier();
+      collation = cursor.identifier().toLowerCase();
       if (!hasExplicitCharset) {
         charset = charsetOfCollationName(collation);
         hasExplicitCharset = true;
@@ -351,8 +356,10 @@ export function parseColumnDefinition(
     charset = null;
     hasExplicitCharset = true;
   }
+  if (charset === null || charset === 'binary') collation = null;
   if (family === 'binary' || family === 'blob') {
     charset = null;
+    collation = null;
     hasExplicitCharset = true;
     if (dataType === 'char') dataType = 'binary';
     if (dataType === 'varchar') dataType = 'varbinary';
@@ -379,6 +386,7 @@ export function parseColumnDefinition(
       precision,
       scale,
       charset,
+      collation,
       members,
     },
     hasExplicitCharset,

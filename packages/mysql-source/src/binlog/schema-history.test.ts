@@ -39,6 +39,46 @@ describe('SchemaState', () => {
     expect(schema.columns[1]).toMatchObject({ family: 'integer', precision: 8, nullable: false });
   });
 
+  it('follows column collations: COLLATE, the table default for columns without a charset, unknown otherwise', () => {
+    const seeded = SchemaState.create({
+      serverCharset: 'utf8mb4',
+      isCaseInsensitive: false,
+      databases: { db: 'utf8mb4' },
+      tables: [
+        {
+          defaultCharset: 'utf8mb4',
+          defaultCollation: 'utf8mb4_unicode_ci',
+          schema: { database: 'db', table: 't', columns: [], primaryKey: [], uniqueKeys: {} },
+        },
+      ],
+    });
+    let state = apply(
+      seeded,
+      "ALTER TABLE t ADD a VARCHAR(5), ADD b VARCHAR(5) COLLATE utf8mb4_bin, ADD c VARCHAR(5) CHARACTER SET latin1, ADD d INT, ADD e ENUM('x') COLLATE utf8mb4_general_ci",
+    );
+    const collations = (): Array<string | null | undefined> =>
+      state.getTable('db', 't')!.schema.columns.map((c) => c.collation);
+    expect(collations()).toEqual([
+      'utf8mb4_unicode_ci',
+      'utf8mb4_bin',
+      null,
+      null,
+      'utf8mb4_general_ci',
+    ]);
+    state = apply(state, 'ALTER TABLE t RENAME COLUMN b TO b2, MODIFY a VARCHAR(9)');
+    expect(collations()).toEqual([
+      'utf8mb4_unicode_ci',
+      'utf8mb4_bin',
+      null,
+      null,
+      'utf8mb4_general_ci',
+    ]);
+    state = apply(state, 'ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+    expect(collations()).toEqual([null, null, null, null, null]);
+    state = apply(state, 'CREATE TABLE n (a VARCHAR(5))');
+    expect(state.getTable('db', 'n')!.schema.columns[0]!.collation).toBeNull();
+  });
+
   it('keeps earlier states intact (each DDL makes a new state)', () => {
     const before = apply(empty, 'CREATE TABLE t (id INT)');
     const after = apply(before, 'ALTER TABLE t ADD COLUMN b INT');

@@ -16,6 +16,11 @@ export interface TrackedTable {
   schema: TableSchema;
   /** The table's default charset: what a column added without one gets. */
   defaultCharset: string;
+  /**
+   * The table's default collation, which a column added without a charset gets; absent or null
+   * when not known (a table created or converted in the stream without COLLATE).
+   */
+  defaultCollation?: string | null;
 }
 
 export interface SerializedSchemaHistory {
@@ -151,7 +156,7 @@ export class SchemaState {
           if (change.ifNotExists && state.getTable(change.database, change.table)) break;
           const defaultCharset = change.defaultCharset ?? state.databaseCharset(change.database);
           const columns = change.columns.map((declaration) =>
-            resolveCharset(declaration, defaultCharset),
+            resolveCharset(declaration, defaultCharset, null),
           );
           const primaryKey = change.primaryKey;
           const uniqueKeys: Record<string, string[]> = {};
@@ -179,6 +184,7 @@ export class SchemaState {
           }
           state = state.withTable({
             defaultCharset: source.defaultCharset,
+            defaultCollation: source.defaultCollation ?? null,
             schema: {
               ...structuredClone(source.schema),
               database: change.database,
@@ -246,9 +252,13 @@ function tableKey(database: string, table: string): string {
   return `${database}\0${table}`;
 }
 
-function resolveCharset(declaration: ColumnDeclaration, defaultCharset: string): ColumnSchema {
+function resolveCharset(
+  declaration: ColumnDeclaration,
+  defaultCharset: string,
+  defaultCollation: string | null,
+): ColumnSchema {
   if (declaration.hasExplicitCharset) return declaration.column;
-  return { ...declaration.column, charset: defaultCharset };
+  return { ...declaration.column, charset: defaultCharset, collation: defaultCollation };
 }
 
 /** MySQL names an unnamed unique key after its first column, adding _2, _3… on clashes. */
@@ -295,11 +305,12 @@ function renameInKeys(schema: TableSchema, from: string, to: string): void {
 function applyAlter(tracked: TrackedTable, actions: AlterAction[]): TrackedTable {
   const schema: TableSchema = structuredClone(tracked.schema);
   let defaultCharset = tracked.defaultCharset;
+  let defaultCollation = tracked.defaultCollation ?? null;
   for (const action of actions) {
     switch (action.type) {
       case 'add_column': {
         if (indexOfColumn(schema.columns, action.declaration.column.name) !== -1) break; // ADD COLUMN IF NOT EXISTS
-        const column = resolveCharset(action.declaration, defaultCharset);
+        const column = resolveCharset(action.declaration, defaultCharset, defaultCollation);
         place(schema.columns, column, action.position, schema.columns.length);
         if (action.declaration.isPrimaryKey) schema.primaryKey = [column.name];
         if (action.declaration.isUnique)
@@ -323,7 +334,7 @@ function applyAlter(tracked: TrackedTable, actions: AlterAction[]): TrackedTable
       case 'change_column': {
         const index = indexOfColumn(schema.columns, action.name);
         if (index === -1) throw new AlterError(`unknown column ${action.name}`);
-        const column = resolveCharset(action.declaration, defaultCharset);
+        const column = resolveCharset(action.declaration, defaultCharset, defaultCollation);
         schema.columns.splice(index, 1);
         place(schema.columns, column, action.position, index);
         if (column.name !== action.name) renameInKeys(schema, action.name, column.name);
@@ -362,15 +373,18 @@ function applyAlter(tracked: TrackedTable, actions: AlterAction[]): TrackedTable
         schema.table = action.table;
         break;
       case 'convert_charset':
+        // The statement's COLLATE (if any) is not carried by the parser: collations unknown.
         defaultCharset = action.charset;
+        defaultCollation = null;
         schema.columns = schema.columns.map((column) =>
           column.charset !== null && column.family !== 'json'
-            ? { ...column, charset: action.charset }
+            ? { ...column, charset: action.charset, collation: null }
             : column,
         );
         break;
       case 'default_charset':
         defaultCharset = action.charset;
+        defaultCollation = null;
         break;
     }
   }
@@ -378,5 +392,5 @@ function applyAlter(tracked: TrackedTable, actions: AlterAction[]): TrackedTable
     const index = indexOfColumn(schema.columns, name);
     if (index !== -1) schema.columns[index] = { ...schema.columns[index]!, nullable: false };
   }
-  return { schema, defaultCharset };
+  return { schema, defaultCharset, defaultCollation };
 }
