@@ -118,6 +118,8 @@ export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
             ? [{ database: object.database, table: object.table, filter: object.filter }]
             : [],
         ),
+        // The filter applies to every change too: it must be one the stream evaluates exactly.
+        config.stages.incremental ? { server: connection.server } : null,
       ),
     ),
   ];

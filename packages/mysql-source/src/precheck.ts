@@ -11,6 +11,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { isTidewaterError } from '@tidewater/errors';
 import { connectSource, type SourceConnection, type SourceConnectionOptions } from './connect';
 import { validateRowFilter } from './filter';
+import { checkRowFilterStreamable } from './filter-evaluator';
 import { describeServer, SUPPORTED_SERVERS, type ServerInfo } from './flavour';
 import { quoteTableName } from './identifiers';
 import { describeTable, findTable } from './introspect';
@@ -448,15 +449,25 @@ export async function checkKeyColumns(
 }
 
 /** Every filter parsed against its table and resolved by the server; all problems listed. */
+/**
+ * Every filter is a valid condition the source accepts; with `streamOn` (the task has
+ * incremental migration), also one the stream can evaluate exactly
+ * (`checkRowFilterStreamable`), since the filter applies to every change.
+ */
 export async function checkFilters(
   connection: Connection,
   tables: readonly FilteredTable[],
+  streamOn: { server: ServerInfo } | null = null,
 ): Promise<PrecheckResult> {
   const problems: Array<{ table: string; code: string; message: string; remedy: string }> = [];
   for (const { database, table, filter } of tables) {
     try {
       const description = await describeTable(connection, database, table);
-      await validateRowFilter(connection, filter, description.schema);
+      const checked = await validateRowFilter(connection, filter, description.schema);
+      if (streamOn !== null) {
+        const streamable = checkRowFilterStreamable(checked, description.schema, streamOn);
+        if (!streamable.isStreamable) throw streamable.error;
+      }
     } catch (error) {
       if (!isTidewaterError(error)) throw error;
       problems.push({
@@ -472,7 +483,7 @@ export async function checkFilters(
       'filters',
       tables.length === 0
         ? 'No filters are set.'
-        : `All ${tables.length} filters are valid conditions.`,
+        : `All ${tables.length} filters are valid conditions${streamOn === null ? '' : ' the stream can evaluate'}.`,
     );
   }
   const first = problems[0] as (typeof problems)[number];

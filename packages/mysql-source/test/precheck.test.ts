@@ -199,6 +199,19 @@ describe('precheck primitives', () => {
     });
   });
 
+  it('fails a filter the stream cannot evaluate exactly when the task streams, naming the construct', async () => {
+    const filtered = { database: scratch.name, table: 'orders', filter: "CAST(id AS CHAR) = '1'" };
+    const server = { ...scratch.admin.server };
+    expect((await checkFilters(scratch.admin.connection, [filtered])).status).toBe('pass');
+    const streamed = await checkFilters(scratch.admin.connection, [filtered], { server });
+    expect(streamed.status).toBe('fail');
+    const [problem] = streamed.details?.problems as Array<{ code: string; message: string }>;
+    expect(problem?.code).toBe('FILTER_NOT_STREAMABLE');
+    expect(problem?.message).toMatch(/CAST/i);
+    const plain = { ...filtered, filter: "status IN ('paid', 'sent') AND id > 3" };
+    expect((await checkFilters(scratch.admin.connection, [plain], { server })).status).toBe('pass');
+  });
+
   it('fails malicious and broken filters with what is wrong, and passes good ones', async () => {
     const filtered = (filter: string) => ({ database: scratch.name, table: 'orders', filter });
     expect(

@@ -8,8 +8,10 @@ import type { SourcePosition } from '@tidewater/change-events';
 import type { TaskConfig } from '@tidewater/config';
 import {
   binlogWatermarks,
+  compileRowPredicate,
   connectSource,
   openBinlogStream,
+  parseRowFilter,
   planTables,
   readBinlogPosition,
   readSchemaHistory,
@@ -24,7 +26,7 @@ import {
   type SnapshotItem,
   type SourceConnectionOptions,
 } from '@tidewater/mysql-source';
-import { createTransform } from './transform';
+import { createTransform, type FilterCompiler } from './transform';
 
 export interface SourceTuning {
   /** How long the binlog stream keeps reconnecting before it gives up. */
@@ -42,6 +44,8 @@ const DEFAULT_SOURCE_TUNING: Omit<SourceTuning, 'retryWindowMs'> = {
 export interface TaskSource {
   /** The server's version string and time zone, which the formats need. */
   readonly info: { version: string; timeZone: string };
+  /** Compiles a table's WHERE filter for binlog row images, with this server's semantics. */
+  readonly compileFilter: FilterCompiler;
   /** The current binlog position: where streaming starts when the snapshot begins. */
   currentPosition(): Promise<SourcePosition>;
   /** The selected databases' table definitions now: the schema history at a start position. */
@@ -111,6 +115,8 @@ export async function openTaskSource(
 
   return {
     info: { version: main.server.version, timeZone },
+    compileFilter: (text, schema) =>
+      compileRowPredicate(parseRowFilter(text, schema), schema, { server: main.server }),
     currentPosition: () => readBinlogPosition(main.connection),
     readSchemaHistory: () => readSchemaHistory(main.connection, { databases }),
     planTables: async () => {

@@ -28,7 +28,7 @@ export async function runStages(
     sink = await deps.openSink(source.info);
     const checkpoint = await readStoredCheckpoint(runs, taskId);
     const { snapshot } = checkpoint;
-    const transform = createTransform(config, deps.compileFilter ?? null);
+    const transform = createTransform(config, source.compileFilter);
     const checkpointer = new BinlogCheckpointer(runs, taskId, epoch);
     const needsTables =
       (config.stages.schema && !snapshot.isSchemaDone) ||

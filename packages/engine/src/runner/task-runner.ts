@@ -3,7 +3,6 @@ import type { RunRepository, TaskRepository } from '@tidewater/db';
 import { TidewaterError, toTidewaterError } from '@tidewater/errors';
 import type { AlertContext } from '../alerts';
 import { sleep } from '../rate-limit';
-import type { FilterCompiler } from '../pipeline/transform';
 import type { TaskSink } from '../pipeline/sink';
 import type { TaskSource } from '../pipeline/source';
 import { runStages } from './stages';
@@ -26,8 +25,6 @@ export interface RunnerDependencies {
   runs: RunRepository;
   openSource(tuning: RunnerTuning): Promise<TaskSource>;
   openSink(source: { version: string; timeZone: string }): Promise<TaskSink>;
-  /** Compiles a table's WHERE filter for the binlog's row images; null: filters not applied. */
-  compileFilter?: FilterCompiler | null;
   /** Aborted when the operator pauses, stops or releases, or the worker shuts down. */
   signal: AbortSignal;
   log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
