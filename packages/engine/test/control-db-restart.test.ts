@@ -68,9 +68,11 @@ describe('a PostgreSQL restart under a running task', () => {
     await context.runs.compareAndSetStatus(task.id, ['created'], 'running', {
       startedAt: new Date(),
     });
+    // The run is queued before the worker starts, as the API does (status, then queue): the
+    // worker's first reconciliation pass then finds the job and repairs nothing.
+    await enqueueRun(context.queues, task.id);
     worker = startWorker(environment);
     await waitForOutput(worker, 'worker started');
-    await enqueueRun(context.queues, task.id);
     await waitUntil(
       'incremental migration',
       async () => (await context.runs.readRunState(task.id)).stage === 'incremental',

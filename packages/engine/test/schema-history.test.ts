@@ -72,8 +72,10 @@ describe('schema history versions', () => {
     });
     const writer = await sourceConnection(database);
     try {
-      await waitUntil('the stream to start', async () =>
-        (await context.runs.readRunState(task.id)).stage === 'incremental' ? true : undefined,
+      // Incremental migration alone starts from the position it stores first: write after it.
+      await waitUntil(
+        'the start position to be stored',
+        async () => (await storedCheckpoint(task.id)) ?? undefined,
       );
       // Steady writes: many checkpoints, no DDL.
       const write = async (id: number) =>

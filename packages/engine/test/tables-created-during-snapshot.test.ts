@@ -339,12 +339,14 @@ describe.each<DataFormat>(['canal-json', 'dts-avro'])(
       const database = await createShopDatabase();
       const topic = await createTopic(3);
       const task = await startedTask(database, topic, format);
+      // A checkpoint per chunk and one delivery in flight: the progress the test waits on
+      // follows the snapshot closely, so it stops well inside the full migration.
       const runOnce = (signal: AbortSignal) =>
         runTaskJob(context, task.id, {
           signal,
           workerId: 'test',
           log,
-          tuning: { idleFlushMs: 5 },
+          tuning: { idleFlushMs: 5, checkpointIntervalMs: 0, maxInFlight: 1 },
           sourceTuning,
         });
 
