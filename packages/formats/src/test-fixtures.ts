@@ -2,29 +2,11 @@
  * The table and events of the worked examples in the Canal FlatMessage reference (section 8)
  * and the DTS Avro reference (section 9), shared by the unit tests and the micro-benchmark.
  */
-import type { ColumnFamily, ColumnSchema, RowImage, TableSchema } from '@tidewater/change-events';
+import type { RowImage, TableSchema } from '@tidewater/change-events';
+import { testColumn } from '@tidewater/change-events/testing';
 
-export function column(
-  name: string,
-  family: ColumnFamily,
-  dataType: string,
-  columnType: string,
-  extra: Partial<ColumnSchema> = {},
-): ColumnSchema {
-  return {
-    name,
-    dataType,
-    columnType,
-    family,
-    nullable: true,
-    unsigned: columnType.includes('unsigned'),
-    precision: null,
-    scale: null,
-    charset: null,
-    members: null,
-    ...extra,
-  };
-}
+/** A column schema with defaults (the shared test helper). */
+export const column = testColumn;
 
 /** `shop.orders` of the Canal reference (MySQL 5.7 type text). */
 export const ordersTable: TableSchema = {

@@ -3,8 +3,6 @@
  * it, built by hand from the `@tidewater/change-events` types (values in canonical form).
  */
 import type {
-  ColumnFamily,
-  ColumnSchema,
   DdlEvent,
   DeleteEvent,
   InsertEvent,
@@ -13,28 +11,9 @@ import type {
   TableSchema,
   UpdateEvent,
 } from '@tidewater/change-events';
+import { testColumn } from '@tidewater/change-events/testing';
 
-function column(
-  name: string,
-  family: ColumnFamily,
-  dataType: string,
-  columnType: string,
-  extra: Partial<ColumnSchema> = {},
-): ColumnSchema {
-  return {
-    name,
-    dataType,
-    columnType,
-    family,
-    nullable: true,
-    unsigned: columnType.includes('unsigned'),
-    precision: null,
-    scale: null,
-    charset: null,
-    members: null,
-    ...extra,
-  };
-}
+const column = testColumn;
 
 export const matrixTable: TableSchema = {
   database: 'shop',

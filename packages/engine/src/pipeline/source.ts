@@ -72,8 +72,7 @@ export interface TaskStream extends AsyncIterable<BinlogRecord> {
   close(): Promise<void>;
 }
 
-export function connectionOptions(config: TaskConfig): SourceConnectionOptions {
-  const { source } = config;
+export function connectionOptions(source: TaskConfig['source']): SourceConnectionOptions {
   return {
     host: source.host,
     port: source.port,
@@ -101,7 +100,7 @@ export async function openTaskSource(
   tuning: Partial<SourceTuning> & Pick<SourceTuning, 'retryWindowMs'>,
   log: (level: 'warn', message: string, fields?: Record<string, unknown>) => void = () => undefined,
 ): Promise<TaskSource> {
-  const options = connectionOptions(config);
+  const options = connectionOptions(config.source);
   const { chunkSize, concurrency } = { ...DEFAULT_SOURCE_TUNING, ...tuning };
   const main = await connectSource(options);
   const timeZone = await readSourceTimeZone(main.connection);
