@@ -54,13 +54,14 @@ async function run(
   options: {
     checksum?: boolean;
     readTable?: AssemblerHooks['readTable'];
+    isCaptured?: AssemblerHooks['isCaptured'];
     flavour?: 'mysql' | 'polardbx' | 'mariadb';
     requiresFullRowImage?: AssemblerHooks['requiresFullRowImage'];
   } = {},
 ): Promise<Run> {
   const warnings: string[] = [];
   const hooks: AssemblerHooks = {
-    isCaptured: () => true,
+    isCaptured: options.isCaptured ?? (() => true),
     readTable: options.readTable ?? (async () => null),
     warn: (code) => warnings.push(code),
     ...(options.requiresFullRowImage ? { requiresFullRowImage: options.requiresFullRowImage } : {}),
@@ -579,5 +580,35 @@ describe('ChangeAssembler values and faults', () => {
       { flavour: 'mysql' },
     );
     expect(events[1]).toMatchObject({ kind: 'insert', rows: [['1', '4993', c, pad]] });
+  });
+});
+
+describe('schema history scope', () => {
+  it('keeps the tables of captured databases only, and reads a table moved in from elsewhere', async () => {
+    const schema = stateWith('CREATE TABLE orders (name VARCHAR(20), amount DECIMAL(10,2))');
+    const c = { checksum: true };
+    const stream = [
+      formatDescription('8.0.36', true, { logPos: 0 }),
+      query('other', 'CREATE TABLE t1 (a INT)', { ...c, logPos: 300 }),
+      query('other', 'CREATE DATABASE more', { ...c, logPos: 400 }),
+      query('shop', 'CREATE TABLE items (a INT)', { ...c, logPos: 500 }),
+      query('other', 'RENAME TABLE other.t1 TO shop.moved', { ...c, logPos: 600 }),
+    ];
+    const reads: string[] = [];
+    const { assembler } = await run(stream, schema, {
+      flavour: 'mysql',
+      isCaptured: (database) => database === 'shop',
+      readTable: async (database, table) => {
+        reads.push(`${database}.${table}`);
+        return null;
+      },
+    });
+    const history = assembler.schema.toJSON();
+    expect(history.tables.map((tracked) => tracked.schema.table).sort()).toEqual([
+      'items',
+      'orders',
+    ]);
+    expect(Object.keys(history.databases)).not.toContain('more');
+    expect(reads).toEqual(['shop.moved']);
   });
 });

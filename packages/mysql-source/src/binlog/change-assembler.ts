@@ -9,7 +9,7 @@
 import type { ChangeEvent, CommitEvent, DdlEvent, SourcePosition } from '@tidewater/change-events';
 import { TidewaterError } from '@tidewater/errors';
 import type { SourceFlavour } from '../flavour';
-import { classifyQuery, parseDdl, type ParsedDdl } from './ddl-parser';
+import { classifyQuery, parseDdl, type ParsedDdl, type SchemaChange } from './ddl-parser';
 import {
   binlogMalformed,
   isArtificial,
@@ -368,12 +368,57 @@ export class ChangeAssembler {
     }
   }
 
+  /**
+   * The schema changes of databases the stream captures: the history holds the tables it may
+   * decode, not every table the server ever creates (a busy server's other databases would grow
+   * it without bound). A table moved or copied in from a database not captured is read from the
+   * source instead; one moved out is dropped.
+   */
+  private trackedChanges(changes: SchemaChange[]): SchemaChange[] {
+    const isTracked = (database: string) => database !== '' && this.hooks.isCaptured(database, '');
+    const kept: SchemaChange[] = [];
+    for (const change of changes) {
+      switch (change.type) {
+        case 'rename_table': {
+          const from = isTracked(change.database);
+          const to = isTracked(change.newDatabase);
+          if (from && to) kept.push(change);
+          else if (to) {
+            kept.push({
+              type: 'reread_table',
+              database: change.newDatabase,
+              table: change.newTable,
+            });
+          } else if (from) {
+            kept.push({ type: 'drop_table', database: change.database, table: change.table });
+          }
+          break;
+        }
+        case 'create_table_like':
+          if (!isTracked(change.database)) break;
+          kept.push(
+            isTracked(change.sourceDatabase)
+              ? change
+              : { type: 'reread_table', database: change.database, table: change.table },
+          );
+          break;
+        default:
+          if (isTracked(change.database)) kept.push(change);
+      }
+    }
+    return kept;
+  }
+
   private processDdl(
     event: Extract<BinlogEvent, { type: 'query' }>,
   ): ChangeEvent[] | Promise<ChangeEvent[]> {
     const { sql } = event;
     const parsed = parseDdl(sql, event.database, { isMariadb: this.flavour === 'mariadb' });
-    const applied = this.schemaState.apply(parsed.changes);
+    const changes = this.trackedChanges(parsed.changes);
+    const applied =
+      changes.length === 0
+        ? { state: this.schemaState, reread: [] }
+        : this.schemaState.apply(changes);
     if (!parsed.isParsed) {
       this.hooks.warn(
         'BINLOG_DDL_UNPARSED',
