@@ -35,9 +35,12 @@ const ADMIN_PASSWORD = 'tidewater-e2e-admin';
 const webDir = path.join(repoRoot, 'apps/web');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // A database of this run's own: its worker reconciles every running task of its database, and
+  // another run at the same time (another checkout's tests) must neither see nor clear ours.
   const databaseUrl =
     process.env.TIDEWATER_TEST_DATABASE_URL ??
-    'postgresql://postgres@127.0.0.1:5432/tidewater_test';
+    `postgresql://postgres@127.0.0.1:5432/tidewater_${randomBytes(4).toString('hex')}_test`;
+  const isPrivateDatabase = process.env.TIDEWATER_TEST_DATABASE_URL === undefined;
   await migrateDatabase(databaseUrl);
   await clearTestDatabase(databaseUrl);
   const apiToken = await createAdmin(databaseUrl);
@@ -57,6 +60,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started: StartedProcess[] = [];
   const stopAll = async () => {
     await Promise.all(started.map((process) => process.stop()));
+    if (isPrivateDatabase) await dropTestDatabase(databaseUrl);
   };
   try {
     const web = startProcess(
@@ -149,6 +153,20 @@ function newestMtime(dir: string): number {
 }
 
 /** Each run starts from an empty task list; the test database is the tests' own. */
+/** Drops this run's private database (FORCE: a killed worker may still hold a connection). */
+async function dropTestDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function clearTestDatabase(databaseUrl: string): Promise<void> {
   if (!/_test(\?|$)/.test(new URL(databaseUrl).pathname)) {
     throw new Error(
