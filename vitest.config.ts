@@ -1,7 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// One run, three projects: unit tests beside the code, integration tests against the real
-// local stack (`npm run stack -- up`), browser tests driving Chromium against the console.
+// One run, four projects: unit tests beside the code, integration tests against the real
+// local stack (`npm run stack -- up`), conformance suites running the real Canal, Flink and
+// Avro (Java programs built by Maven in their global setup), browser tests driving Chromium
+// against the console.
 export default defineConfig({
   test: {
     projects: [
@@ -23,6 +25,7 @@ export default defineConfig({
           name: 'integration',
           sequence: { groupOrder: 1 },
           include: ['packages/*/test/**/*.test.ts', 'apps/worker/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'packages/conformance/**'],
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -31,8 +34,22 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'e2e',
+          name: 'conformance',
+          // After the integration tests: its JVMs and tasks would compete with them for the CPU.
           sequence: { groupOrder: 2 },
+          include: ['packages/conformance/test/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['packages/conformance/test/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
+          // Each suite runs JVMs beside the stack: one file at a time.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          sequence: { groupOrder: 3 },
           include: ['apps/web/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['apps/web/e2e/global-setup.ts'],
