@@ -213,6 +213,8 @@ describe('canalSqlType', () => {
       [column('a', 'json', 'json', 'json'), 12, 1111],
       // MariaDB's JSON is LONGTEXT: Canal sees a TEXT column.
       [column('a', 'json', 'longtext', 'longtext'), 2005, 2005],
+      // A MariaDB JSON column declared by DDL during the stream: Canal keeps the declared type.
+      [column('a', 'json', 'longtext', 'JSON'), 2004, 2004],
     ];
     for (const [c, nonNull, isNull] of cases) {
       expect([c.columnType, canalSqlType(c, 'x', 'column')]).toEqual([c.columnType, nonNull]);

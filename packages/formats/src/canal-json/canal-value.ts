@@ -97,7 +97,8 @@ function isGreater(a: string, b: string): boolean {
  * parser's code (`RowsLogBuffer.fetchValue` for a value, `mysqlToJavaType` for SQL NULL), then
  * `LogEventConvert.parseOneRow` rewrites every BINARY/VARBINARY/LONGVARBINARY code, NULL
  * included (issue #4652), to 2005 CLOB for a TEXT-family column and 2004 BLOB otherwise. So
- * TEXT and MariaDB's JSON (LONGTEXT) are 2005; BINARY, VARBINARY, BLOB and GEOMETRY 2004; SET
+ * TEXT and MariaDB's JSON (LONGTEXT) are 2005, except a MariaDB JSON column declared by DDL
+ * during the stream, whose declared type Canal keeps, 2004; BINARY, VARBINARY, BLOB and GEOMETRY 2004; SET
  * -7 with a value but 2004 as NULL (`mysqlToJavaType` maps SET to BINARY); MySQL's JSON 12 with
  * a value but 1111 as NULL (`mysqlToJavaType` has no JSON case and OTHER is not rewritten).
  * MariaDB's UUID/INET4/INET6 are logged as CHAR of the binary charset and Canal, which does not
@@ -148,8 +149,12 @@ export function canalSqlType(
     case 'set':
       return isNull ? Types.BLOB : Types.BIT;
     case 'json':
-      // MySQL's JSON is a binlog type of its own; MariaDB's is LONGTEXT (dataType longtext).
-      if (column.dataType !== 'json') return Types.CLOB;
+      // MySQL's JSON is a binlog type of its own; MariaDB's is LONGTEXT (dataType longtext),
+      // which Canal rewrites to CLOB when its table meta says TEXT (a table read with DESC:
+      // `longtext`) and to BLOB when it says JSON (a column it learned from a replayed DDL).
+      if (column.dataType !== 'json') {
+        return /\bjson\b/i.test(column.columnType) ? Types.BLOB : Types.CLOB;
+      }
       return isNull ? Types.OTHER : Types.VARCHAR;
   }
 }
