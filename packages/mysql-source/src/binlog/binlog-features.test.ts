@@ -255,6 +255,19 @@ describe('MySQL 8 partial JSON updates (binlog_row_value_options=PARTIAL_JSON)',
 });
 
 describe('MySQL 8.3+ tagged GTIDs', () => {
+  it('decodes a GTID_TAGGED_LOG_EVENT to uuid:tag:gno', () => {
+    const decoder = new BinlogEventDecoder(true);
+    decoder.decode(formatDescription('8.4.3', true));
+    // A GNO past 2^40 takes several variable-length bytes; UUID bytes >= 0x80 take two each.
+    const gno = 2n ** 40n + 5n;
+    expect(decoder.decode(gtidTagged(UUID, 'Orders_2', gno, { logPos: 300 }))).toMatchObject({
+      type: 'mysql_gtid',
+      sid: `${UUID}:orders_2`,
+      gno,
+      gtid: `${UUID}:orders_2:${gno}`,
+    });
+  });
+
   it('tracks tagged and untagged GTIDs of the same server in one GTID set', async () => {
     const events = await run(
       [
