@@ -1,8 +1,10 @@
 import type { TaskConfig } from '@tidewater/config';
 import {
+  checkBinlogCompression,
   checkBinlogFormat,
   checkBinlogRetention,
   checkBinlogRowImage,
+  checkBinlogRowValueOptions,
   checkFilters,
   checkKeyColumns,
   checkLogBin,
@@ -143,6 +145,17 @@ export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
       ),
       item('source.binlog_retention', 'Binary log retention', true, async (connection) =>
         checkBinlogRetention(await readSettings(connection), connection.server),
+      ),
+      // Binlog features the stream must decode (compressed events, partial JSON updates): a
+      // setting Tidewater cannot read here fails now rather than the running task.
+      item('source.binlog_compression', 'Binary log compression is readable', false, async (c) =>
+        checkBinlogCompression(await readSettings(c), c.server),
+      ),
+      item(
+        'source.binlog_row_value_options',
+        'binlog_row_value_options is readable',
+        false,
+        async (connection) => checkBinlogRowValueOptions(await readSettings(connection)),
       ),
       item('source.server_id', 'server_id is set', false, async (connection) =>
         checkServerId(await readSettings(connection)),

@@ -62,10 +62,16 @@ const base = (topic: string, overrides: Partial<TaskConfigInput> = {}): TaskConf
 describe('precheck', () => {
   it('passes every item on a well-configured source and destination', async () => {
     const topic = await createTopic(2);
-    const { status, report } = await precheck(base(topic));
+    const { status, report, byKey } = await precheck(base(topic));
     expect(report.items.filter((item) => item.status === 'fail')).toEqual([]);
     expect(report.successRate).toBe(100);
     expect(status).toBe('precheck_passed');
+    // The binlog features the stream decodes are checked too (MariaDB: log_bin_compress).
+    expect(byKey.get('source.binlog_compression')).toMatchObject({
+      status: 'pass',
+      isIgnorable: false,
+    });
+    expect(byKey.get('source.binlog_row_value_options')?.status).toBe('pass');
   });
 
   it('fails the replication items for an account without replication privileges', async () => {

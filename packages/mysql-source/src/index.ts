@@ -53,8 +53,10 @@ export { SUPPORTED_COLLATIONS } from './filter-collation';
 
 // Precheck primitives.
 export {
+  checkBinlogCompression,
   checkBinlogFormat,
   checkBinlogRetention,
+  checkBinlogRowValueOptions,
   checkBinlogRowImage,
   checkConnectivity,
   checkFilters,

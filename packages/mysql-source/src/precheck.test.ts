@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { detectServer } from './flavour';
 import {
+  checkBinlogCompression,
   checkBinlogFormat,
   checkBinlogRetention,
   checkBinlogRowImage,
+  checkBinlogRowValueOptions,
   checkLogBin,
   checkReplicationClient,
   checkReplicationSlave,
@@ -21,6 +23,9 @@ const good: BinlogSettings = {
   expireLogsDays: 7,
   binlogExpireLogsSeconds: 604800,
   serverId: 1,
+  binlogTransactionCompression: null,
+  binlogRowValueOptions: null,
+  logBinCompress: null,
 };
 const mariadb = detectServer('10.11.6-MariaDB', null);
 const mysql8 = detectServer('8.0.36', null);
@@ -89,6 +94,60 @@ describe('binlog setting checks', () => {
   it('reports an unsupported version', () => {
     expect(checkVersion(detectServer('5.6.51', null)).status).toBe('fail');
     expect(checkVersion(polardbx).status).toBe('pass');
+  });
+});
+
+describe('binlog feature checks', () => {
+  const node20 = { isAvailable: false, nodeVersion: 'v20.20.2' };
+  const node24 = { isAvailable: true, nodeVersion: 'v24.11.0' };
+  const compressed = { ...good, binlogTransactionCompression: true };
+
+  it('fails zstd-compressed MySQL binlogs on a Node.js without zstd, naming the version', () => {
+    expect(checkBinlogCompression(compressed, mysql8, node20)).toMatchObject({
+      id: 'binlog_compression',
+      status: 'fail',
+      message: expect.stringContaining('v20.20.2'),
+      remedy: expect.stringMatching(/Node\.js 24.*binlog_transaction_compression = OFF/s),
+    });
+  });
+
+  it('passes zstd-compressed MySQL binlogs where Node.js has zstd', () => {
+    expect(checkBinlogCompression(compressed, mysql8, node24)).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/binlog_transaction_compression is ON/),
+    });
+  });
+
+  it('passes uncompressed MySQL binlogs, saying what a session turning compression on would do', () => {
+    const off = { ...good, binlogTransactionCompression: false };
+    expect(checkBinlogCompression(off, mysql8, node24).message).toBe(
+      'binlog_transaction_compression is OFF.',
+    );
+    expect(checkBinlogCompression(off, mysql8, node20)).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/A session that turns it on .* v20\.20\.2 cannot read/),
+    });
+    expect(checkBinlogCompression(good, polardbx, node20).status).toBe('pass');
+  });
+
+  it("passes MariaDB's log_bin_compress on any Node.js", () => {
+    for (const logBinCompress of [true, false]) {
+      expect(checkBinlogCompression({ ...good, logBinCompress }, mariadb, node20)).toMatchObject({
+        status: 'pass',
+        message: expect.stringContaining(logBinCompress ? 'log_bin_compress is ON' : 'OFF'),
+      });
+    }
+  });
+
+  it('passes PARTIAL_JSON and empty binlog_row_value_options, fails a value it cannot read', () => {
+    for (const value of [null, '', 'PARTIAL_JSON']) {
+      expect(checkBinlogRowValueOptions({ ...good, binlogRowValueOptions: value }).status).toBe(
+        'pass',
+      );
+    }
+    expect(
+      checkBinlogRowValueOptions({ ...good, binlogRowValueOptions: 'PARTIAL_GEOMETRY' }),
+    ).toMatchObject({ status: 'fail', remedy: expect.stringContaining('PARTIAL_JSON') });
   });
 });
 

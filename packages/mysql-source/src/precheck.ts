@@ -9,6 +9,7 @@
 
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { isTidewaterError } from '@tidewater/errors';
+import { ZSTD_NODE_REQUIREMENT, zstdSupport } from './binlog/binlog-compression';
 import { connectSource, type SourceConnection, type SourceConnectionOptions } from './connect';
 import { validateRowFilter } from './filter';
 import { checkRowFilterStreamable } from './filter-evaluator';
@@ -31,6 +32,8 @@ export type PrecheckId =
   | 'binlog_format'
   | 'binlog_row_image'
   | 'binlog_retention'
+  | 'binlog_compression'
+  | 'binlog_row_value_options'
   | 'server_id'
   | 'key_columns'
   | 'filters';
@@ -130,6 +133,12 @@ export interface BinlogSettings {
   expireLogsDays: number | null;
   binlogExpireLogsSeconds: number | null;
   serverId: number | null;
+  /** MySQL 8.0.20+ `binlog_transaction_compression` (zstd transaction payloads). */
+  binlogTransactionCompression: boolean | null;
+  /** MySQL 8.0.3+ `binlog_row_value_options`: '' or 'PARTIAL_JSON'. */
+  binlogRowValueOptions: string | null;
+  /** MariaDB 10.2.3+ `log_bin_compress` (zlib-compressed query and rows events). */
+  logBinCompress: boolean | null;
 }
 
 const BINLOG_VARIABLES = [
@@ -139,6 +148,9 @@ const BINLOG_VARIABLES = [
   'expire_logs_days',
   'binlog_expire_logs_seconds',
   'server_id',
+  'binlog_transaction_compression',
+  'binlog_row_value_options',
+  'log_bin_compress',
 ];
 
 /** The global binlog settings (what a new session and the binlog itself follow). */
@@ -156,14 +168,20 @@ export async function readBinlogSettings(connection: Connection): Promise<Binlog
       ? null
       : Number(value);
   };
-  const logBin = values.get('log_bin');
+  const flag = (name: string): boolean | null => {
+    const value = values.get(name);
+    return value === undefined ? null : value.toUpperCase() === 'ON' || value === '1';
+  };
   return {
-    logBin: logBin === undefined ? null : logBin.toUpperCase() === 'ON' || logBin === '1',
+    logBin: flag('log_bin'),
     binlogFormat: values.get('binlog_format')?.toUpperCase() ?? null,
     binlogRowImage: values.get('binlog_row_image')?.toUpperCase() ?? null,
     expireLogsDays: number('expire_logs_days'),
     binlogExpireLogsSeconds: number('binlog_expire_logs_seconds'),
     serverId: number('server_id'),
+    binlogTransactionCompression: flag('binlog_transaction_compression'),
+    binlogRowValueOptions: values.get('binlog_row_value_options')?.toUpperCase() ?? null,
+    logBinCompress: flag('log_bin_compress'),
   };
 }
 
@@ -261,6 +279,89 @@ export function checkBinlogRetention(settings: BinlogSettings, server: ServerInf
   return pass('binlog_retention', `Binlogs are kept for ${hours} h.`, {
     retentionSeconds: retention,
   });
+}
+
+/**
+ * Compressed binlogs: MariaDB's log_bin_compress (zlib) is always readable; MySQL's
+ * binlog_transaction_compression (zstd) needs a Node.js with zstd in node:zlib. The global
+ * value is what new sessions get; a session may still turn compression on, which is named in
+ * the message when this Node.js could not read it.
+ */
+export function checkBinlogCompression(
+  settings: BinlogSettings,
+  server: ServerInfo,
+  zstd: { isAvailable: boolean; nodeVersion: string } = zstdSupport(),
+): PrecheckResult {
+  if (server.flavour === 'mariadb' || settings.logBinCompress !== null) {
+    return pass(
+      'binlog_compression',
+      settings.logBinCompress === true
+        ? 'log_bin_compress is ON: compressed query and rows events are decompressed (zlib).'
+        : 'The binary log is not compressed (log_bin_compress is OFF).',
+      { logBinCompress: settings.logBinCompress },
+    );
+  }
+  const details = {
+    binlogTransactionCompression: settings.binlogTransactionCompression,
+    nodeVersion: zstd.nodeVersion,
+    isZstdAvailable: zstd.isAvailable,
+  };
+  if (settings.binlogTransactionCompression !== true) {
+    return pass(
+      'binlog_compression',
+      settings.binlogTransactionCompression === false
+        ? `binlog_transaction_compression is OFF.${zstd.isAvailable ? '' : ` A session that turns it on writes zstd payloads, which Node.js ${zstd.nodeVersion} cannot read.`}`
+        : 'The server does not compress its binary log (no binlog_transaction_compression).',
+      details,
+    );
+  }
+  if (zstd.isAvailable) {
+    return pass(
+      'binlog_compression',
+      'binlog_transaction_compression is ON: zstd transaction payloads are decompressed.',
+      details,
+    );
+  }
+  return {
+    id: 'binlog_compression',
+    status: 'fail',
+    message: `binlog_transaction_compression is ON: transactions are logged as zstd payloads, and Node.js ${zstd.nodeVersion}, which runs Tidewater, cannot decompress zstd.`,
+    remedy: `Run Tidewater on ${ZSTD_NODE_REQUIREMENT}, or turn compression off: SET GLOBAL binlog_transaction_compression = OFF (also ${RESTART_NOTE}; sessions that set it themselves must stop).`,
+    details,
+  };
+}
+
+/** The binlog_row_value_options Tidewater reads: none, or PARTIAL_JSON (JSON diffs it applies). */
+const READABLE_ROW_VALUE_OPTIONS = new Set(['', 'PARTIAL_JSON']);
+
+/**
+ * MySQL 8's binlog_row_value_options: PARTIAL_JSON logs updates of JSON columns as diffs, which
+ * are applied to the before image (binlog_row_image=FULL, its own item, keeps that whole).
+ */
+export function checkBinlogRowValueOptions(settings: BinlogSettings): PrecheckResult {
+  const value = settings.binlogRowValueOptions;
+  if (value === null) {
+    return pass(
+      'binlog_row_value_options',
+      'The server logs whole row values (no binlog_row_value_options).',
+    );
+  }
+  if (READABLE_ROW_VALUE_OPTIONS.has(value)) {
+    return pass(
+      'binlog_row_value_options',
+      value === ''
+        ? 'binlog_row_value_options is empty: updates are logged as whole rows.'
+        : 'binlog_row_value_options is PARTIAL_JSON: JSON diffs are applied to the before image.',
+      { binlogRowValueOptions: value },
+    );
+  }
+  return {
+    id: 'binlog_row_value_options',
+    status: 'fail',
+    message: `binlog_row_value_options is ${value}, which Tidewater cannot read.`,
+    remedy: `Set binlog_row_value_options to '' or PARTIAL_JSON (SET GLOBAL binlog_row_value_options = ''; also ${RESTART_NOTE}).`,
+    details: { binlogRowValueOptions: value },
+  };
 }
 
 export function checkServerId(settings: BinlogSettings): PrecheckResult {

@@ -27,7 +27,7 @@ import type { SourceFlavour } from '../flavour';
 import { SYSTEM_DATABASES } from '../introspect';
 import { readSchemaHistory, readTrackedTable } from '../schema-reader';
 import { BinlogClient, type DumpStart } from './binlog-client';
-import { BinlogEventDecoder } from './event-decoder';
+import { BinlogEventDecoder, type BinlogEvent } from './event-decoder';
 import { ChangeAssembler } from './change-assembler';
 import { SchemaState, type SerializedSchemaHistory, type TrackedTable } from './schema-history';
 
@@ -161,6 +161,11 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
   private isFinished = false;
   /** Change events made from the last binlog event and not yet handed out (at most two). */
   private readonly pending: ChangeEvent[] = [];
+  /**
+   * The events of a MySQL 8 transaction payload not yet processed: they are decoded one at a
+   * time as the consumer asks, so only the payload itself is held, never its change events.
+   */
+  private embedded: Iterator<BinlogEvent> | null = null;
 
   constructor(options: BinlogStreamOptions) {
     this.options = options;
@@ -333,6 +338,7 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
     }
     // Everything delivered since the resume point comes again, byte for byte: skip that many.
     this.pending.length = 0;
+    this.embedded = null;
     this.skipOnReconnect = this.deliveredSinceResume;
   }
 
@@ -414,17 +420,33 @@ export class BinlogStream implements AsyncIterable<ChangeEvent> {
           continue;
         }
         try {
-          const bytes = await client.next(this.abort.signal);
-          if (bytes === null) {
-            if (this.abort.signal.aborted) return this.finish();
-            continue;
+          let event: BinlogEvent;
+          if (this.embedded !== null) {
+            const next = this.embedded.next();
+            if (next.done === true) {
+              this.embedded = null;
+              continue;
+            }
+            event = next.value;
+          } else {
+            const bytes = await client.next(this.abort.signal);
+            if (bytes === null) {
+              if (this.abort.signal.aborted) return this.finish();
+              continue;
+            }
+            event = this.decoder.decode(bytes);
+            if (event.type === 'transaction_payload') {
+              this.embedded = this.decoder.embeddedEvents(event);
+              continue;
+            }
           }
-          const result = assembler.process(this.decoder.decode(bytes));
+          const result = assembler.process(event);
           const events = result instanceof Promise ? await result : result;
           if (events.length > 0) this.pending.push(...events);
         } catch (error) {
           if (isTidewaterError(error) && error.isRetryable) {
             this.pending.length = 0;
+            this.embedded = null;
             await this.recover(error);
             continue;
           }

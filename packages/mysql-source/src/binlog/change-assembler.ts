@@ -250,6 +250,7 @@ export class ChangeAssembler {
     switch (event.type) {
       case 'format_description':
       case 'skipped':
+      case 'transaction_payload': // Its events come one by one (`embeddedEvents`), at its position.
       case 'rows_query': // PolarDB-X's CTS::<tso> and MySQL's rows query log: informational.
       case 'stop': // The server is shutting down; the connection loss that follows reconnects.
         return NONE;

@@ -99,6 +99,12 @@ export const ColumnType = {
   GEOMETRY: 255,
 } as const;
 
+/**
+ * Event header flag of a FORMAT_DESCRIPTION event: the file is still being written (or its
+ * server did not close it). The server clears it in place when it closes the file, so the
+ * event's checksum is computed without it.
+ */
+export const LOG_EVENT_BINLOG_IN_USE_F = 0x01;
 /** Event header flag: the event was made up by the server for the dump (fake ROTATE, …). */
 export const LOG_EVENT_ARTIFICIAL_F = 0x20;
 /** Event header flag: a replica may skip the event when it does not know its type. */

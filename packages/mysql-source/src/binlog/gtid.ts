@@ -61,31 +61,45 @@ export class MariadbGtidState {
   }
 }
 
-/** Half-open intervals [start, end) per server UUID, kept sorted and merged. */
+/** A GTID tag (MySQL 8.3+): a letter or underscore, then letters, digits and underscores, 32 at most. */
+const TAG = /^[a-z_][a-z0-9_]{0,31}$/i;
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/**
+ * Half-open intervals [start, end) per TSID, kept sorted and merged. A TSID is the server UUID
+ * for untagged GTIDs, `uuid:tag` for tagged ones (MySQL 8.3+, "GTID Format and Storage": a tag
+ * names a group of transactions of the same server, `uuid:tag:gno`; tags compare lower-cased).
+ */
 export class MysqlGtidSet {
   private readonly sets = new Map<string, Array<[bigint, bigint]>>();
 
+  /**
+   * Reads `uuid:interval[:interval]…` entries, where a tag among the intervals applies to the
+   * intervals after it (`uuid:1-5:orders:1-3`), as `gtid_executed` prints them.
+   */
   static parse(text: string): MysqlGtidSet {
     const set = new MysqlGtidSet();
     for (const part of text
       .replace(/\s+/g, '')
       .split(',')
       .filter((p) => p.length > 0)) {
-      const [uuid, ...intervals] = part.split(':');
-      if (
-        !uuid ||
-        !/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(uuid) ||
-        intervals.length === 0
-      ) {
-        throw invalidGtid(text, 'MySQL');
-      }
-      for (const interval of intervals) {
-        const match = /^(\d+)(?:-(\d+))?$/.exec(interval);
+      const [uuid, ...items] = part.split(':');
+      if (!uuid || !UUID.test(uuid) || items.length === 0) throw invalidGtid(text, 'MySQL');
+      let tag = '';
+      let intervals = 0;
+      for (const item of items) {
+        if (TAG.test(item)) {
+          tag = item.toLowerCase();
+          continue;
+        }
+        const match = /^(\d+)(?:-(\d+))?$/.exec(item);
         if (!match) throw invalidGtid(text, 'MySQL');
         const first = BigInt(match[1]!);
         const last = match[2] === undefined ? first : BigInt(match[2]);
-        set.addInterval(normalizeUuid(uuid), first, last + 1n);
+        set.addRange(tsidOf(uuid, tag), first, last + 1n);
+        intervals += 1;
       }
+      if (intervals === 0) throw invalidGtid(text, 'MySQL');
     }
     return set;
   }
@@ -94,20 +108,22 @@ export class MysqlGtidSet {
     return this.sets.size === 0;
   }
 
-  /** Adds `uuid:gno`. */
-  add(uuid: string, gno: bigint): void {
+  /** Adds `tsid:gno`, the TSID as the decoder gives it (`uuid` or `uuid:tag`, lower case). */
+  add(tsid: string, gno: bigint): void {
     // The common case, the next number of the last interval, extends it in place.
-    const intervals = this.sets.get(uuid);
+    const intervals = this.sets.get(tsid);
     const last = intervals?.[intervals.length - 1];
     if (last && last[1] === gno) {
       last[1] = gno + 1n;
       return;
     }
-    this.addInterval(normalizeUuid(uuid), gno, gno + 1n);
+    this.addRange(normalizeTsid(tsid), gno, gno + 1n);
   }
 
-  private addInterval(uuid: string, start: bigint, end: bigint): void {
-    const intervals = this.sets.get(uuid) ?? [];
+  /** Adds the GTIDs [start, end) of a TSID (`uuid` or `uuid:tag`). */
+  addRange(tsid: string, start: bigint, end: bigint): void {
+    const key = normalizeTsid(tsid);
+    const intervals = this.sets.get(key) ?? [];
     intervals.push([start, end]);
     intervals.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const merged: Array<[bigint, bigint]> = [];
@@ -117,51 +133,92 @@ export class MysqlGtidSet {
         if (interval[1] > last[1]) last[1] = interval[1];
       } else merged.push([interval[0], interval[1]]);
     }
-    this.sets.set(uuid, merged);
+    this.sets.set(key, merged);
   }
 
   clone(): MysqlGtidSet {
     const copy = new MysqlGtidSet();
-    for (const [uuid, intervals] of this.sets)
+    for (const [tsid, intervals] of this.sets)
       copy.sets.set(
-        uuid,
+        tsid,
         intervals.map(([a, b]) => [a, b]),
       );
     return copy;
   }
 
-  toString(): string {
+  /** TSIDs in MySQL's order: by UUID, the untagged one first, then tags in order. */
+  private sortedEntries(): Array<{
+    uuid: string;
+    tag: string;
+    intervals: Array<[bigint, bigint]>;
+  }> {
     return [...this.sets.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(
-        ([uuid, intervals]) =>
-          `${uuid}:${intervals.map(([a, b]) => (b - a === 1n ? `${a}` : `${a}-${b - 1n}`)).join(':')}`,
-      )
-      .join(',');
+      .map(([tsid, intervals]) => {
+        const [uuid = '', tag = ''] = tsid.split(':');
+        return { uuid, tag, intervals };
+      })
+      .sort((a, b) =>
+        a.uuid !== b.uuid ? (a.uuid < b.uuid ? -1 : 1) : a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0,
+      );
+  }
+
+  /** `uuid:1-5:tag:1-3,uuid2:7`: one entry per UUID, each tag before its intervals. */
+  toString(): string {
+    const parts: string[] = [];
+    let current = '';
+    for (const { uuid, tag, intervals } of this.sortedEntries()) {
+      const text = intervals.map(([a, b]) => (b - a === 1n ? `${a}` : `${a}-${b - 1n}`)).join(':');
+      const tagged = tag === '' ? text : `${tag}:${text}`;
+      if (uuid === current) parts[parts.length - 1] += `:${tagged}`;
+      else parts.push(`${uuid}:${tagged}`);
+      current = uuid;
+    }
+    return parts.join(',');
   }
 
   /**
-   * The set as COM_BINLOG_DUMP_GTID carries it (the PREVIOUS_GTIDS encoding): n_sids 8, then per
-   * sid the 16 UUID bytes, n_intervals 8, and [start, end) as two 8-byte integers each.
+   * The set as COM_BINLOG_DUMP_GTID carries it (the PREVIOUS_GTIDS encoding, rpl_gtid_set.cc
+   * `Gtid_set::encode`): n_sids 8, then per TSID the 16 UUID bytes, n_intervals 8, and
+   * [start, end) as two 8-byte integers each. With a tag in the set, the tagged format: format 1
+   * in the top and the bottom byte of the first 8 (n_sids between), and each tag after its UUID
+   * (serialization-library length, then the bytes); servers before 8.3 know no tags.
    */
   encode(): Buffer {
-    const entries = [...this.sets.entries()];
-    const size = 8 + entries.reduce((sum, [, intervals]) => sum + 24 + intervals.length * 16, 0);
-    const out = Buffer.alloc(size);
-    out.writeBigUInt64LE(BigInt(entries.length), 0);
-    let p = 8;
-    for (const [uuid, intervals] of entries) {
-      Buffer.from(uuid.replace(/-/g, ''), 'hex').copy(out, p);
-      out.writeBigUInt64LE(BigInt(intervals.length), p + 16);
-      p += 24;
-      for (const [start, end] of intervals) {
-        out.writeBigInt64LE(start, p);
-        out.writeBigInt64LE(end, p + 8);
-        p += 16;
+    const entries = this.sortedEntries();
+    const isTagged = entries.some((entry) => entry.tag !== '');
+    const parts: Buffer[] = [];
+    const head = Buffer.alloc(8);
+    const count = BigInt(entries.length);
+    head.writeBigUInt64LE(isTagged ? (1n << 56n) | (count << 8n) | 1n : count);
+    parts.push(head);
+    for (const { uuid, tag, intervals } of entries) {
+      parts.push(Buffer.from(uuid.replace(/-/g, ''), 'hex'));
+      if (isTagged) {
+        // A tag is at most 32 bytes: its length fits one variable-length byte (length << 1).
+        const tagBytes = Buffer.from(tag);
+        parts.push(Buffer.from([tagBytes.length << 1]), tagBytes);
       }
+      const block = Buffer.alloc(8 + intervals.length * 16);
+      block.writeBigUInt64LE(BigInt(intervals.length), 0);
+      intervals.forEach(([start, end], i) => {
+        block.writeBigInt64LE(start, 8 + i * 16);
+        block.writeBigInt64LE(end, 16 + i * 16);
+      });
+      parts.push(block);
     }
-    return out;
+    return Buffer.concat(parts);
   }
+}
+
+function tsidOf(uuid: string, tag: string): string {
+  return tag === '' ? normalizeUuid(uuid) : `${normalizeUuid(uuid)}:${tag}`;
+}
+
+function normalizeTsid(tsid: string): string {
+  const colon = tsid.indexOf(':');
+  return colon === -1
+    ? normalizeUuid(tsid)
+    : tsidOf(tsid.slice(0, colon), tsid.slice(colon + 1).toLowerCase());
 }
 
 function normalizeUuid(uuid: string): string {

@@ -38,6 +38,121 @@ function malformed(reason: string): TidewaterError {
   );
 }
 
+/**
+ * A JSON document as a tree, for applying partial updates (json-diff.ts): containers hold their
+ * members, scalars their text as MySQL prints it. Object members print in MySQL's key order
+ * (byte length, then bytes: json_dom.h `Json_key_comparator`), whatever the insertion order.
+ */
+export type JsonNode =
+  | { kind: 'object'; members: Map<string, JsonNode> }
+  | { kind: 'array'; items: JsonNode[] }
+  | { kind: 'scalar'; text: string };
+
+/** Reads the binary JSON document `bytes[start, end)` into a tree. */
+export function jsonBinaryToNode(bytes: Buffer, start: number, end: number): JsonNode {
+  if (end <= start) return { kind: 'scalar', text: 'null' };
+  return readNode(bytes, bytes[start]!, start + 1, end);
+}
+
+function readNode(bytes: Buffer, type: number, pos: number, end: number): JsonNode {
+  if (
+    type === SMALL_OBJECT ||
+    type === LARGE_OBJECT ||
+    type === SMALL_ARRAY ||
+    type === LARGE_ARRAY
+  )
+    return readContainerNode(
+      bytes,
+      pos,
+      end,
+      type === LARGE_OBJECT || type === LARGE_ARRAY,
+      type === SMALL_OBJECT || type === LARGE_OBJECT,
+    );
+  const out: string[] = [];
+  writeValue(bytes, type, pos, end, out);
+  return { kind: 'scalar', text: out.join('') };
+}
+
+function readContainerNode(
+  bytes: Buffer,
+  base: number,
+  end: number,
+  isLarge: boolean,
+  isObject: boolean,
+): JsonNode {
+  const word = isLarge ? 4 : 2;
+  const readWord = (at: number): number =>
+    isLarge ? bytes.readUInt32LE(at) : bytes.readUInt16LE(at);
+  const count = readWord(base);
+  const size = readWord(base + word);
+  if (base + size > end) throw malformed('container larger than its value');
+  const keyEntries = base + 2 * word;
+  const valueEntries = isObject ? keyEntries + count * (word + 2) : keyEntries;
+  const members = new Map<string, JsonNode>();
+  const items: JsonNode[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const entry = valueEntries + i * (1 + word);
+    const type = bytes[entry]!;
+    let node: JsonNode;
+    if (isInlined(type, isLarge)) {
+      const out: string[] = [];
+      writeInlined(bytes, type, entry + 1, out);
+      node = { kind: 'scalar', text: out.join('') };
+    } else {
+      node = readNode(bytes, type, base + readWord(entry + 1), base + size);
+    }
+    if (isObject) {
+      const keyEntry = keyEntries + i * (word + 2);
+      const keyOffset = readWord(keyEntry);
+      const keyLength = bytes.readUInt16LE(keyEntry + word);
+      members.set(bytes.toString('utf8', base + keyOffset, base + keyOffset + keyLength), node);
+    } else {
+      items.push(node);
+    }
+  }
+  return isObject ? { kind: 'object', members } : { kind: 'array', items };
+}
+
+/** MySQL's order of object keys: shorter (in UTF-8 bytes) first, then by bytes. */
+function compareKeys(a: string, b: string): number {
+  const lengthA = Buffer.byteLength(a);
+  const lengthB = Buffer.byteLength(b);
+  if (lengthA !== lengthB) return lengthA - lengthB;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** A tree as MySQL prints the document (the same form as `jsonBinaryToText`). */
+export function jsonNodeToText(node: JsonNode): string {
+  const out: string[] = [];
+  writeNode(node, out);
+  return out.join('');
+}
+
+function writeNode(node: JsonNode, out: string[]): void {
+  switch (node.kind) {
+    case 'scalar':
+      out.push(node.text);
+      return;
+    case 'array':
+      out.push('[');
+      node.items.forEach((item, i) => {
+        if (i > 0) out.push(', ');
+        writeNode(item, out);
+      });
+      out.push(']');
+      return;
+    case 'object': {
+      out.push('{');
+      [...node.members.keys()].sort(compareKeys).forEach((key, i) => {
+        if (i > 0) out.push(', ');
+        out.push(quoteJsonString(key), ': ');
+        writeNode(node.members.get(key)!, out);
+      });
+      out.push('}');
+    }
+  }
+}
+
 /** Converts the binary JSON document `bytes[start, end)` to MySQL's text form. */
 export function jsonBinaryToText(bytes: Buffer, start: number, end: number): string {
   // An empty value is what MySQL writes for a JSON column set to the JSON null literal by some paths.

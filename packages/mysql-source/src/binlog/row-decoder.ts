@@ -17,8 +17,9 @@ import { TidewaterError } from '@tidewater/errors';
 import { textDecoderFor, type TextDecodeFn } from './charset';
 import { ColumnType } from './constants';
 import { decimalBinaryLength, decodeDecimal } from './decimal';
-import type { RowsEventView, TableMap } from './event-decoder';
-import { jsonBinaryToText } from './json-binary';
+import { readLengthEncoded, type RowsEventView, type TableMap } from './event-decoder';
+import { jsonBinaryToNode, jsonBinaryToText, jsonNodeToText } from './json-binary';
+import { applyJsonDiffs, JsonDiffMismatch } from './json-diff';
 import { mariadbBinaryTextDecoder } from './mariadb-binary-types';
 import {
   decodeDate,
@@ -362,9 +363,24 @@ export function absentColumns(present: Buffer, layout: RowLayout): string[] {
 }
 
 /**
+ * What the after image of a partial JSON update needs (`decodePartialUpdates`): which JSON
+ * columns hold diffs, and where each JSON value of the before image lies in `bytes`.
+ */
+interface PartialJsonImage {
+  /** One bit per JSON column of the table, set where the after image holds a diff. */
+  partialBits: Buffer;
+  /** Per column: its number among the table's JSON columns, -1 for other columns. */
+  jsonOrdinals: Int16Array;
+  /** Per column: [start, end) of its JSON value in the before image, -1 when NULL or absent. */
+  beforeSpans: Int32Array;
+}
+
+/**
  * Decodes one row image starting at `pos` into `out` (one slot per column) and returns the
  * position after it. The image must be full: a column absent from `present` has no value to
- * give, and NULL would be a wrong one (callers check `absentColumns` first).
+ * give, and NULL would be a wrong one (callers check `absentColumns` first). Partial JSON
+ * updates only: `jsonSpans` collects where the before image's JSON values lie; `partialJson`
+ * says which JSON columns of an after image are diffs against them.
  */
 function decodeRow(
   bytes: Buffer,
@@ -372,6 +388,8 @@ function decodeRow(
   layout: RowLayout,
   present: Buffer,
   out: RowImage,
+  jsonSpans: Int32Array | null = null,
+  partialJson: PartialJsonImage | null = null,
 ): number {
   const count = layout.columnCount;
   let presentCount = 0;
@@ -552,8 +570,19 @@ function decodeRow(
         break;
       }
       case Kind.JsonBinary: {
+        if (partialJson !== null && isPartialJsonColumn(partialJson, i)) {
+          // Json_diff_vector: 4 length bytes, then the diffs.
+          const length = bytes.readUInt32LE(p);
+          value = applyPartialJson(bytes, p + 4, p + 4 + length, partialJson, layout, i);
+          p += 4 + length;
+          break;
+        }
         const length = readLengthPrefix(bytes, p, meta);
         p += meta;
+        if (jsonSpans !== null) {
+          jsonSpans[2 * i] = p;
+          jsonSpans[2 * i + 1] = p + length;
+        }
         value = jsonBinaryToText(bytes, p, p + length);
         p += length;
         break;
@@ -578,6 +607,86 @@ function decodeRow(
   }
   return p;
 }
+
+function isPartialJsonColumn(partialJson: PartialJsonImage, column: number): boolean {
+  const ordinal = partialJson.jsonOrdinals[column]!;
+  return ordinal >= 0 && (partialJson.partialBits[ordinal >> 3]! & (1 << (ordinal & 7))) !== 0;
+}
+
+/** A JSON column's after value: the before image's document with the diffs applied. */
+function applyPartialJson(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  partialJson: PartialJsonImage,
+  layout: RowLayout,
+  column: number,
+): string {
+  const { database, table } = layout.schema;
+  const name = layout.schema.columns[column]?.name ?? `#${column + 1}`;
+  const beforeStart = partialJson.beforeSpans[2 * column]!;
+  try {
+    if (beforeStart < 0) throw new JsonDiffMismatch('the before image has no JSON value to change');
+    const document = jsonBinaryToNode(bytes, beforeStart, partialJson.beforeSpans[2 * column + 1]!);
+    return jsonNodeToText(applyJsonDiffs(document, bytes, start, end));
+  } catch (error) {
+    if (!(error instanceof JsonDiffMismatch)) throw error;
+    throw new TidewaterError(
+      'BINLOG_EVENT_MALFORMED',
+      `The partial JSON update of ${database}.${table}.${name} does not fit the row's before image: ${error.message}.`,
+      {
+        category: 'internal',
+        remedy:
+          'The binlog and the row it changes disagree; restart the task with a new full data migration of this table, and report the binlog position if it repeats.',
+        details: { database, table, column: name },
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * The rows of a PARTIAL_UPDATE_ROWS_EVENT (rpl_record.h `unpack_row`): per row the before image,
+ * the shared image — value_options (length-encoded; 1 = PARTIAL_JSON_UPDATES) and, when set,
+ * one bit per JSON column of the table — and the after image, whose JSON columns with their bit
+ * set are diffs against the before image (json-diff.ts). Only these events pay for the
+ * bookkeeping; ordinary updates decode as before.
+ */
+function decodePartialUpdates(
+  view: RowsEventView,
+  layout: RowLayout,
+): Array<{ before: RowImage; after: RowImage }> {
+  const count = layout.columnCount;
+  const jsonOrdinals = new Int16Array(count).fill(-1);
+  let jsonCount = 0;
+  for (let i = 0; i < count; i += 1) {
+    if (layout.kinds[i] === Kind.JsonBinary) jsonOrdinals[i] = jsonCount++;
+  }
+  const beforeSpans = new Int32Array(2 * count);
+  const { bytes, rowsEnd } = view;
+  const pairs: Array<{ before: RowImage; after: RowImage }> = [];
+  let p = view.rowsStart;
+  while (p < rowsEnd) {
+    beforeSpans.fill(-1);
+    const before: RowImage = new Array<CellValue>(count);
+    p = decodeRow(bytes, p, layout, view.presentBefore, before, beforeSpans);
+    const [valueOptions, afterOptions] = readLengthEncoded(bytes, p);
+    p = afterOptions;
+    let partialJson: PartialJsonImage | null = null;
+    if ((valueOptions & PARTIAL_JSON_UPDATES) !== 0) {
+      const length = (jsonCount + 7) >> 3;
+      partialJson = { partialBits: bytes.subarray(p, p + length), jsonOrdinals, beforeSpans };
+      p += length;
+    }
+    const after: RowImage = new Array<CellValue>(count);
+    p = decodeRow(bytes, p, layout, view.presentAfter!, after, null, partialJson);
+    pairs.push({ before, after });
+  }
+  return pairs;
+}
+
+/** value_options bit of a partial update's shared image (binlog_row_value_options=PARTIAL_JSON). */
+const PARTIAL_JSON_UPDATES = 1;
 
 /** What the operator does about a partial row image (see `absentColumns`). */
 export const PARTIAL_ROW_IMAGE_REMEDY =
@@ -606,6 +715,7 @@ export function decodeRows(view: RowsEventView, layout: RowLayout): DecodedRows 
   let p = view.rowsStart;
   try {
     if (view.rowsKind === 'update') {
+      if (view.hasValueOptions) return { images: null, pairs: decodePartialUpdates(view, layout) };
       const pairs: Array<{ before: RowImage; after: RowImage }> = [];
       while (p < rowsEnd) {
         const before: RowImage = new Array<CellValue>(layout.columnCount);
