@@ -125,7 +125,9 @@ describe('MySQL 8 compressed transactions (binlog_transaction_compression)', () 
     });
   });
 
-  it.runIf(hasZstd)('decompresses a zstd TRANSACTION_PAYLOAD', async () => {
+  // Node's zlib has zstd from 22.15 (the project moves to Node 24): where it has, the payload
+  // decodes; where it has not, the error names the Node.js version. One of the two always runs.
+  it('decompresses a zstd TRANSACTION_PAYLOAD, or names the Node.js version that cannot', async () => {
     const stream = (compress?: ZstdCompress): Buffer[] => [
       formatDescription(MYSQL8, true),
       gtidEvent(UUID, 6, { logPos: 279 }),
@@ -134,6 +136,13 @@ describe('MySQL 8 compressed transactions (binlog_transaction_compression)', () 
         ...(compress ? { compress } : {}),
       }),
     ];
+    if (!hasZstd) {
+      await expect(run(stream(), stateWith(ORDERS))).rejects.toMatchObject({
+        code: 'BINLOG_ZSTD_UNAVAILABLE',
+        message: expect.stringContaining(process.version),
+      });
+      return;
+    }
     // A frame of stored blocks (built from RFC 8878) and one from a real compressor.
     for (const compress of [undefined, zstdCompress]) {
       const events = await run(stream(compress), stateWith(ORDERS));
@@ -141,21 +150,6 @@ describe('MySQL 8 compressed transactions (binlog_transaction_compression)', () 
       expect(events[1]).toMatchObject({ rows: [['2', 'zstd']] });
       expect(events[2]!.position?.pos).toBe(480);
     }
-  });
-
-  it.skipIf(hasZstd)('names the Node.js version when this Node has no zstd', async () => {
-    await expect(
-      run(
-        [
-          formatDescription(MYSQL8, true),
-          transactionPayload(orderTransaction(2, 'zstd', false), 'zstd', { logPos: 480 }),
-        ],
-        stateWith(ORDERS),
-      ),
-    ).rejects.toMatchObject({
-      code: 'BINLOG_ZSTD_UNAVAILABLE',
-      message: expect.stringContaining(process.version),
-    });
   });
 
   it('refuses a payload whose events do not fill it exactly', async () => {
