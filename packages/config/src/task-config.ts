@@ -239,6 +239,25 @@ export const alertsSchema = z
   ])
   .default({ enabled: false });
 
+/**
+ * The value text of Canal JSON messages. `canal`: exactly as Canal writes it. `flink`: what
+ * Flink's `canal-json` format reads under each column's natural Flink SQL type (binary values
+ * in base64, BIT(1) as true/false, zero dates as NULL, TIMESTAMP as a UTC instant with `Z`);
+ * Canal clients would read those values wrong. No effect on DTS Avro. The formats package
+ * README lists every difference and the type to declare per MySQL type.
+ */
+export const CANAL_JSON_VALUES = ['canal', 'flink'] as const;
+export type CanalJsonValues = (typeof CANAL_JSON_VALUES)[number];
+export const canalJsonValuesLabels: Record<CanalJsonValues, string> = {
+  canal: 'As Canal writes them',
+  flink: 'For Flink SQL (canal-json with natural column types)',
+};
+export const canalJsonValuesHelp: Record<CanalJsonValues, string> = {
+  canal: 'Every value as Canal writes it, for Canal clients.',
+  flink:
+    'Binary values in base64, BIT(1) as true/false, TIMESTAMP as a UTC instant ending in Z, and zero dates as NULL (the zero value is lost): Flink reads BYTES, BOOLEAN, TIMESTAMP_LTZ, DATE and TIMESTAMP columns. Canal clients would misread these values.',
+};
+
 export const advancedSchema = z
   .object({
     alerts: alertsSchema,
@@ -249,8 +268,17 @@ export const advancedSchema = z
       .min(10, 'Retry for at least 10 minutes.')
       .max(720, 'Retry for at most 720 minutes.')
       .default(720),
+    /** Canal JSON only: whose value text the messages carry (`CANAL_JSON_VALUES`). */
+    canalJsonValues: z
+      .enum(CANAL_JSON_VALUES, { error: 'Choose Canal or Flink values.' })
+      .default('canal'),
   })
-  .default({ alerts: { enabled: false }, capitalization: 'default', retryMinutes: 720 });
+  .default({
+    alerts: { enabled: false },
+    capitalization: 'default',
+    retryMinutes: 720,
+    canalJsonValues: 'canal',
+  });
 
 /**
  * Instance classes: the ceiling of incremental migration in records per second, as the

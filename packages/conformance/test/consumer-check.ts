@@ -4,6 +4,7 @@
  * records Avro Java decoded, each folded into the final state per primary key.
  */
 import type { CellValue, ColumnSchema, TableSchema } from '@tidewater/change-events';
+import type { CanalJsonValues } from '@tidewater/config';
 import { connectSource, readSnapshot } from '@tidewater/mysql-source';
 
 import type { AvroLine, FlinkLine } from '../src/consumers';
@@ -100,6 +101,30 @@ export function flinkCandidates(column: ColumnSchema): string[] {
   }
 }
 
+/**
+ * The one Flink SQL type to declare a column as when the task writes the `flink` values: the
+ * type whose values are the source's (the formats README's Flink section). TIME stays STRING:
+ * MySQL's TIME is a duration (−838:59:59 to 838:59:59), Flink's a time of day.
+ */
+export function naturalFlinkType(column: ColumnSchema): string {
+  switch (column.family) {
+    case 'bit':
+      return (column.precision ?? 1) === 1 ? 'BOOLEAN' : 'BYTES';
+    case 'decimal':
+      return (column.precision ?? 10) <= 38 ? flinkCandidates(column)[0]! : 'STRING';
+    case 'timestamp':
+      return `TIMESTAMP_LTZ(${column.scale ?? 0})`;
+    case 'time':
+      return 'STRING';
+    case 'binary':
+    case 'blob':
+    case 'geometry':
+      return 'BYTES';
+    default:
+      return flinkCandidates(column)[0]!;
+  }
+}
+
 /** What Canal writes for an ENUM or SET label list: the index (`''` is 0) or the bit mask. */
 function choiceNumber(column: ColumnSchema, labels: string): string {
   const members = column.members ?? [];
@@ -127,26 +152,55 @@ function decimalKey(text: string): string {
 
 const hex = (bytes: Buffer) => bytes.toString('hex');
 
+/** Whether a DATE/DATETIME/TIMESTAMP value has a zero month or day (`0000-00-00`, `2024-00-10`). */
+const hasZeroDatePart = (value: string) => /^\d{4}-(00-\d\d|\d\d-00)/.test(value);
+
+/**
+ * The value a consumer of `values` can get: the `flink` values write a date with a zero part
+ * as NULL (Flink's DATE and TIMESTAMP hold none), losing it by design.
+ */
+export function consumableValue(
+  column: ColumnSchema,
+  value: CellValue,
+  values: CanalJsonValues,
+): CellValue {
+  const isDate =
+    column.family === 'date' || column.family === 'datetime' || column.family === 'timestamp';
+  return values === 'flink' && isDate && typeof value === 'string' && hasZeroDatePart(value)
+    ? null
+    : value;
+}
+
 /**
  * Whether `text` (what a consumer produced for a cell declared as `flinkType`, or `null`) is
- * the source value: numbers by value, temporal text with insignificant fraction zeros dropped,
- * bytes by their hex, ENUM and SET by Canal's number for the label, everything else exactly. Flink prints TIMESTAMP_LTZ as an instant; Canal
- * text read as STRING carries bytes as one ISO-8859-1 character per byte.
+ * the source value (as `consumableValue` gives it): numbers by value, temporal text with
+ * insignificant fraction zeros dropped, bytes by their hex, ENUM and SET by Canal's number for
+ * the label, everything else exactly. Flink prints TIMESTAMP_LTZ as an instant. Text read as
+ * STRING is the message's own: with Canal's values bytes are one ISO-8859-1 character per
+ * byte; with the `flink` values bytes and BIT are base64 (BIT(1) `true`/`false`) and a
+ * TIMESTAMP ends in `Z`.
  */
 export function isSameValue(
   column: ColumnSchema,
   flinkType: string,
   value: CellValue,
   text: string | null,
+  values: CanalJsonValues = 'canal',
 ): boolean {
   if (value === null || text === null) return value === null && text === null;
   const isString = flinkType === 'STRING';
+  const isFlinkText = isString && values === 'flink';
   switch (column.family) {
     case 'integer':
       if (flinkType === 'BOOLEAN') return text === String(value !== '0');
       return /^-?\d+$/.test(text) && BigInt(text) === BigInt(value as string);
     case 'bit': {
       const bits = BigInt(`0x${hex(value as Buffer) || '0'}`);
+      if (isFlinkText) {
+        return (column.precision ?? 1) === 1
+          ? text === String(bits !== 0n)
+          : hex(Buffer.from(text, 'base64')) === hex(value as Buffer);
+      }
       if (flinkType === 'BOOLEAN') return text === String(bits !== 0n);
       if (flinkType === 'BYTES') return text === hex(value as Buffer);
       return /^-?\d+$/.test(text) && BigInt(text) === bits;
@@ -164,15 +218,17 @@ export function isSameValue(
     case 'datetime':
     case 'timestamp':
     case 'time': {
-      const shown = flinkType.startsWith('TIMESTAMP_LTZ')
-        ? text.replace('T', ' ').replace(/Z$/, '')
-        : text;
+      const shown =
+        flinkType.startsWith('TIMESTAMP_LTZ') || isFlinkText
+          ? text.replace('T', ' ').replace(/Z$/, '')
+          : text;
       return trimFraction(shown) === trimFraction(value as string);
     }
     case 'binary':
     case 'blob':
     case 'geometry': {
       if (!isString) return text === hex(value as Buffer);
+      if (isFlinkText) return hex(Buffer.from(text, 'base64')) === hex(value as Buffer);
       // Canal text carries one ISO-8859-1 character per byte; a BINARY(n) reader pads to n.
       const bytes = Buffer.from(text, 'latin1');
       const width = column.dataType === 'binary' ? (value as Buffer).length : bytes.length;
@@ -233,6 +289,7 @@ export function judgeFlink(
   source: SourceTable,
   column: ColumnSchema,
   flinkType: string,
+  values: CanalJsonValues = 'canal',
 ): Outcome {
   const errors = lines.filter((line) => line.error !== undefined);
   if (errors.length > 0) {
@@ -242,10 +299,10 @@ export function judgeFlink(
   const index = source.schema.columns.findIndex((c) => c.name === column.name);
   for (const [id, row] of source.rows) {
     const got = folded.get(id);
-    const value = row[index]!;
+    const value = consumableValue(column, row[index]!, values);
     if (got === undefined)
       return { kind: 'different', id, expected: showValue(value), got: '(no row)' };
-    if (!isSameValue(column, flinkType, value, got[column.name] ?? null)) {
+    if (!isSameValue(column, flinkType, value, got[column.name] ?? null, values)) {
       return {
         kind: 'different',
         id,

@@ -1,13 +1,15 @@
 /**
- * Real consumers: a Tidewater task copies the type matrix (full and incremental migration)
- * into Kafka in Canal JSON and in DTS Avro; Flink's canal-json format and Apache Avro Java
- * read the topics, and every row they produce must equal the source's `SELECT`. Flink is
- * asked once per Flink SQL type a column can be declared as; which ones read the values
- * exactly is the table in packages/formats/README.md, checked here.
+ * Real consumers: Tidewater tasks copy the type matrix (full and incremental migration) into
+ * Kafka in Canal JSON (with Canal's values and with the Flink values) and in DTS Avro;
+ * Flink's canal-json format and Apache Avro Java read the topics, and every row they produce
+ * must equal the source's `SELECT`. Flink is asked once per Flink SQL type a column can be
+ * declared as; which ones read the values exactly are the two tables in
+ * packages/formats/README.md, checked here.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type mysql from 'mysql2/promise';
+import type { CanalJsonValues } from '@tidewater/config';
 import type { EngineContext } from '@tidewater/engine';
 
 import { readWithAvroJava, readWithFlinkCanalJson, type FlinkLine } from '../src/consumers';
@@ -15,12 +17,13 @@ import {
   flinkCandidates,
   foldAvroRecords,
   judgeFlink,
+  naturalFlinkType,
   readSourceTables,
   showValue,
   type Outcome,
   type SourceTable,
 } from './consumer-check';
-import { renderFlinkTypeTable, tableEnd, tableStart } from './flink-type-table';
+import { renderFlinkTypeTable, tableMarkers } from './flink-type-table';
 import {
   BROKERS,
   createTopic,
@@ -36,14 +39,35 @@ import {
   rotateRowsSql,
   typeTables,
   withSqlMode,
+  type TypeTable,
 } from './type-matrix';
+
+/**
+ * Dates with a zero month or day but not all zeros, which MariaDB keeps outside the strict
+ * modes: Flink's DATE and TIMESTAMP reject them as they reject `0000-00-00`. Year 0 with a
+ * real month and day is a date Flink reads.
+ */
+const zeroInDates: TypeTable = {
+  table: 'zero_in_dates',
+  columns: 'd DATE, dt DATETIME(3)',
+  sqlMode: 'NO_ENGINE_SUBSTITUTION',
+  rows: [
+    "'2024-00-10', '2024-05-00 12:00:00.5'",
+    "'0000-01-01', '0000-01-01 00:00:00.000'",
+    "'2024-05-00', '2024-00-00 23:59:59.999'",
+    'NULL, NULL',
+  ],
+};
+const consumerTables = [...typeTables, zeroInDates];
 
 const formatsReadme = new URL('../../formats/README.md', import.meta.url);
 const database = uniqueName('tw_consumers');
 const topics: string[] = [];
 let context: EngineContext;
 let admin: mysql.Connection;
+/** The data topic per task: Canal JSON with Canal's values, with the Flink values, DTS Avro. */
 let canalTopic: string;
+let flinkValuesTopic: string;
 let avroTopic: string;
 let source: Map<string, SourceTable>;
 
@@ -65,7 +89,7 @@ const quote = (name: string) => `\`${name}\``;
 
 /** Changes the incremental migration carries: new rows, every column updated, a key change, a delete. */
 async function writeChanges(session: mysql.Connection): Promise<void> {
-  for (const table of typeTables) {
+  for (const table of consumerTables) {
     const name = quote(table.table);
     await withSqlMode(session, table, async () => {
       await session.query(insertRowsSql(table, 101));
@@ -83,7 +107,7 @@ beforeAll(async () => {
   await admin.query(`CREATE DATABASE ${quote(database)} CHARACTER SET utf8mb4`);
   const writer = await sourceSession(database);
   try {
-    for (const table of typeTables) {
+    for (const table of consumerTables) {
       await writer.query(createTableSql(table));
       await withSqlMode(writer, table, async () => {
         await writer.query(insertRowsSql(table, 1));
@@ -92,28 +116,45 @@ beforeAll(async () => {
     for (const prefix of [
       'tw-consumers-canal',
       'tw-consumers-canal-ddl',
+      'tw-consumers-flink',
+      'tw-consumers-flink-ddl',
       'tw-consumers-avro',
       'tw-consumers-avro-ddl',
     ]) {
       topics.push(await createTopic(prefix));
     }
-    [canalTopic, , avroTopic] = topics as [string, string, string, string];
+    [canalTopic, , flinkValuesTopic, , avroTopic] = topics as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
 
     context = await engineForTests();
-    const canal = await runTask(context, {
-      database,
-      topic: topics[0]!,
-      ddlTopic: topics[1]!,
-      format: 'canal-json',
-    });
-    const avro = await runTask(context, {
-      database,
-      topic: topics[2]!,
-      ddlTopic: topics[3]!,
-      format: 'dts-avro',
-    });
+    const tasks = [
+      await runTask(context, {
+        database,
+        topic: topics[0]!,
+        ddlTopic: topics[1]!,
+        format: 'canal-json',
+      }),
+      await runTask(context, {
+        database,
+        topic: topics[2]!,
+        ddlTopic: topics[3]!,
+        format: 'canal-json',
+        canalJsonValues: 'flink',
+      }),
+      await runTask(context, {
+        database,
+        topic: topics[4]!,
+        ddlTopic: topics[5]!,
+        format: 'dts-avro',
+      }),
+    ];
     try {
-      await Promise.all([canal.fullMigrationDone(), avro.fullMigrationDone()]);
+      await Promise.all(tasks.map((task) => task.fullMigrationDone()));
       await writeChanges(writer);
       const [rows] = await writer.query<mysql.RowDataPacket[]>('SELECT @@last_gtid AS gtid');
       const lastGtid = String(rows[0]?.gtid);
@@ -122,16 +163,16 @@ beforeAll(async () => {
       const tick = async () => {
         await writer.query('INSERT INTO ticks VALUES ()');
       };
-      await Promise.all([canal.caughtUpTo(lastGtid, tick), avro.caughtUpTo(lastGtid, tick)]);
+      await Promise.all(tasks.map((task) => task.caughtUpTo(lastGtid, tick)));
     } finally {
-      await Promise.all([canal.stop(), avro.stop()]);
+      await Promise.all(tasks.map((task) => task.stop()));
     }
   } finally {
     await writer.end();
   }
   source = await readSourceTables(
     database,
-    typeTables.map((table) => table.table),
+    consumerTables.map((table) => table.table),
   );
 }, 600_000);
 
@@ -174,66 +215,111 @@ describe('real consumers', () => {
   });
 
   it('Flink canal-json reads every row of the source under at least one declared type per column', async () => {
-    const declarations = [...source].flatMap(([table, entry]) =>
-      entry.schema.columns.slice(1).flatMap((column) =>
-        flinkCandidates(column).map((flinkType) => ({
-          name: `${table}.${column.name}:${flinkType}`,
-          table,
-          rowType: `ROW<\`id\` INT, \`${column.name}\` ${flinkType}>`,
-          column,
-          flinkType,
-        })),
-      ),
-    );
+    await checkFlinkTypes(canalTopic, 'canal');
+  });
+
+  it("Flink canal-json reads every row of the Flink values under each column's natural type, zero dates as NULL", async () => {
+    // One declaration per table, every column in the type the README says to declare: what
+    // a Flink SQL table over the topic would hold.
+    const declarations = [...source].map(([table, entry]) => ({
+      name: table,
+      table,
+      rowType: `ROW<${entry.schema.columns
+        .map((column, i) => `\`${column.name}\` ${i === 0 ? 'INT' : naturalFlinkType(column)}`)
+        .join(', ')}>`,
+    }));
     const lines = await readWithFlinkCanalJson({
       brokers: BROKERS,
-      topic: canalTopic,
+      topic: flinkValuesTopic,
       declarations,
     });
-    const byDeclaration = new Map<string, FlinkLine[]>();
-    for (const line of lines) {
-      byDeclaration.set(line.declaration, [...(byDeclaration.get(line.declaration) ?? []), line]);
+    const problems: string[] = [];
+    for (const [table, entry] of source) {
+      const mine = lines.filter((line) => line.declaration === table);
+      expect(mine.length, table).toBeGreaterThan(0);
+      for (const column of entry.schema.columns.slice(1)) {
+        const flinkType = naturalFlinkType(column);
+        const outcome = judgeFlink(mine, entry, column, flinkType, 'flink');
+        if (outcome.kind !== 'exact') {
+          problems.push(
+            `${table}.${column.name} (${column.columnType}) as ${flinkType}: ${describeOutcome(outcome)}`,
+          );
+        }
+      }
     }
-    const outcomes = declarations.map((declaration) => ({
-      ...declaration,
-      outcome: judgeFlink(
-        byDeclaration.get(declaration.name) ?? [],
-        source.get(declaration.table)!,
-        declaration.column,
-        declaration.flinkType,
-      ),
-    }));
-    console.info(
+    expect(problems).toEqual([]);
+  });
+
+  it('with the Flink values, Flink canal-json reads every column under at least one declared type', async () => {
+    await checkFlinkTypes(flinkValuesTopic, 'flink');
+  });
+});
+
+/**
+ * Reads `topic` with Flink once per candidate type of every column; every column must read
+ * exactly under one of them, and the README's table for `values` must be the one observed.
+ */
+async function checkFlinkTypes(topic: string, values: CanalJsonValues): Promise<void> {
+  const declarations = [...source].flatMap(([table, entry]) =>
+    entry.schema.columns.slice(1).flatMap((column) =>
+      flinkCandidates(column).map((flinkType) => ({
+        name: `${table}.${column.name}:${flinkType}`,
+        table,
+        rowType: `ROW<\`id\` INT, \`${column.name}\` ${flinkType}>`,
+        column,
+        flinkType,
+      })),
+    ),
+  );
+  const lines = await readWithFlinkCanalJson({ brokers: BROKERS, topic, declarations });
+  const byDeclaration = new Map<string, FlinkLine[]>();
+  for (const line of lines) {
+    byDeclaration.set(line.declaration, [...(byDeclaration.get(line.declaration) ?? []), line]);
+  }
+  const outcomes = declarations.map((declaration) => ({
+    ...declaration,
+    outcome: judgeFlink(
+      byDeclaration.get(declaration.name) ?? [],
+      source.get(declaration.table)!,
+      declaration.column,
+      declaration.flinkType,
+      values,
+    ),
+  }));
+  console.info(
+    `${values} values:\n` +
       outcomes
         .map((o) => `${o.name} (${o.column.columnType}): ${describeOutcome(o.outcome)}`)
         .join('\n'),
-    );
-    const unreadable = [...source].flatMap(([table, entry]) =>
-      entry.schema.columns.slice(1).flatMap((column) => {
-        const mine = outcomes.filter((o) => o.table === table && o.column.name === column.name);
-        if (mine.some((o) => o.outcome.kind === 'exact')) return [];
-        const problem = `${table}.${column.name} (${column.columnType}): ${mine.map((o) => `${o.flinkType} ${describeOutcome(o.outcome)}`).join('; ')}`;
-        return isKnownDefect(table, problem) ? [] : [problem];
-      }),
-    );
-    expect(unreadable).toEqual([]);
+  );
+  const unreadable = [...source].flatMap(([table, entry]) =>
+    entry.schema.columns.slice(1).flatMap((column) => {
+      const mine = outcomes.filter((o) => o.table === table && o.column.name === column.name);
+      if (mine.some((o) => o.outcome.kind === 'exact')) return [];
+      const problem = `${table}.${column.name} (${column.columnType}): ${mine.map((o) => `${o.flinkType} ${describeOutcome(o.outcome)}`).join('; ')}`;
+      return isKnownDefect(table, problem) ? [] : [problem];
+    }),
+  );
+  expect(unreadable).toEqual([]);
 
-    // The README's table says what was observed; a known defect shows as the intended result.
-    const observed = outcomes.map((o) => ({
-      ...o,
-      outcome: knownDefects.some((defect) => defect.table === o.table)
-        ? ({ kind: 'exact' } as const)
-        : o.outcome,
-    }));
-    const table = renderFlinkTypeTable(observed);
-    const readme = readFileSync(formatsReadme, 'utf8');
-    const current = readme.slice(
-      readme.indexOf(tableStart),
-      readme.indexOf(tableEnd) + tableEnd.length,
-    );
-    expect(current, 'packages/formats/README.md: replace the Flink type table with').toBe(table);
-  });
-});
+  // The README's table says what was observed; a known defect shows as the intended result.
+  const observed = outcomes.map((o) => ({
+    ...o,
+    outcome: knownDefects.some((defect) => defect.table === o.table)
+      ? ({ kind: 'exact' } as const)
+      : o.outcome,
+  }));
+  const table = renderFlinkTypeTable(observed, values);
+  const { start, end } = tableMarkers(values);
+  const readme = readFileSync(formatsReadme, 'utf8');
+  const current = readme.includes(start)
+    ? readme.slice(readme.indexOf(start), readme.indexOf(end) + end.length)
+    : '(no table)';
+  expect(
+    current,
+    `packages/formats/README.md: replace the ${values} values' Flink type table with`,
+  ).toBe(table);
+}
 
 function describeOutcome(outcome: Outcome): string {
   switch (outcome.kind) {

@@ -4,7 +4,7 @@
  * PostgreSQL database and a private queue prefix.
  */
 import { randomBytes } from 'node:crypto';
-import type { DataFormat } from '@tidewater/config';
+import type { CanalJsonValues, DataFormat } from '@tidewater/config';
 import { readEnvironment } from '@tidewater/config/environment';
 import { migrateDatabase } from '@tidewater/db';
 import { createEngineContext, createTask, runTaskJob, type EngineContext } from '@tidewater/engine';
@@ -65,10 +65,20 @@ export interface RunningTask {
 /** Creates and runs a task copying `database` into `topic` (DDL into `ddlTopic`). */
 export async function runTask(
   context: EngineContext,
-  options: { database: string; topic: string; ddlTopic: string; format: DataFormat },
+  options: {
+    database: string;
+    topic: string;
+    ddlTopic: string;
+    format: DataFormat;
+    /** Canal JSON's value text (`canal` by default). */
+    canalJsonValues?: CanalJsonValues;
+  },
 ): Promise<RunningTask> {
+  const label = options.canalJsonValues
+    ? `${options.format} (${options.canalJsonValues} values)`
+    : options.format;
   const task = await createTask(context, {
-    name: `conformance ${options.format}`,
+    name: `conformance ${label}`,
     source: { type: 'mariadb', ...SOURCE },
     destination: {
       hosts: '127.0.0.1',
@@ -79,6 +89,7 @@ export async function runTask(
     format: options.format,
     partitionPolicy: 'partition-zero',
     objects: [{ kind: 'database', database: options.database }],
+    ...(options.canalJsonValues ? { advanced: { canalJsonValues: options.canalJsonValues } } : {}),
   });
   // The stage runner's run, as the worker starts it once the precheck passed.
   await context.runs.compareAndSetStatus(task.id, ['created'], 'running', {
@@ -107,7 +118,7 @@ export async function runTask(
   return {
     id: task.id,
     async fullMigrationDone() {
-      await waitUntil(`the full migration of ${options.format}`, async () => {
+      await waitUntil(`the full migration of ${label}`, async () => {
         checkRun();
         const tables = await context.runs.listTableProgress(task.id);
         return tables.length > 0 && tables.every((table) => table.isDone);
@@ -116,7 +127,7 @@ export async function runTask(
     async caughtUpTo(gtid, poke) {
       let position: unknown;
       try {
-        await waitUntil(`the ${options.format} task to reach GTID ${gtid}`, async () => {
+        await waitUntil(`the ${label} task to reach GTID ${gtid}`, async () => {
           checkRun();
           position = (await context.runs.readCheckpoint(task.id))?.position;
           if (includesGtid((position as { gtidSet?: string } | null)?.gtidSet ?? '', gtid))
@@ -138,7 +149,7 @@ export async function runTask(
       controller.abort('stop');
       const outcome = await run;
       if (outcome?.kind !== 'stopped') {
-        throw new Error(`The ${options.format} task ended with ${JSON.stringify(outcome)}`);
+        throw new Error(`The ${label} task ended with ${JSON.stringify(outcome)}`);
       }
     },
   };

@@ -4,6 +4,7 @@
  */
 import type { ChangeEvent } from '@tidewater/change-events';
 import { encodeCanalJson } from './canal-json/canal-json';
+import type { CanalJsonValues } from './canal-json/canal-value';
 import { encodeDtsAvro } from './dts-avro/dts-avro';
 
 export type FormatName = 'canal-json' | 'dts-avro';
@@ -15,6 +16,8 @@ export interface FormatOptions {
   sourceVersion: string;
   /** DTS Avro: also write BEGIN, COMMIT and HEARTBEAT records (off: DML and DDL only). */
   transactionRecords?: boolean;
+  /** Canal JSON: Canal's value text (`canal`, the default) or Flink's (`CanalJsonValues`). */
+  canalJsonValues?: CanalJsonValues;
 }
 
 export interface MessageFormat {
@@ -37,7 +40,8 @@ const NONE: Buffer[] = [];
 
 export function createFormat(name: FormatName, options: FormatOptions): MessageFormat {
   switch (name) {
-    case 'canal-json':
+    case 'canal-json': {
+      const values = options.canalJsonValues ?? 'canal';
       return {
         name,
         rowsPerMessage: 'event',
@@ -46,10 +50,12 @@ export function createFormat(name: FormatName, options: FormatOptions): MessageF
             id: firstId,
             ts: now,
             timeZone: options.timeZone,
+            values,
           });
           return value === null ? NONE : [value];
         },
       };
+    }
     case 'dts-avro':
       return {
         name,

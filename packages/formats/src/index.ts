@@ -7,6 +7,7 @@ export { createFormat, type FormatName, type FormatOptions, type MessageFormat }
 export { encodeCanalJson, type CanalJsonOptions } from './canal-json/canal-json';
 export {
   renderCanalValue,
+  type CanalJsonValues,
   type CanalValueOptions,
   type UnsignedSqlTypeRule,
 } from './canal-json/canal-value';

@@ -77,6 +77,32 @@ describe('MessageBuilder', () => {
     ]);
   });
 
+  it("writes the Flink values when asked, with the same keys and partitions as Canal's values", () => {
+    const blobs: TableSchema = {
+      database: 'shop',
+      table: 'files',
+      columns: [
+        testColumn('id', 'binary', 'binary', 'binary(2)'),
+        testColumn('at', 'timestamp', 'timestamp', 'timestamp'),
+      ],
+      primaryKey: ['id'],
+      uniqueKeys: {},
+    };
+    const event: InsertEvent = {
+      ...base,
+      kind: 'insert',
+      schema: blobs,
+      rows: [[Buffer.from([0x61, 0]), '0000-00-00 00:00:00']],
+    };
+    const canal = builder({ format: 'canal-json' }).build([event], 0);
+    const flink = builder({ format: 'canal-json', canalJsonValues: 'flink' }).build([event], 0);
+    const dataOf = (m: OutgoingMessage) =>
+      (JSON.parse(m.value.toString()) as { data: unknown }).data;
+    expect(dataOf(canal[0]!)).toEqual([{ id: 'a', at: '0000-00-00 00:00:00' }]);
+    expect(dataOf(flink[0]!)).toEqual([{ id: 'YQA=', at: null }]);
+    expect(flink.map((m) => [m.key, m.partition])).toEqual(canal.map((m) => [m.key, m.partition]));
+  });
+
   it('frames values with the schema id of their topic', () => {
     const [message] = builder({ schemaIds: new Map([['data', 7]]) }).build([insert], 0);
     expect(message!.value.subarray(0, 5)).toEqual(Buffer.from([0, 0, 0, 0, 7]));

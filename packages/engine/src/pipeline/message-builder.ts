@@ -25,7 +25,12 @@ import type {
   UpdateEvent,
 } from '@tidewater/change-events';
 import type { DataFormat, PartitionPolicy } from '@tidewater/config';
-import { confluentFrame, createFormat, type MessageFormat } from '@tidewater/formats';
+import {
+  confluentFrame,
+  createFormat,
+  type CanalJsonValues,
+  type MessageFormat,
+} from '@tidewater/formats';
 import { BATCH_OVERHEAD_BYTES, recordBytes, type OutgoingMessage } from '@tidewater/kafka-sink';
 import type { KeyColumns, Route } from './partition-policy';
 import {
@@ -58,6 +63,11 @@ export interface MessageBuilderOptions {
   schemaIds?: ReadonlyMap<string, number>;
   /** DTS Avro only: also write BEGIN, COMMIT and HEARTBEAT records (partition 0, no key). */
   transactionRecords?: boolean;
+  /**
+   * Canal JSON only: the value text, Canal's (`canal`, the default) or the one Flink's
+   * canal-json reads under natural types (`flink`). Keys and partitions do not depend on it.
+   */
+  canalJsonValues?: CanalJsonValues;
   /** The first Canal `id` / DTS `Record.id`; each message (Avro: record) takes the next. */
   firstId?: number;
   /**
@@ -142,6 +152,7 @@ export class MessageBuilder {
       timeZone: options.source.timeZone,
       sourceVersion: options.source.version,
       transactionRecords: options.transactionRecords === true,
+      canalJsonValues: options.canalJsonValues ?? 'canal',
     });
   }
 

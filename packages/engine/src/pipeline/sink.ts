@@ -6,7 +6,7 @@
  * framed with its id.
  */
 import type { ChangeEvent, DdlEvent, TableSchema } from '@tidewater/change-events';
-import type { DataFormat, PartitionPolicy, TaskConfig } from '@tidewater/config';
+import type { CanalJsonValues, DataFormat, PartitionPolicy, TaskConfig } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import { dtsAvroSchemaText } from '@tidewater/formats';
 import {
@@ -26,6 +26,8 @@ export interface EventSinkOptions extends KafkaSinkOptions {
   source: SourceInfo;
   /** DTS Avro: also write BEGIN/COMMIT/HEARTBEAT records (off: DML and DDL only). */
   transactionRecords?: boolean;
+  /** Canal JSON: Canal's value text (`canal`, the default) or Flink's (`flink`). */
+  canalJsonValues?: CanalJsonValues;
   /** The first Canal `id` / DTS `Record.id` (default 1). */
   firstId?: number;
 }
@@ -99,6 +101,7 @@ export async function openEventSink(options: EventSinkOptions): Promise<EventSin
     ...(options.transactionRecords === undefined
       ? {}
       : { transactionRecords: options.transactionRecords }),
+    ...(options.canalJsonValues === undefined ? {} : { canalJsonValues: options.canalJsonValues }),
     ...(options.firstId === undefined ? {} : { firstId: options.firstId }),
   });
   const deliver = async (events: readonly ChangeEvent[]): Promise<EventDeliveryReport> => {
@@ -147,6 +150,7 @@ export async function openTaskSink(
     destination: config.destination,
     format: config.format,
     partitionPolicy: config.partitionPolicy,
+    canalJsonValues: config.advanced.canalJsonValues,
     source,
     // Record ids only need to increase with the stream: a millisecond clock at open keeps
     // them increasing across restarts without persisting a serial.

@@ -197,3 +197,64 @@ describe('encodeCanalJson, message shape', () => {
     expect(msg).toMatchObject({ database: 'newdb', table: '', type: 'QUERY', isDdl: true });
   });
 });
+
+describe("encodeCanalJson with values: 'flink'", () => {
+  const parse = (b: Buffer) => JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+  const flinkOptions = {
+    timeZone: 'Asia/Shanghai',
+    id: 3,
+    ts: 1714530030412,
+    values: 'flink' as const,
+  };
+
+  it('changes only the values of the worked INSERT example: bytes in base64, TIMESTAMP in UTC with Z', () => {
+    const flink = parse(encodeCanalJson(insert, { ...flinkOptions, unsignedSqlType: 'value' }));
+    const canal = parse(Buffer.from(INSERT_EXAMPLE));
+    expect(flink.data).toEqual([
+      {
+        ...(canal.data as object[])[0],
+        flags: 'BQ==',
+        code: 'AAH/',
+        updated: '2024-05-01 02:20:30Z',
+      },
+    ]);
+    expect({ ...flink, data: null }).toEqual({ ...canal, data: null });
+  });
+
+  it('writes zero dates as null in data and old, and lists a column whose text changed from or to null', () => {
+    const t: TableSchema = {
+      database: 'db',
+      table: 't',
+      columns: [
+        column('id', 'integer', 'int', 'int', { precision: 4 }),
+        column('d', 'date', 'date', 'date'),
+        column('ts', 'timestamp', 'timestamp', 'timestamp', { scale: 0 }),
+      ],
+      primaryKey: ['id'],
+      uniqueKeys: {},
+    };
+    const zero = ['1', '0000-00-00', '0000-00-00 00:00:00'];
+    const msg = parse(
+      encodeCanalJson(
+        {
+          ...base,
+          kind: 'update',
+          timestamp: 1000,
+          schema: t,
+          rows: [
+            // A zero date becoming NULL is no change in Flink's text.
+            { before: zero, after: ['1', null, null] },
+            { before: zero, after: ['1', '2024-01-02', '2024-01-02 03:04:05'] },
+          ],
+        },
+        { ...flinkOptions, timeZone: 'UTC' },
+      ),
+    );
+    expect(msg.data).toEqual([
+      { id: '1', d: null, ts: null },
+      { id: '1', d: '2024-01-02', ts: '2024-01-02 03:04:05Z' },
+    ]);
+    expect(msg.old).toEqual([{}, { d: null, ts: null }]);
+    expect(msg.sqlType).toEqual({ id: 4, d: 91, ts: 93 });
+  });
+});

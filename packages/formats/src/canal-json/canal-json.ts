@@ -23,6 +23,7 @@ import {
   createCanalRenderer,
   isSqlTypeValueDependent,
   needsJsonEscaping,
+  type CanalJsonValues,
   type CanalRenderer,
   type CanalValueOptions,
   type UnsignedSqlTypeRule,
@@ -57,7 +58,7 @@ interface TablePlan {
   valueDependent: number[];
 }
 
-/** Plans per table schema object, zone and unsigned rule; schemas are immutable hand-offs. */
+/** Plans per table schema object, zone, unsigned rule and values; schemas are immutable hand-offs. */
 const plans = new WeakMap<TableSchema, Map<string, TablePlan>>();
 
 /** The last plan used: consecutive events usually come from the same table. */
@@ -65,20 +66,27 @@ let lastPlan: {
   schema: TableSchema;
   timeZone: string;
   rule: UnsignedSqlTypeRule;
+  values: CanalJsonValues;
   plan: TablePlan;
 } | null = null;
 
-function tablePlan(schema: TableSchema, timeZone: string, rule: UnsignedSqlTypeRule): TablePlan {
+function tablePlan(
+  schema: TableSchema,
+  timeZone: string,
+  rule: UnsignedSqlTypeRule,
+  values: CanalJsonValues,
+): TablePlan {
   if (
     lastPlan !== null &&
     lastPlan.schema === schema &&
     lastPlan.timeZone === timeZone &&
-    lastPlan.rule === rule
+    lastPlan.rule === rule &&
+    lastPlan.values === values
   ) {
     return lastPlan.plan;
   }
-  const plan = findOrCreatePlan(schema, timeZone, rule);
-  lastPlan = { schema, timeZone, rule, plan };
+  const plan = findOrCreatePlan(schema, timeZone, rule, values);
+  lastPlan = { schema, timeZone, rule, values, plan };
   return plan;
 }
 
@@ -86,8 +94,9 @@ function findOrCreatePlan(
   schema: TableSchema,
   timeZone: string,
   rule: UnsignedSqlTypeRule,
+  values: CanalJsonValues,
 ): TablePlan {
-  const planKey = `${rule} ${timeZone}`;
+  const planKey = `${rule} ${values} ${timeZone}`;
   let bySettings = plans.get(schema);
   if (bySettings === undefined) {
     bySettings = new Map();
@@ -100,7 +109,7 @@ function findOrCreatePlan(
   const columns = schema.columns.map((column) => ({
     column,
     key: `${JSON.stringify(column.name)}:`,
-    render: createCanalRenderer(column, zone),
+    render: createCanalRenderer(column, zone, values),
     isEscaped: needsJsonEscaping(column),
   }));
   const mysqlType = `{${columns.map((c) => c.key + JSON.stringify(c.column.columnType)).join(',')}}`;
@@ -156,6 +165,7 @@ function sqlTypeOf(plan: TablePlan, lastRow: RowImage, rule: UnsignedSqlTypeRule
 function valueJson(plan: ColumnPlan, value: CellValue): string {
   if (value === null) return 'null';
   const text = plan.render(value);
+  if (text === null) return 'null';
   return plan.isEscaped ? JSON.stringify(text) : `"${text}"`;
 }
 
@@ -171,7 +181,8 @@ function rowJson(columns: ColumnPlan[], row: RowImage): string {
 
 /**
  * The `old` entry of one UPDATE row: the before values of the columns whose Canal text changed
- * (`LogEventConvert.isUpdate` compares the rendered strings and null-ness), in column order.
+ * (`LogEventConvert.isUpdate` compares the rendered strings and null-ness; a value the `flink`
+ * values write as null counts as null), in column order.
  * Unlike Canal we compare per row and keep a `{}` for a row that changed nothing, so `old[i]`
  * always belongs to `data[i]` (see the README compatibility table).
  */
@@ -187,7 +198,7 @@ function oldJson(columns: ColumnPlan[], before: RowImage, after: RowImage): stri
     // values that differ are rendered and compared as text.
     if (isSameCanonical(was, is)) continue;
     const wasText = was === null ? null : plan.render(was);
-    if (was !== null && is !== null && wasText === plan.render(is)) continue;
+    if (wasText === (is === null ? null : plan.render(is))) continue;
     if (!isFirst) out += ',';
     isFirst = false;
     out +=
@@ -223,7 +234,7 @@ function gtidJson(event: ChangeEvent): string {
 
 function encodeRows(event: RowEvent, options: CanalJsonOptions): string {
   const rule = options.unsignedSqlType ?? 'column';
-  const plan = tablePlan(event.schema, options.timeZone, rule);
+  const plan = tablePlan(event.schema, options.timeZone, rule, options.values ?? 'canal');
   const { columns } = plan;
   const images: RowImage[] = event.kind === 'update' ? event.rows.map((r) => r.after) : event.rows;
 

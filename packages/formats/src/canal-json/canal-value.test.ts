@@ -159,6 +159,79 @@ describe('renderCanalValue', () => {
   });
 });
 
+describe("renderCanalValue with values: 'flink'", () => {
+  const flink = (c: ColumnSchema, v: CellValue, timeZone = 'UTC') =>
+    renderCanalValue(c, v, { timeZone, values: 'flink' });
+
+  it('writes BINARY, VARBINARY, BLOB and GEOMETRY bytes in base64, BINARY(n) padding included', () => {
+    const b4 = column('b', 'binary', 'binary', 'binary(4)');
+    expect(flink(b4, Buffer.from([0x61, 0x62, 0, 0]))).toBe('YWIAAA==');
+    expect(flink(b4, Buffer.alloc(4))).toBe('AAAAAA==');
+    expect(flink(column('v', 'binary', 'varbinary', 'varbinary(10)'), Buffer.alloc(0))).toBe('');
+    expect(flink(column('l', 'blob', 'blob', 'blob'), Buffer.from([0xde, 0xad, 0xbe, 0xef]))).toBe(
+      '3q2+7w==',
+    );
+    expect(
+      flink(column('g', 'geometry', 'point', 'point'), Buffer.from([0xe6, 0x10, 0, 0, 1])),
+    ).toBe('5hAAAAE=');
+  });
+
+  it('writes BIT(1) as true or false and wider BIT in base64', () => {
+    const b1 = column('b', 'bit', 'bit', 'bit(1)', { precision: 1 });
+    expect(flink(b1, Buffer.from([1]))).toBe('true');
+    expect(flink(b1, Buffer.from([0]))).toBe('false');
+    const b12 = column('b', 'bit', 'bit', 'bit(12)', { precision: 12 });
+    expect(flink(b12, Buffer.from([0x08, 0x01]))).toBe('CAE=');
+    const b64 = column('b', 'bit', 'bit', 'bit(64)', { precision: 64 });
+    expect(flink(b64, Buffer.alloc(8, 0xff))).toBe('//////////8=');
+  });
+
+  it('writes dates and datetimes with a zero month or day as null, others as Canal does', () => {
+    const d = column('d', 'date', 'date', 'date');
+    expect(flink(d, '0000-00-00')).toBeNull();
+    expect(flink(d, '2024-00-10')).toBeNull();
+    expect(flink(d, '2024-05-00')).toBeNull();
+    expect(flink(d, '0000-01-01')).toBe('0000-01-01');
+    expect(flink(d, '2024-02-29')).toBe('2024-02-29');
+    const dt = column('d', 'datetime', 'datetime', 'datetime(6)', { scale: 6 });
+    expect(flink(dt, '0000-00-00 00:00:00.000000')).toBeNull();
+    expect(flink(dt, '2024-10-00 12:00:00.000000')).toBeNull();
+    expect(flink(dt, '1000-01-01 00:00:00.000001')).toBe('1000-01-01 00:00:00.000001');
+  });
+
+  it('writes TIMESTAMP as the UTC instant with a Z whatever the zone, the zero TIMESTAMP as null', () => {
+    const ts = column('t', 'timestamp', 'timestamp', 'timestamp(3)', { scale: 3 });
+    expect(flink(ts, '2024-05-01 02:20:30.120', 'Asia/Shanghai')).toBe('2024-05-01 02:20:30.120Z');
+    // Both instants of New York's repeated 01:30 keep their own text.
+    expect(flink(ts, '2024-11-03 05:30:00.000', 'America/New_York')).toBe(
+      '2024-11-03 05:30:00.000Z',
+    );
+    expect(flink(ts, '2024-11-03 06:30:00.000', 'America/New_York')).toBe(
+      '2024-11-03 06:30:00.000Z',
+    );
+    expect(flink(ts, '0000-00-00 00:00:00.000', 'Asia/Shanghai')).toBeNull();
+  });
+
+  it('writes every other type as Canal does: TIME beyond a day, numbers, ENUM, SET, text', () => {
+    const same: Array<[ColumnSchema, CellValue]> = [
+      [column('t', 'time', 'time', 'time'), '-838:59:59'],
+      [column('t', 'time', 'time', 'time(1)'), '24:00:00.5'],
+      [column('i', 'integer', 'tinyint', 'tinyint(1)', { precision: 1 }), '1'],
+      [column('d', 'decimal', 'decimal', 'decimal(10,2)', { precision: 10, scale: 2 }), '5.00'],
+      [column('f', 'float', 'float', 'float'), 1.17549435e-38],
+      [column('y', 'year', 'year', 'year(4)'), 0],
+      [column('e', 'enum', 'enum', "enum('a','b')", { members: ['a', 'b'] }), 'b'],
+      [column('s', 'set', 'set', "set('a','b')", { members: ['a', 'b'] }), 'a,b'],
+      [column('c', 'char', 'varchar', 'varchar(5)', { charset: 'latin1' }), 'café'],
+      [column('j', 'json', 'json', 'json'), '{"a": 1e20}'],
+      [column('n', 'blob', 'blob', 'blob'), null],
+    ];
+    for (const [c, v] of same) {
+      expect([c.columnType, flink(c, v)]).toEqual([c.columnType, render(c, v)]);
+    }
+  });
+});
+
 describe('canalSqlType', () => {
   const u = (dataType: string) => column('u', 'integer', dataType, `${dataType} unsigned`);
   it.each([

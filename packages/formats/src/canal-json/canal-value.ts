@@ -17,10 +17,26 @@ export interface CanalValueOptions {
    * name (`Asia/Shanghai`), `UTC`, or an offset (`+08:00`). Pass the source server's time zone.
    */
   timeZone: string;
+  /** Which text the values take: `canal` (the default) or `flink` (see `CanalJsonValues`). */
+  values?: CanalJsonValues;
 }
 
-/** Renders a non-null canonical value as Canal's text. */
-export type CanalRenderer = (value: Exclude<CellValue, null>) => string;
+/**
+ * The text of the values in `data` and `old`. `canal`: Canal's text, byte for byte. `flink`:
+ * what Flink's `canal-json` format reads under each column's natural Flink SQL type, the
+ * rest as Canal writes it: BINARY, VARBINARY, BLOB and GEOMETRY values and BIT(n > 1) in
+ * base64 (Flink's BYTES), BIT(1) as `true`/`false` (BOOLEAN), a date or datetime with a zero
+ * part (`0000-00-00`, `2024-00-10`) and the zero TIMESTAMP as null (Flink's DATE and TIMESTAMP
+ * hold no such value), TIMESTAMP as the UTC instant with a `Z` (TIMESTAMP_LTZ). The package
+ * README says why, and what each MySQL type is then declared as.
+ */
+export type CanalJsonValues = 'canal' | 'flink';
+
+/**
+ * Renders a non-null canonical value as the message's text; null where the `flink` values
+ * write SQL NULL for a value Flink cannot hold (Canal's text is never null).
+ */
+export type CanalRenderer = (value: Exclude<CellValue, null>) => string | null;
 
 /**
  * How `sqlType` treats unsigned integers. `column` (our default): by the column's type, as DTS
@@ -232,8 +248,72 @@ export function canalDecimalText(value: string): string {
   return text.startsWith('-') && !/[1-9]/.test(text) ? text.slice(1) : text;
 }
 
+/** Whether a canonical DATE or DATETIME has a zero month or day (`0000-00-00`, `2024-00-10`). */
+function hasZeroDatePart(value: string): boolean {
+  return (
+    (value.charCodeAt(5) === 48 && value.charCodeAt(6) === 48) ||
+    (value.charCodeAt(8) === 48 && value.charCodeAt(9) === 48)
+  );
+}
+
+/**
+ * The renderer of the `flink` values for the families whose text differs from Canal's, or
+ * undefined for the others. What Flink 1.20's `JsonToRowDataConverters` (the converters of
+ * `canal-json`, default `timestamp-format.standard` SQL) accepts, checked with the real Flink
+ * by packages/conformance: BYTES reads the text as base64 (Jackson's `binaryValue`); BOOLEAN
+ * is `Boolean.parseBoolean` of the text; DATE is `ISO_LOCAL_DATE` and TIMESTAMP
+ * `yyyy-MM-dd HH:mm:ss[.f…]`, both rejecting a zero month or day; TIMESTAMP_LTZ wants
+ * `yyyy-MM-dd HH:mm:ss[.f…]Z`.
+ */
+function createFlinkRenderer(column: ColumnSchema): CanalRenderer | undefined {
+  switch (column.family) {
+    case 'binary':
+    case 'blob':
+    case 'geometry':
+      // Every stored byte, BINARY(n) padding included: the bytes a SELECT returns.
+      return (value) => {
+        if (!Buffer.isBuffer(value)) throw invalidValue(column, value);
+        return value.toString('base64');
+      };
+    case 'bit':
+      if ((column.precision ?? 1) === 1) {
+        // BIT(1) is a flag (Flink CDC and Debezium map it to BOOLEAN).
+        return (value) => {
+          if (!Buffer.isBuffer(value)) throw invalidValue(column, value);
+          return value.some((byte) => byte !== 0) ? 'true' : 'false';
+        };
+      }
+      return (value) => {
+        if (!Buffer.isBuffer(value)) throw invalidValue(column, value);
+        return value.toString('base64');
+      };
+    case 'date':
+    case 'datetime':
+      return (value) => {
+        if (typeof value !== 'string') throw invalidValue(column, value);
+        return hasZeroDatePart(value) ? null : value;
+      };
+    case 'timestamp':
+      // The canonical TIMESTAMP is the UTC wall clock; the only zero one is all zeros.
+      return (value) => {
+        if (typeof value !== 'string') throw invalidValue(column, value);
+        return parseUtcTimestamp(value).isZero ? null : `${value}Z`;
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** Builds the renderer for one column; `createCanalRenderer` results are cached per table. */
-export function createCanalRenderer(column: ColumnSchema, zone: TimeZoneRule): CanalRenderer {
+export function createCanalRenderer(
+  column: ColumnSchema,
+  zone: TimeZoneRule,
+  values: CanalJsonValues = 'canal',
+): CanalRenderer {
+  if (values === 'flink') {
+    const flink = createFlinkRenderer(column);
+    if (flink !== undefined) return flink;
+  }
   switch (column.family) {
     case 'decimal':
       return (value) => {
@@ -317,8 +397,9 @@ export function createCanalRenderer(column: ColumnSchema, zone: TimeZoneRule): C
 const renderersByColumn = new WeakMap<ColumnSchema, Map<string, CanalRenderer>>();
 
 /**
- * Canal's text for one value, or null for SQL NULL: what a Canal JSON consumer sees in `data`.
- * The sink uses it to hash key columns the way Canal's partitioner does.
+ * Canal's text for one value, or null for SQL NULL: what a Canal JSON consumer sees in `data`
+ * (with `values: 'flink'`, the Flink text, null for a value Flink cannot hold). The sink uses
+ * Canal's text to hash key columns the way Canal's partitioner does.
  */
 export function renderCanalValue(
   column: ColumnSchema,
@@ -326,15 +407,17 @@ export function renderCanalValue(
   options: CanalValueOptions,
 ): string | null {
   if (value === null) return null;
-  let byZone = renderersByColumn.get(column);
-  if (byZone === undefined) {
-    byZone = new Map();
-    renderersByColumn.set(column, byZone);
+  let bySettings = renderersByColumn.get(column);
+  if (bySettings === undefined) {
+    bySettings = new Map();
+    renderersByColumn.set(column, bySettings);
   }
-  let render = byZone.get(options.timeZone);
+  const values = options.values ?? 'canal';
+  const key = values === 'canal' ? options.timeZone : `${values} ${options.timeZone}`;
+  let render = bySettings.get(key);
   if (render === undefined) {
-    render = createCanalRenderer(column, resolveTimeZone(options.timeZone));
-    byZone.set(options.timeZone, render);
+    render = createCanalRenderer(column, resolveTimeZone(options.timeZone), values);
+    bySettings.set(key, render);
   }
   return render(value);
 }

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import {
+  canalJsonValuesLabels,
   capitalizationLabels,
   conflictModeLabels,
   dataFormatLabels,
@@ -377,6 +378,12 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
           </dd>
           <dt>Data format</dt>
           <dd>{dataFormatLabels[config.format]}</dd>
+          {config.format === 'canal-json' ? (
+            <>
+              <dt>Canal JSON values</dt>
+              <dd>{canalJsonValuesLabels[config.advanced.canalJsonValues]}</dd>
+            </>
+          ) : null}
           <dt>Partitions</dt>
           <dd>{partitionPolicyLabels[config.partitionPolicy]}</dd>
           <dt>Conflicting tables</dt>

@@ -3,6 +3,9 @@
 import { useState, type FormEvent } from 'react';
 import {
   advancedSchema,
+  CANAL_JSON_VALUES,
+  canalJsonValuesHelp,
+  canalJsonValuesLabels,
   CAPITALIZATIONS,
   capitalizationLabels,
   CONFLICT_MODES,
@@ -262,6 +265,24 @@ export function StepObjects({
             hint="10 to 720. The task fails when a connection stays down longer."
             {...fieldProps('advanced.retryMinutes')}
           />
+          {form.format === 'canal-json' ? (
+            <RadioGroup
+              legend="Values in Canal JSON messages"
+              name="canal-json-values"
+              value={form.advanced.canalJsonValues}
+              onChange={(canalJsonValues) =>
+                setAdvanced('advanced.canalJsonValues', (advanced) => ({
+                  ...advanced,
+                  canalJsonValues,
+                }))
+              }
+              options={CANAL_JSON_VALUES.map((value) => ({
+                value,
+                label: canalJsonValuesLabels[value],
+              }))}
+              hint={canalJsonValuesHelp[form.advanced.canalJsonValues]}
+            />
+          ) : null}
         </div>
       </section>
 

@@ -1,5 +1,6 @@
 import {
   generateTaskName,
+  type CanalJsonValues,
   type DataFormat,
   type InstanceClass,
   type PartitionPolicy,
@@ -46,6 +47,7 @@ export interface WizardForm {
     alerts: { enabled: boolean; latencyThresholdSeconds: string; contacts: string };
     capitalization: 'default' | 'source' | 'upper' | 'lower';
     retryMinutes: string;
+    canalJsonValues: CanalJsonValues;
   };
   instanceClass: InstanceClass;
 }
@@ -84,6 +86,7 @@ export function emptyForm(): WizardForm {
       alerts: { enabled: false, latencyThresholdSeconds: '60', contacts: '' },
       capitalization: 'default',
       retryMinutes: '720',
+      canalJsonValues: 'canal',
     },
     instanceClass: 'unlimited',
   };
@@ -139,6 +142,7 @@ export function formFromConfig(name: string, config: PublicTaskConfig): WizardFo
         : base.advanced.alerts,
       capitalization: config.advanced.capitalization,
       retryMinutes: String(config.advanced.retryMinutes),
+      canalJsonValues: config.advanced.canalJsonValues,
     },
     instanceClass: config.instanceClass,
   };
@@ -209,6 +213,7 @@ export function advancedInput(form: WizardForm): TaskConfigInput['advanced'] {
       : { enabled: false },
     capitalization: form.advanced.capitalization,
     retryMinutes: form.advanced.retryMinutes,
+    canalJsonValues: form.advanced.canalJsonValues,
   };
 }
 
