@@ -12,8 +12,9 @@ import {
   type FakeMysql,
   type FakeRegistry,
 } from './fake-servers';
+import { launchBrowser, screenshot } from './browser';
 import { waitFor } from './harness';
-import { api } from './session';
+import { api, closePage, expectAccessible, openPage, signIn } from './session';
 import { SOURCE_ROOT } from './source';
 
 /**
@@ -535,5 +536,54 @@ describe('URLs the API returns', () => {
       withSecrets,
       'https://hooks.example.org/new',
     ]);
+  });
+});
+
+describe('the wizard', () => {
+  it('asks for the saved password again beside its field after the host changes, and takes the registry account in its own fields', async () => {
+    const registry = await startFakeRegistry(registryAnswer);
+    closers.push(() => registry.close());
+    const id = await createTask({ source: storedSource, destination: plainKafka });
+    const browser = await launchBrowser();
+    try {
+      const page = await openPage(browser);
+      await signIn(page, `/tasks/new?draft=${id}&step=1`);
+      const source = page.getByRole('region', { name: 'Source database' });
+      const password = source.getByLabel('Database password');
+      await expect.poll(() => password.getAttribute('placeholder')).toBe('unchanged');
+
+      await source.getByLabel('Host').fill('localhost');
+      await page.getByRole('button', { name: 'Test Connectivity and Proceed' }).click();
+      await expect.poll(() => password.getAttribute('aria-invalid')).toBe('true');
+      const message = source.locator('[data-field-error]');
+      await expect.poll(() => message.textContent()).toMatch(/Enter the password again.*host/);
+      await screenshot(page, 'stored-secrets-wizard', '01-password-needed-after-host-change');
+      await expectAccessible(page, 'wizard step 1 asking for the password again');
+
+      // Back to the saved host, with a registry account: the draft saves without retyping.
+      await source.getByLabel('Host').fill(SOURCE_ROOT.host);
+      const destination = page.getByRole('region', { name: 'Destination: Apache Kafka' });
+      await destination.getByRole('radio', { name: 'Yes' }).check();
+      await destination.getByLabel('Schema registry URL').fill(registry.url);
+      await destination.getByLabel('Schema registry account').fill('wizard-user');
+      await destination.getByLabel('Schema registry password').fill('wizard-pw');
+      await screenshot(page, 'stored-secrets-wizard', '02-registry-account');
+      await page.getByRole('button', { name: 'Test Connectivity and Proceed' }).click();
+      await page.waitForURL((url) => url.searchParams.get('step') === '2', { timeout: 60_000 });
+      await closePage(page);
+    } finally {
+      await browser.close();
+    }
+    expect(registry.requests.map((request) => request.authorization)).toEqual([
+      basicAuth('wizard-user', 'wizard-pw'),
+    ]);
+    const saved = (await api(`/api/tasks/${id}`)).body.task.config;
+    expect(saved.source).toMatchObject({ host: SOURCE_ROOT.host, hasPassword: true });
+    expect(saved.destination.schemaRegistry).toEqual({
+      enabled: true,
+      url: registry.url,
+      user: 'wizard-user',
+      hasPassword: true,
+    });
   });
 });
