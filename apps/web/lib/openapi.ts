@@ -75,14 +75,34 @@ function publicTaskConfig(): Schema {
       properties: { ...properties, hasPassword: boolean('Whether a password is stored.') },
     };
   };
+  const destination = withoutPassword(config.properties.destination as Schema) as Schema & {
+    properties: Record<string, Schema>;
+  };
+  const registry = destination.properties.schemaRegistry as Schema & { oneOf?: Schema[] };
+  const registryVariants = (registry.oneOf ?? []) as Array<
+    Schema & { properties?: Record<string, Schema> }
+  >;
   return {
     ...config,
     description:
-      'The task configuration as stored (defaults applied). Passwords are write-only: never returned; `hasPassword` says whether one is stored.',
+      'The task configuration as stored (defaults applied). Passwords are write-only: never returned; `hasPassword` says whether one is stored. URLs (schema registry, alert contacts) come masked: account, query values and token-like path segments replaced by `***`; sent back unchanged in a PATCH, a masked URL keeps the stored one.',
     properties: {
       ...config.properties,
       source: withoutPassword(config.properties.source as Schema),
-      destination: withoutPassword(config.properties.destination as Schema),
+      destination: {
+        ...destination,
+        properties: {
+          ...destination.properties,
+          schemaRegistry: {
+            ...registry,
+            oneOf: registryVariants.map((variant) =>
+              variant.properties && 'password' in variant.properties
+                ? withoutPassword(variant)
+                : variant,
+            ),
+          },
+        },
+      },
     },
   };
 }
@@ -98,7 +118,7 @@ function taskConfigPatch(): Schema {
   return {
     ...rest,
     description:
-      'Fields to change. Top-level keys replace the stored ones; `source` and `destination` merge one level deep; an absent password keeps the stored one. The merged result must be a valid TaskConfig.',
+      'Fields to change. Top-level keys replace the stored ones; `source` and `destination` merge one level deep; an absent password keeps the stored one while the host, port, account and TLS settings (Kafka: brokers, account, encryption, TLS; registry: URL and account) are those it was saved with, else 400 PASSWORD_REQUIRED. The merged result must be a valid TaskConfig.',
     properties: {
       ...config.properties,
       source: optional(config.properties.source as Schema),
@@ -404,7 +424,7 @@ const connectivityTest = (side: 'source' | 'destination', isStored: boolean): Op
   summary: `Test connectivity to the ${side}${isStored ? ' of a saved task' : ''}`,
   description: `Tries the ${side} for real. A failed test is a result (HTTP 200, \`isReachable: false\`), not a failed request.${
     isStored
-      ? ' An absent password means the stored one, so an edited task can be tested without retyping it.'
+      ? ' An absent password means the stored one, so an edited task can be tested without retyping it, as long as the settings it is sent with are those it was saved with (else 400 PASSWORD_REQUIRED: a stored password only goes to the server it was entered for).'
       : side === 'destination'
         ? ' Returns the topics for the drop-downs.'
         : ''

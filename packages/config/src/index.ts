@@ -2,3 +2,4 @@
 // `@tidewater/config/environment` (server only).
 export * from './task-config';
 export * from './task-status';
+export * from './stored-secrets';

@@ -70,6 +70,21 @@ const topicName = z
   .max(249, 'A Kafka topic name is at most 249 characters.')
   .regex(/^[A-Za-z0-9._-]+$/, 'A Kafka topic name uses only letters, digits, ".", "_" and "-".');
 
+/**
+ * The registry's API root. Its account and password have their own fields, stored sealed like
+ * the other passwords; a URL is stored and shown as it is, so it must not carry them.
+ */
+const registryUrl = z
+  .url({ error: 'Enter the schema registry URL, e.g. http://registry:8081.' })
+  .refine(
+    (value) => !URL.canParse(value) || !hasUserinfo(new URL(value)),
+    'Put the registry account in the account and password fields, not in the URL.',
+  );
+
+function hasUserinfo(url: URL): boolean {
+  return url.username !== '' || url.password !== '';
+}
+
 const destinationFields = z.object({
   /** Bootstrap hosts, comma separated; a host without a port uses `port`. */
   hosts: brokerList,
@@ -88,7 +103,15 @@ const destinationFields = z.object({
       z.object({ enabled: z.literal(false) }),
       z.object({
         enabled: z.literal(true),
-        url: z.url({ error: 'Enter the schema registry URL, e.g. http://registry:8081.' }),
+        url: registryUrl,
+        /** The registry account, sent with `password` as HTTP Basic authentication; none when absent. */
+        user: z
+          .string()
+          .trim()
+          .max(256)
+          .transform((value) => (value ? value : undefined))
+          .optional(),
+        password: password.optional(),
       }),
     ])
     .default({ enabled: false }),

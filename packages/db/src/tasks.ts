@@ -1,5 +1,6 @@
 import {
   generateTaskName,
+  maskUrl,
   taskConfigSchema,
   taskStatusSchema,
   type TaskConfig,
@@ -11,8 +12,9 @@ import { withDatabaseErrors } from './database-errors';
 import type { SecretBox } from './secrets';
 
 /**
- * Task persistence. The configuration is stored as validated JSON with every password sealed
- * (see secrets.ts); reads for the API strip passwords, reads for the worker open them.
+ * Task persistence. The configuration is stored as validated JSON with every password (source,
+ * Kafka, schema registry) sealed (see secrets.ts); reads for the API strip passwords and mask
+ * URLs, reads for the worker open them.
  */
 
 export type TaskEventLevel = 'info' | 'warning' | 'error';
@@ -31,9 +33,19 @@ export interface TaskView {
 }
 
 type WithoutPassword<T> = Omit<T, 'password'> & { hasPassword: boolean };
+type SchemaRegistry = TaskConfig['destination']['schemaRegistry'];
+export type PublicSchemaRegistry =
+  | Extract<SchemaRegistry, { enabled: false }>
+  | WithoutPassword<Extract<SchemaRegistry, { enabled: true }>>;
+/**
+ * The configuration as the API returns it: no password (`hasPassword` says whether one is
+ * stored), and URLs (schema registry, webhook contacts) masked with `maskUrl`.
+ */
 export type PublicTaskConfig = Omit<TaskConfig, 'source' | 'destination'> & {
   source: WithoutPassword<TaskConfig['source']>;
-  destination: WithoutPassword<TaskConfig['destination']>;
+  destination: WithoutPassword<Omit<TaskConfig['destination'], 'schemaRegistry'>> & {
+    schemaRegistry: PublicSchemaRegistry;
+  };
 };
 
 export interface TaskEventView {
@@ -77,26 +89,58 @@ type TaskRow = {
 };
 
 export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepository {
-  function sealConfig(draft: TaskConfig): TaskConfig {
+  /** Applies `change` to every password of the configuration (source, Kafka, registry). */
+  function mapPasswords(config: TaskConfig, change: (value: string) => string): TaskConfig {
+    const map = (value: string | undefined) => (value === undefined ? undefined : change(value));
+    const registry = config.destination.schemaRegistry;
     return {
-      ...draft,
-      source: {
-        ...draft.source,
-        password:
-          draft.source.password === undefined ? undefined : secrets.seal(draft.source.password),
-      },
+      ...config,
+      source: { ...config.source, password: map(config.source.password) },
       destination: {
-        ...draft.destination,
-        password:
-          draft.destination.password === undefined
-            ? undefined
-            : secrets.seal(draft.destination.password),
+        ...config.destination,
+        password: map(config.destination.password),
+        schemaRegistry: registry.enabled
+          ? { ...registry, password: map(registry.password) }
+          : registry,
+      },
+    };
+  }
+
+  function sealConfig(draft: TaskConfig): TaskConfig {
+    return mapPasswords(draft, (value) => secrets.seal(value));
+  }
+
+  /**
+   * Tasks saved before the registry had account fields kept `user:password@` in its URL: read
+   * them as the fields (the password sealed as if stored so), so no URL carries them onwards.
+   */
+  function liftRegistryAccount(config: unknown): unknown {
+    const registry = (config as { destination?: { schemaRegistry?: Record<string, unknown> } })
+      ?.destination?.schemaRegistry;
+    if (!registry || typeof registry.url !== 'string' || !URL.canParse(registry.url)) return config;
+    const url = new URL(registry.url);
+    if (url.username === '' && url.password === '') return config;
+    const user = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    url.username = '';
+    url.password = '';
+    const destination = (config as { destination: Record<string, unknown> }).destination;
+    return {
+      ...(config as object),
+      destination: {
+        ...destination,
+        schemaRegistry: {
+          ...registry,
+          url: url.href,
+          ...(user === '' ? {} : { user }),
+          ...(password === '' ? {} : { password: secrets.seal(password) }),
+        },
       },
     };
   }
 
   function parseStoredConfig(row: TaskRow): TaskConfig {
-    const parsed = taskConfigSchema.safeParse(row.config);
+    const parsed = taskConfigSchema.safeParse(liftRegistryAccount(row.config));
     if (!parsed.success) {
       throw new TidewaterError(
         'TASK_CONFIG_CORRUPT',
@@ -110,7 +154,16 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
   function toView(row: TaskRow): TaskView {
     const config = parseStoredConfig(row);
     const { password: sourcePassword, ...source } = config.source;
-    const { password: destinationPassword, ...destination } = config.destination;
+    const { password: destinationPassword, schemaRegistry, ...destination } = config.destination;
+    const publicRegistry: PublicSchemaRegistry = schemaRegistry.enabled
+      ? {
+          enabled: true,
+          url: maskUrl(schemaRegistry.url),
+          ...(schemaRegistry.user === undefined ? {} : { user: schemaRegistry.user }),
+          hasPassword: schemaRegistry.password !== undefined,
+        }
+      : schemaRegistry;
+    const alerts = config.advanced.alerts;
     return {
       id: row.id,
       name: row.name,
@@ -119,7 +172,15 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
       config: {
         ...config,
         source: { ...source, hasPassword: sourcePassword !== undefined },
-        destination: { ...destination, hasPassword: destinationPassword !== undefined },
+        destination: {
+          ...destination,
+          schemaRegistry: publicRegistry,
+          hasPassword: destinationPassword !== undefined,
+        },
+        advanced: {
+          ...config.advanced,
+          alerts: alerts.enabled ? { ...alerts, contacts: alerts.contacts.map(maskUrl) } : alerts,
+        },
       },
       startedAt: row.startedAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),
@@ -176,14 +237,7 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
       return toView(await findRow(id));
     },
     async readTaskConfig(id) {
-      const config = parseStoredConfig(await findRow(id));
-      const open = (value: string | undefined) =>
-        value === undefined ? undefined : secrets.open(value);
-      return {
-        ...config,
-        source: { ...config.source, password: open(config.source.password) },
-        destination: { ...config.destination, password: open(config.destination.password) },
-      };
+      return mapPasswords(parseStoredConfig(await findRow(id)), (value) => secrets.open(value));
     },
     async setStatus(id, status, reason = null) {
       await db.task.update({ where: { id }, data: { status, statusReason: reason } });

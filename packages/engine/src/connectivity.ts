@@ -1,11 +1,12 @@
 import type { RowDataPacket } from 'mysql2';
 import {
   destinationConnectionSchema,
+  keepStoredSecrets,
   sourceSchema,
-  type DestinationConfig,
+  type DestinationConnection,
   type SourceConfig,
 } from '@tidewater/config';
-import { toTidewaterError, type TidewaterError } from '@tidewater/errors';
+import { TidewaterError, toTidewaterError } from '@tidewater/errors';
 import {
   checkSchemaRegistry,
   describeBrokerVersion,
@@ -13,6 +14,7 @@ import {
   type TopicInfo,
 } from '@tidewater/kafka-sink';
 import { describeServer } from '@tidewater/mysql-source';
+import type { EngineContext } from './context';
 import { withSource } from './source-session';
 import { invalidInput } from './validation';
 
@@ -78,7 +80,7 @@ export async function testDestinationConnectivity(body: unknown): Promise<Destin
 }
 
 export async function probeDestination(
-  destination: Omit<DestinationConfig, 'topic' | 'ddlTopic'>,
+  destination: DestinationConnection,
 ): Promise<DestinationConnectivity> {
   try {
     const [brokerVersion, topics] = await Promise.all([
@@ -88,7 +90,7 @@ export async function probeDestination(
     let schemaRegistry: { isReachable: boolean; message: string } | null = null;
     if (destination.schemaRegistry.enabled) {
       try {
-        await checkSchemaRegistry(destination.schemaRegistry.url);
+        await checkSchemaRegistry(destination.schemaRegistry);
         schemaRegistry = { isReachable: true, message: 'The schema registry answered.' };
       } catch (error) {
         const failure = toTidewaterError(error);
@@ -99,4 +101,44 @@ export async function probeDestination(
   } catch (error) {
     return { isReachable: false, error: toTidewaterError(error).toJSON() };
   }
+}
+
+/**
+ * "Test Connectivity" for a saved task: like the tests above, but a password left out means the
+ * stored one, so an operator editing a task (whose passwords are never returned) need not type
+ * it again. Only while the settings still point where it was saved (`keepStoredSecrets`):
+ * another host, port, account or TLS setting needs the password again (PASSWORD_REQUIRED).
+ */
+export async function testStoredSourceConnectivity(
+  context: EngineContext,
+  id: string,
+  body: unknown,
+): Promise<SourceConnectivity> {
+  const stored = await context.tasks.readTaskConfig(id);
+  const parsed = sourceSchema.safeParse(requireObject(body));
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const { source } = keepStoredSecrets(stored, { source: parsed.data }, 'side');
+  return probeSource(source ?? parsed.data);
+}
+
+export async function testStoredDestinationConnectivity(
+  context: EngineContext,
+  id: string,
+  body: unknown,
+): Promise<DestinationConnectivity> {
+  const stored = await context.tasks.readTaskConfig(id);
+  const parsed = destinationConnectionSchema.safeParse(requireObject(body));
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const { destination } = keepStoredSecrets(stored, { destination: parsed.data }, 'side');
+  return probeDestination(destination ?? parsed.data);
+}
+
+function requireObject(body: unknown): object {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new TidewaterError('INVALID_INPUT', 'The request body must be a JSON object.', {
+      category: 'invalid_input',
+      remedy: 'Send the source or destination settings as a JSON object.',
+    });
+  }
+  return body;
 }

@@ -37,6 +37,8 @@ export {
   probeSource,
   testDestinationConnectivity,
   testSourceConnectivity,
+  testStoredDestinationConnectivity,
+  testStoredSourceConnectivity,
   type DestinationConnectivity,
   type SourceConnectivity,
 } from './connectivity';

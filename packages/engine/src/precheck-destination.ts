@@ -59,14 +59,14 @@ export function destinationPrecheckItems(config: TaskConfig): PrecheckGroup {
     })),
   ];
   if (destination.schemaRegistry.enabled) {
-    const url = destination.schemaRegistry.url;
+    const registry = destination.schemaRegistry;
     items.push({
       key: 'destination.schema_registry',
       name: 'Schema registry',
       isIgnorable: false,
       run: async () => {
-        await checkSchemaRegistry(url);
-        return pass(`The schema registry at ${url} answered.`);
+        const check = await checkSchemaRegistry(registry);
+        return pass(`The schema registry at ${check.url} answered.`);
       },
     });
   }

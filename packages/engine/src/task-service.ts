@@ -1,7 +1,9 @@
 import {
   configWarnings,
   INSTANCE_CLASSES,
+  keepStoredTaskSecrets,
   taskConfigSchema,
+  withoutSecrets,
   type TaskConfig,
   type TaskStatus,
 } from '@tidewater/config';
@@ -59,8 +61,9 @@ export async function createTask(context: EngineContext, body: unknown): Promise
 
 /**
  * Updates a draft: top-level keys replace the stored ones, `source` and `destination` merge
- * one level deep, and an absent password keeps the stored one. The result is validated whole.
- * Editing invalidates a finished precheck.
+ * one level deep, and an absent password keeps the stored one while its endpoint is unchanged
+ * (else PASSWORD_REQUIRED). The result is validated whole. Editing invalidates a finished
+ * precheck.
  */
 export async function updateTask(
   context: EngineContext,
@@ -76,17 +79,21 @@ export async function updateTask(
   const current = await context.tasks.getTask(id);
   nextStatus(current.status, 'edit');
   const stored = await context.tasks.readTaskConfig(id);
+  // Merged over the stored settings without their passwords: `keepStoredTaskSecrets` puts a
+  // stored password back only where the endpoint it was saved for is unchanged.
+  const base = withoutSecrets(stored);
   const patch = body as Record<string, unknown>;
   const merged = {
-    ...stored,
+    ...base,
     ...patch,
-    source: { ...stored.source, ...(patch.source as object | undefined) },
-    destination: { ...stored.destination, ...(patch.destination as object | undefined) },
+    source: { ...base.source, ...(patch.source as object | undefined) },
+    destination: { ...base.destination, ...(patch.destination as object | undefined) },
   };
   const parsed = taskConfigSchema.safeParse(merged);
   if (!parsed.success) throw invalidInput(parsed.error);
+  const config = keepStoredTaskSecrets(stored, parsed.data);
   await transition(context, id, 'edit');
-  const task = await context.tasks.updateConfig(id, parsed.data);
+  const task = await context.tasks.updateConfig(id, config);
   await context.tasks.appendEvent(id, {
     level: 'info',
     kind: 'edited',

@@ -40,4 +40,5 @@ export {
   registerSchema,
   valueSubject,
   type SchemaRegistryCheck,
+  type SchemaRegistryConnection,
 } from './schema-registry';

@@ -80,7 +80,7 @@ export async function openEventSink(options: EventSinkOptions): Promise<EventSin
     if (registry.enabled) {
       const schema = dtsAvroSchemaText();
       for (const name of new Set([topic, ddlTopic])) {
-        schemaIds.set(name, await registerSchema(registry.url, valueSubject(name), schema));
+        schemaIds.set(name, await registerSchema(registry, valueSubject(name), schema));
       }
     }
   } catch (error) {

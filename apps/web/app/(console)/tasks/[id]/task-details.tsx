@@ -315,13 +315,22 @@ function Metric({ label, value, testId }: { label: string; value: string; testId
   );
 }
 
-/** The configuration as saved, passwords shown only as "set", and as JSON for the CLI. */
+/**
+ * The configuration as saved, passwords shown only as "set", URLs as the API masks them, and
+ * as JSON for the CLI.
+ */
 function ConfigurationSection({ name, config }: { name: string; config: PublicTaskConfig }) {
   const { source, destination } = config;
   const masked = (hasPassword: boolean) => (hasPassword ? '•••••••• (set)' : 'none');
   // The CLI's input: what POST /api/tasks takes, without passwords (add them to reuse it).
   const { hasPassword: _sourceHasPassword, ...sourceForCli } = source;
-  const { hasPassword: _destinationHasPassword, ...destinationForCli } = destination;
+  const { hasPassword: _destinationHasPassword, schemaRegistry, ...destinationRest } = destination;
+  let registryForCli: object = schemaRegistry;
+  if (schemaRegistry.enabled) {
+    const { hasPassword: _registryHasPassword, ...registry } = schemaRegistry;
+    registryForCli = registry;
+  }
+  const destinationForCli = { ...destinationRest, schemaRegistry: registryForCli };
   const json = JSON.stringify(
     { ...config, name, source: sourceForCli, destination: destinationForCli },
     null,
@@ -364,8 +373,10 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
           <dt>DDL topic</dt>
           <dd>{destination.ddlTopic ?? `${destination.topic} (same)`}</dd>
           <dt>Schema registry</dt>
-          <dd>
-            {destination.schemaRegistry.enabled ? destination.schemaRegistry.url : 'Not used'}
+          <dd data-testid="config-schema-registry">
+            {schemaRegistry.enabled
+              ? `${schemaRegistry.url}${schemaRegistry.user ? ` as ${schemaRegistry.user}, password ${masked(schemaRegistry.hasPassword)}` : ''}`
+              : 'Not used'}
           </dd>
         </dl>
         <dl className="config-list">
@@ -417,7 +428,7 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
         </dl>
       </div>
       <details style={{ marginTop: 12 }}>
-        <summary>Show as JSON (for the CLI; passwords are left out)</summary>
+        <summary>Show as JSON (for the CLI; passwords are left out, URL tokens masked)</summary>
         <pre className="config-json" tabIndex={0} aria-label="Task configuration as JSON">
           {json}
         </pre>

@@ -118,6 +118,14 @@ export function StepEndpoints({
       ...current,
       destination: { ...current.destination, [key]: value },
     }));
+  const setRegistry = (change: Partial<WizardForm['destination']['schemaRegistry']>) =>
+    update(`destination.schemaRegistry.${Object.keys(change)[0] ?? 'url'}`, (current) => ({
+      ...current,
+      destination: {
+        ...current.destination,
+        schemaRegistry: { ...current.destination.schemaRegistry, ...change },
+      },
+    }));
   const fieldProps = (path: string) => ({
     error: inline.errorOf(path),
     onBlur: () => inline.touch(path),
@@ -289,7 +297,7 @@ export function StepEndpoints({
             placeholder={form.source.hasStoredPassword ? 'unchanged' : ''}
             hint={
               form.source.hasStoredPassword
-                ? 'Saved. Leave empty to keep it, or type a new one.'
+                ? 'Saved. Leave empty to keep it; it only goes to the server it was saved for, so type it again after changing host, port, account or TLS.'
                 : undefined
             }
             {...fieldProps('source.password')}
@@ -373,7 +381,7 @@ export function StepEndpoints({
             hint={
               withCredentials
                 ? form.destination.hasStoredPassword
-                  ? 'Saved. Leave empty to keep it, or type a new one.'
+                  ? 'Saved. Leave empty to keep it; it only goes to the brokers it was saved for, so type it again after changing brokers, account or TLS.'
                   : undefined
                 : 'Not needed: choose SCRAM-SHA-256 encryption to sign in with a password.'
             }
@@ -459,15 +467,43 @@ export function StepEndpoints({
             hint="DTS Avro messages then carry the registry's schema id."
           />
           {form.destination.schemaRegistry.enabled ? (
-            <TextField
-              label="Schema registry URL"
-              name="destination-schema-registry-url"
-              value={form.destination.schemaRegistry.url}
-              onChange={(url) => setDestination('schemaRegistry', { enabled: true, url })}
-              placeholder="http://registry:8081/apis/ccompat/v7"
-              isRequired
-              {...fieldProps('destination.schemaRegistry.url')}
-            />
+            <>
+              <TextField
+                label="Schema registry URL"
+                name="destination-schema-registry-url"
+                value={form.destination.schemaRegistry.url}
+                onChange={(url) => setRegistry({ url })}
+                placeholder="http://registry:8081/apis/ccompat/v7"
+                hint="The API root, without an account: that goes in the fields below."
+                isRequired
+                {...fieldProps('destination.schemaRegistry.url')}
+              />
+              <TextField
+                label="Schema registry account"
+                name="destination-schema-registry-user"
+                value={form.destination.schemaRegistry.user}
+                onChange={(user) => setRegistry({ user })}
+                autoComplete="off"
+                hint="Optional: sent with the password as HTTP Basic authentication."
+                {...fieldProps('destination.schemaRegistry.user')}
+              />
+              <TextField
+                label="Schema registry password"
+                name="destination-schema-registry-password"
+                type="password"
+                value={form.destination.schemaRegistry.password}
+                onChange={(password) => setRegistry({ password })}
+                disabled={form.destination.schemaRegistry.user.trim() === ''}
+                autoComplete="new-password"
+                placeholder={form.destination.schemaRegistry.hasStoredPassword ? 'unchanged' : ''}
+                hint={
+                  form.destination.schemaRegistry.hasStoredPassword
+                    ? 'Saved. Leave empty to keep it; it only goes to the registry it was saved for, so type it again after changing the URL or account.'
+                    : undefined
+                }
+                {...fieldProps('destination.schemaRegistry.password')}
+              />
+            </>
           ) : null}
         </div>
       </section>

@@ -12,7 +12,8 @@ import type { PublicTaskConfig } from '@tidewater/db';
 /**
  * What the wizard's fields hold. Numbers stay strings while typed (the zod schemas coerce
  * them); passwords are empty unless the operator types one — an empty password field on a
- * saved task means "unchanged", and the API keeps the stored one.
+ * saved task means "unchanged", and the API keeps the stored one as long as the host, port,
+ * account and TLS settings it was saved with are unchanged (else it asks for it again).
  */
 export interface WizardForm {
   name: string;
@@ -36,7 +37,13 @@ export interface WizardForm {
     tls: { enabled: boolean; ca: string; rejectUnauthorized: boolean };
     topic: string;
     ddlTopic: string;
-    schemaRegistry: { enabled: boolean; url: string };
+    schemaRegistry: {
+      enabled: boolean;
+      url: string;
+      user: string;
+      password: string;
+      hasStoredPassword: boolean;
+    };
   };
   stages: { schema: boolean; full: boolean; incremental: boolean };
   conflictMode: 'precheck' | 'ignore';
@@ -75,7 +82,7 @@ export function emptyForm(): WizardForm {
       tls: { enabled: false, ca: '', rejectUnauthorized: true },
       topic: '',
       ddlTopic: '',
-      schemaRegistry: { enabled: false, url: '' },
+      schemaRegistry: { enabled: false, url: '', user: '', password: '', hasStoredPassword: false },
     },
     stages: { schema: true, full: true, incremental: true },
     conflictMode: 'precheck',
@@ -124,8 +131,15 @@ export function formFromConfig(name: string, config: PublicTaskConfig): WizardFo
       topic: config.destination.topic,
       ddlTopic: config.destination.ddlTopic ?? '',
       schemaRegistry: config.destination.schemaRegistry.enabled
-        ? { enabled: true, url: config.destination.schemaRegistry.url }
-        : { enabled: false, url: '' },
+        ? {
+            enabled: true,
+            // Masked by the API when it holds a token; sent back as is, it means the stored URL.
+            url: config.destination.schemaRegistry.url,
+            user: config.destination.schemaRegistry.user ?? '',
+            password: '',
+            hasStoredPassword: config.destination.schemaRegistry.hasPassword,
+          }
+        : base.destination.schemaRegistry,
     },
     stages: { ...config.stages },
     conflictMode: config.conflictMode,
@@ -192,9 +206,23 @@ export function destinationInput(form: WizardForm): TaskConfigInput['destination
     tls: tlsInput(destination.tls),
     topic: destination.topic,
     ...(destination.ddlTopic.trim() ? { ddlTopic: destination.ddlTopic } : {}),
-    schemaRegistry: destination.schemaRegistry.enabled
-      ? { enabled: true, url: destination.schemaRegistry.url }
-      : { enabled: false },
+    schemaRegistry: schemaRegistryInput(destination.schemaRegistry),
+  };
+}
+
+/** The registry with its account; the password as for the other sides (empty means kept). */
+function schemaRegistryInput(
+  registry: WizardForm['destination']['schemaRegistry'],
+): TaskConfigInput['destination']['schemaRegistry'] {
+  if (!registry.enabled) return { enabled: false };
+  const user = registry.user.trim();
+  return {
+    enabled: true,
+    url: registry.url,
+    ...(user ? { user } : {}),
+    ...(user && (registry.password !== '' || !registry.hasStoredPassword)
+      ? { password: registry.password }
+      : {}),
   };
 }
 
