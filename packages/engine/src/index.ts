@@ -27,6 +27,7 @@ export {
   startTask,
   stopTask,
   updateTask,
+  type Actor,
   type PrecheckReport,
   type TaskDetails,
   type TaskSummary,
@@ -47,9 +48,9 @@ export {
   type SourceObjectTree,
 } from './source-objects';
 export { subscribeControl, type ControlMessage } from './control';
-export { runPrecheckJob } from './precheck-job';
+export { DEFAULT_PRECHECK_TUNING, runPrecheckJob, type PrecheckTuning } from './precheck-job';
 export { isRunWantedAgain, queueRunIfRunning, runTaskJob, type RunJobOptions } from './run-job';
 export type { AlertDeliveryTuning } from './alert-delivery';
 export { reconcileRuns, type ReconcileOptions } from './reconciler';
 export { checkSystemHealth, type ServiceHealth } from './system-health';
-export { invalidInput, type FieldProblem } from './validation';
+export { invalidInput, requireObject, type FieldProblem } from './validation';
