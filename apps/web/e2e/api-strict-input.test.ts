@@ -207,6 +207,11 @@ describe('unknown fields', () => {
       },
       { path: '/api/auth/tokens', body: { name: 'strict', colour: 'blue' }, field: 'colour' },
       {
+        path: '/api/auth/sign-in',
+        body: { username: 'nobody-strict', password: 'not-a-password', remember: true },
+        field: 'remember',
+      },
+      {
         path: '/api/auth/password',
         body: {
           currentPassword: 'not-the-password',
