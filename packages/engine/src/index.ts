@@ -53,4 +53,4 @@ export { isRunWantedAgain, queueRunIfRunning, runTaskJob, type RunJobOptions } f
 export type { AlertDeliveryTuning } from './alert-delivery';
 export { reconcileRuns, type ReconcileOptions } from './reconciler';
 export { checkSystemHealth, type ServiceHealth } from './system-health';
-export { invalidInput, requireObject, type FieldProblem } from './validation';
+export { invalidInput, type FieldProblem } from './validation';
