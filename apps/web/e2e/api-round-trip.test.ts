@@ -109,7 +109,7 @@ describe('task API with a real worker', () => {
 
     const started = await api(`/api/tasks/${id}/start`, {
       method: 'POST',
-      body: { instanceClass: 'medium' },
+      body: { instanceClass: 'medium', acceptTerms: true },
     });
     expect(started.status).toBe(200);
     expect(started.body.task.status).toBe('running');
@@ -223,7 +223,10 @@ describe('task API with a real worker', () => {
       'INVALID_INPUT',
     );
     expectError(
-      await api(`/api/tasks/${id}/start`, { method: 'POST', body: { instanceClass: 'small' } }),
+      await api(`/api/tasks/${id}/start`, {
+        method: 'POST',
+        body: { instanceClass: 'small', acceptTerms: true },
+      }),
       409,
       'PRECHECK_NOT_PASSED',
     );

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './browser';
 import { waitFor } from './harness';
 import { createTopic, foldTopic, uniqueTopic } from './kafka';
-import { closePage, expectAccessible, openPage, signIn } from './session';
+import { api, closePage, expectAccessible, openPage, signIn } from './session';
 import {
   countRows,
   createEventsDatabase,
@@ -116,6 +116,10 @@ describe.each(formats)('the whole journey in $label', ({ format, label, viewport
         timeout: 30_000,
       });
       const taskId = new URL(page.url()).pathname.split('/').at(-1)!;
+      // The ticked box reached the API, which recorded who accepted the terms.
+      expect((await api(`/api/tasks/${taskId}`)).body.task.termsAcceptance).toMatchObject({
+        by: 'admin',
+      });
       await page.getByRole('heading', { name: new RegExp(name) }).waitFor();
       await shot('06-details-started');
 

@@ -184,6 +184,13 @@ const schemas: Record<string, Schema> = {
       status: ref('TaskStatus'),
       statusReason: nullable(string('Why the task is in its status, e.g. the failure.')),
       config: ref('PublicTaskConfig'),
+      startedAt: nullable(dateTime('When the task was last started.')),
+      termsAcceptance: nullable(
+        object(
+          { by: string('The user name of the operator who accepted.'), at: dateTime() },
+          'Who accepted the terms of service at the last start, and when.',
+        ),
+      ),
       createdAt: dateTime(),
       updatedAt: dateTime(),
       stage: nullable(string('The running stage: schema, full or incremental.')),
@@ -340,11 +347,14 @@ const schemas: Record<string, Schema> = {
 };
 
 const ERROR_STATUSES: Record<string, string> = {
-  '400': 'Invalid input (INVALID_INPUT with details.problems, INVALID_JSON, …).',
+  '400':
+    'Invalid input, nothing written (INVALID_INPUT with details.problems — an unknown field is a problem naming it —, INVALID_JSON, TERMS_NOT_ACCEPTED, …).',
   '401': 'Not signed in, or the API token is not valid (UNAUTHENTICATED, API_TOKEN_INVALID).',
   '403': 'A cookie-authenticated change that did not come from the console (CSRF_REJECTED).',
-  '404': 'The task (or another named thing) does not exist (TASK_NOT_FOUND, …).',
-  '409': 'Not allowed in the task’s current state (TASK_STATE_CONFLICT, PRECHECK_NOT_PASSED, …).',
+  '404':
+    'The task (or another named thing) does not exist, or the id is not one (TASK_NOT_FOUND, …).',
+  '409':
+    'Not allowed in the task’s current state, nothing written (TASK_STATE_CONFLICT, PRECHECK_NOT_PASSED, …).',
   '422': 'The source or destination is configured in a way Tidewater cannot work with.',
   '429': 'Too many failed sign-ins (SIGN_IN_RATE_LIMITED; see Retry-After).',
   '500': 'An unexpected error (INTERNAL); the web log has the details.',
@@ -502,6 +512,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
         schema: {
           type: 'object',
           properties: { isIgnored: { type: 'boolean', default: true } },
+          additionalProperties: false,
         },
       },
       response: object({ precheck: ref('PrecheckReport') }),
@@ -512,8 +523,19 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: taskAction(
       'start',
       'Start a task ("buy and start")',
-      'Needs a 100% precheck success rate (ignored items count). Fixes the instance class and queues the run.',
-      object({ instanceClass: ref('InstanceClass') }),
+      'Needs a 100% precheck success rate (ignored items count) and the terms of service accepted (400 `TERMS_NOT_ACCEPTED` otherwise). Fixes the instance class, records who accepted the terms and when (`termsAcceptance`), and queues the run. Everything is checked before anything is written.',
+      {
+        type: 'object',
+        properties: {
+          instanceClass: ref('InstanceClass'),
+          acceptTerms: {
+            const: true,
+            description: 'The caller accepts the Tidewater Terms of Service.',
+          },
+        },
+        required: ['instanceClass', 'acceptTerms'],
+        additionalProperties: false,
+      },
     ),
   },
   '/api/tasks/{id}/pause': {
@@ -537,6 +559,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       {
         type: 'object',
         properties: { fromScratch: { type: 'boolean', default: false } },
+        additionalProperties: false,
       },
     ),
   },

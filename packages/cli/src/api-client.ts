@@ -1,10 +1,13 @@
 import { TidewaterError } from '@tidewater/errors';
 import { categoryForStatus, INTERRUPTED } from './exit-codes';
+import { withoutControlCharacters } from './terminal-text';
 
 /**
  * The HTTP API as the CLI calls it. Every failure becomes a TidewaterError: the API's own
  * `{ error: { code, message, remedy, details } }` with the category its HTTP status names, or
- * a CLI error saying the API could not be reached (naming the URL, never the token).
+ * a CLI error saying the API could not be reached (naming the URL, never the token). Every
+ * string of every answer, errors included, comes back without control characters
+ * (terminal-text.ts): nothing the server stored can drive the operator's terminal.
  */
 
 export interface ApiClient {
@@ -92,7 +95,7 @@ function parseBaseUrl(url: string): URL {
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return withoutControlCharacters(JSON.parse(text));
   } catch {
     // Not JSON: a proxy's or another server's page. The caller reports the status instead.
     return undefined;

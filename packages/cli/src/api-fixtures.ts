@@ -18,6 +18,7 @@ export function summary(overrides: Partial<TaskSummary> = {}): TaskSummary {
     metrics: { recordsPerSecond: 2_000, bytesPerSecond: 1_258_291, latencyMs: 350 },
     retrying: null,
     warnings: [],
+    termsAcceptance: { by: 'admin', at: '2025-03-01T10:02:00.000Z' },
     config: {
       stages: { schema: true, full: true, incremental: true },
       format: 'canal-json',

@@ -18,6 +18,8 @@ export interface TaskSummary {
   metrics: { recordsPerSecond: number; bytesPerSecond: number; latencyMs: number | null } | null;
   retrying: { since: string; lastError: string } | null;
   warnings: string[];
+  /** Who accepted the terms of service at the last start, and when; null before. */
+  termsAcceptance: { by: string; at: string } | null;
   config: {
     stages: { schema: boolean; full: boolean; incremental: boolean };
     format: string;

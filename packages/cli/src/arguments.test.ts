@@ -56,6 +56,13 @@ describe('parseInvocation', () => {
       name: 'start',
       id: 'id-1',
       instanceClass: '2xlarge',
+      isTermsAccepted: false,
+    });
+    expect(command(['start', 'id-1', '--class', 'small', '--accept-terms'])).toEqual({
+      name: 'start',
+      id: 'id-1',
+      instanceClass: 'small',
+      isTermsAccepted: true,
     });
     expect(command(['status', 'id-1', '--watch'])).toEqual({
       name: 'status',

@@ -19,7 +19,8 @@ export type Command =
   | { name: 'show'; id: string }
   | { name: 'precheck'; id: string; isWaiting: boolean }
   | { name: 'ignore'; id: string; itemKey: string; isUndo: boolean }
-  | { name: 'start'; id: string; instanceClass: InstanceClass }
+  /** `isTermsAccepted`: --accept-terms; without it the CLI asks on the terminal. */
+  | { name: 'start'; id: string; instanceClass: InstanceClass; isTermsAccepted: boolean }
   | { name: 'status'; id: string; isWatching: boolean }
   | { name: 'pause' | 'resume' | 'stop'; id: string }
   | { name: 'release'; id: string; isConfirmed: boolean }
@@ -54,6 +55,7 @@ const OPTIONS = {
   watch: { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
   'from-scratch': { type: 'boolean' },
+  'accept-terms': { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -91,9 +93,10 @@ export const COMMANDS: Record<
     options: ['undo'],
   },
   start: {
-    usage: `tidewater start <id> --class ${INSTANCE_CLASSES.join('|')}`,
-    summary: 'Start a task whose precheck passed, with an instance class.',
-    options: ['class'],
+    usage: `tidewater start <id> --class ${INSTANCE_CLASSES.join('|')} [--accept-terms]`,
+    summary:
+      'Start a task whose precheck passed, with an instance class; accepts the Terms of Service (asks unless --accept-terms).',
+    options: ['class', 'accept-terms'],
   },
   status: {
     usage: 'tidewater status <id> [--watch]',
@@ -216,7 +219,12 @@ function buildCommand(
           name,
         );
       }
-      return { name, id, instanceClass: instanceClass as InstanceClass };
+      return {
+        name,
+        id,
+        instanceClass: instanceClass as InstanceClass,
+        isTermsAccepted: values['accept-terms'] === true,
+      };
     }
     case 'status': {
       const [id] = expectOperands(name, operands, ['id']);

@@ -313,6 +313,79 @@ describe('release', () => {
   });
 });
 
+describe('start', () => {
+  const api = () => ({
+    'GET /api/tasks/t1': () => json({ task: details({ id: 't1', status: 'precheck_passed' }) }),
+    'POST /api/tasks/t1/start': () => json({ task: summary({ id: 't1', status: 'running' }) }),
+  });
+
+  it('sends the acceptance of the terms with --accept-terms, without asking', async () => {
+    const fake = fakeRuntime(api(), { confirm: null });
+    expect(await runCli(['start', 't1', '--class', 'small', '--accept-terms'], fake.runtime)).toBe(
+      0,
+    );
+    expect(fake.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
+      'POST /api/tasks/t1/start',
+    ]);
+    expect(fake.calls[0]?.body).toEqual({ instanceClass: 'small', acceptTerms: true });
+  });
+
+  it('asks on the terminal otherwise, and starts only on yes', async () => {
+    const accepted = fakeRuntime(api(), { confirm: true });
+    expect(await runCli(['start', 't1', '--class', 'small'], accepted.runtime)).toBe(0);
+    expect(accepted.calls.at(-1)?.body).toEqual({ instanceClass: 'small', acceptTerms: true });
+
+    const declined = fakeRuntime(api(), { confirm: false });
+    expect(await runCli(['start', 't1', '--class', 'small'], declined.runtime)).toBe(1);
+    expect(declined.calls.map((call) => call.method)).toEqual(['GET']);
+    expect(declined.stderr()).toBe('Not started: the terms were not accepted.');
+  });
+
+  it('refuses without a terminal to ask on, sending nothing', async () => {
+    const fake = fakeRuntime(api(), { confirm: null });
+    expect(await runCli(['start', 't1', '--class', 'small'], fake.runtime)).toBe(2);
+    expect(fake.stderr()).toMatch(/^Error TERMS_NOT_ACCEPTED: /);
+    expect(fake.stderr()).toContain('How to fix: Add --accept-terms');
+    expect(fake.calls.some((call) => call.method === 'POST')).toBe(false);
+  });
+});
+
+/** C0 and C1 control characters and DEL, except the newlines the CLI prints itself. */
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return (code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f);
+  });
+}
+
+describe('text from the server', () => {
+  it('prints names and errors without the control characters they were stored with', async () => {
+    const fake = fakeRuntime({
+      'GET /api/tasks': () =>
+        json({ tasks: [summary({ id: 't1', name: 'evil\u001b[2J\u009b31m\r\nforged' })] }),
+      'GET /api/tasks/t2': () =>
+        json(
+          {
+            error: {
+              code: 'TASK_NOT_FOUND',
+              message: 'There is no task with id \u001b]0;title\u0007t2.',
+              remedy: 'List\rthe tasks.',
+              details: {},
+            },
+          },
+          404,
+        ),
+    });
+    expect(await runCli(['list'], fake.runtime)).toBe(0);
+    expect(fake.stdout()).toContain('evil[2J31m  forged');
+    expect(await runCli(['show', 't2'], fake.runtime)).toBe(3);
+    expect(fake.stderr()).toBe(
+      'Error TASK_NOT_FOUND: There is no task with id ]0;titlet2.\nHow to fix: List the tasks.',
+    );
+    expect(hasControlCharacter(fake.stdout() + fake.stderr())).toBe(false);
+  });
+});
+
 describe('status --watch', () => {
   it('prints a line per refresh until Ctrl-C, then exits 0', async () => {
     const fake = fakeRuntime(

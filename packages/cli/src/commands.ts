@@ -133,8 +133,13 @@ async function runTaskCommand(
       return EXIT_CODES.ok;
     }
     case 'start': {
+      if (!command.isTermsAccepted && !(await confirmTerms(command.id, context))) {
+        context.runtime.stderr('Not started: the terms were not accepted.');
+        return EXIT_CODES.other;
+      }
       const answer = await api.post<{ task: TaskSummary }>(`${taskPath(command.id)}/start`, {
         instanceClass: command.instanceClass,
+        acceptTerms: true,
       });
       print(
         answer,
@@ -189,6 +194,32 @@ async function runTaskCommand(
       return result.isReachable ? EXIT_CODES.ok : EXIT_CODES.unavailable;
     }
   }
+}
+
+/**
+ * Asks the operator to accept the terms of service, as the console's checkbox does; the API
+ * records who accepted them and when. Without a terminal to ask on, --accept-terms is needed.
+ */
+async function confirmTerms(id: string, context: CommandContext): Promise<boolean> {
+  const { task } = await context.api.get<{ task: TaskSummary }>(taskPath(id));
+  const answer = await context.runtime.confirm(
+    [
+      `Starting task ${task.name} (${task.id}) reads the selected objects and the binary log of the source`,
+      'and writes messages to the destination topic until you stop or release it.',
+      'Do you accept the Tidewater Terms of Service? [y/N] ',
+    ].join('\n'),
+  );
+  if (answer === null) {
+    throw new TidewaterError(
+      'TERMS_NOT_ACCEPTED',
+      'Starting a task needs the Terms of Service accepted, and there is no terminal to ask on.',
+      {
+        category: 'invalid_input',
+        remedy: 'Add --accept-terms to accept the Tidewater Terms of Service without being asked.',
+      },
+    );
+  }
+  return answer;
 }
 
 function taskPath(id: string): string {

@@ -90,6 +90,24 @@ describe('loadConfigFile', () => {
     expect(error.remedy).toContain('broken.yaml');
   });
 
+  it('names each unknown field, nested ones with their path, before sending anything', async () => {
+    const file = await write(
+      'unknown.yaml',
+      TASK_YAML.replace('  port: 3307\n', '  port: 3307\n  sslMode: REQUIRED\n').replace(
+        '  hosts: 127.0.0.1\n',
+        '  hots: 127.0.0.1\n',
+      ) + 'colour: blue\n',
+    );
+    const error = await failure(loadConfigFile(file, taskConfigSchema));
+    expect(error.code).toBe('FILE_INVALID');
+    expect(error.details.problems).toEqual([
+      { path: 'source.sslMode', message: expect.stringMatching(/^Unknown field/) },
+      { path: 'destination.hots', message: expect.stringMatching(/^Unknown field/) },
+      { path: 'colour', message: expect.stringMatching(/^Unknown field/) },
+      { path: 'destination.hosts', message: 'This field is required.' },
+    ]);
+  });
+
   it('reports a field of the wrong type as such, not as missing', async () => {
     const file = await write('typed.json', '{"hosts": "h", "topic": "t", "tls": "yes"}');
     const error = await failure(loadConfigFile(file, destinationSchema));

@@ -95,16 +95,28 @@ function syntaxMessage(error: unknown): string {
 
 /**
  * A zod failure as one problem per field, worded like the API's `details.problems`. A field
- * left out is "required" (zod's issues do not carry the input, so the document is looked up).
+ * left out is "required" (zod's issues do not carry the input, so the document is looked up);
+ * each unknown field (the schemas are strict) is a problem of its own, listed first.
  */
 export function fieldProblems(error: z.ZodError, document: unknown): FieldProblem[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message:
-      issue.code === 'invalid_type' && valueAt(document, issue.path) === undefined
-        ? 'This field is required.'
-        : issue.message,
-  }));
+  const unknown = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          path: [...issue.path.map(String), key].join('.'),
+          message: 'Unknown field: there is no setting by this name here.',
+        }))
+      : [],
+  );
+  const others = error.issues
+    .filter((issue) => issue.code !== 'unrecognized_keys')
+    .map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message:
+        issue.code === 'invalid_type' && valueAt(document, issue.path) === undefined
+          ? 'This field is required.'
+          : issue.message,
+    }));
+  return [...unknown, ...others];
 }
 
 function valueAt(document: unknown, keys: readonly PropertyKey[]): unknown {

@@ -198,6 +198,14 @@ export function formatTaskDetails(task: TaskDetails, recentEvents = 10): string 
     ['Stages', stages],
     ['Format', config.format],
     ['Instance class', config.instanceClass],
+    ...(task.termsAcceptance
+      ? [
+          [
+            'Terms',
+            `accepted by ${task.termsAcceptance.by}, ${formatTimestamp(task.termsAcceptance.at)} UTC`,
+          ] as [string, string],
+        ]
+      : []),
     ['Progress', progressText(task)],
     ['Throughput', throughputText(task)],
     ['Actions', task.actions.length > 0 ? task.actions.join(', ') : EMPTY],

@@ -163,11 +163,23 @@ describe('tidewater against the running console', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ id: taskId, status: 'precheck_passed' });
   });
 
-  it('starts the task and watches it live until Ctrl-C', async () => {
-    const started = await tidewater(['start', taskId, '--class', 'small']);
+  it('refuses to start without the terms accepted when there is no terminal to ask on', async () => {
+    const run = await tidewater(['start', taskId, '--class', 'small']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^Error TERMS_NOT_ACCEPTED: /);
+    expect(run.stderr).toContain('--accept-terms');
+    expect(run.stdout).toBe('');
+    const status = await tidewater(['status', taskId, '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ status: 'precheck_passed' });
+  });
+
+  it('starts the task with --accept-terms and watches it live until Ctrl-C', async () => {
+    const started = await tidewater(['start', taskId, '--class', 'small', '--accept-terms']);
     expect(started.stderr).toBe('');
     expect(started.code).toBe(0);
     expect(started.stdout).toContain(`Started task ${name} (${taskId}) with instance class small.`);
+    const shown = await tidewater(['show', taskId]);
+    expect(shown.stdout).toMatch(/Terms: +accepted by admin, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
 
     const watch = spawn(process.execPath, [bin, 'status', taskId, '--watch'], {
       cwd: workDir,
@@ -300,6 +312,60 @@ describe('bad inputs', () => {
     expect(run.code).toBe(6);
     expect(run.stdout).toMatch(/^The source is not reachable\.\nError [A-Z_]+: /);
     expect(run.stdout).not.toContain('wrong');
+  });
+});
+
+describe('text from the server', () => {
+  /** C0 and C1 control characters and DEL; a newline only where the CLI itself breaks lines. */
+  const hasControlCharacter = (text: string) =>
+    [...text].some((char) => {
+      const code = char.codePointAt(0) ?? 0;
+      return (code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f);
+    });
+  const visible = randomBytes(3).toString('hex');
+  const hostile = `cli-ctl-${visible}\u001b[2J\u001b]0;owned\u0007\u009b31m\r\nforged line\u202e`;
+
+  it('prints no control characters from a task name, in text or in JSON', async () => {
+    const created = await fetch(`${app.baseUrl}/api/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${app.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: hostile,
+        source: { type: 'mariadb', ...SOURCE, user: 'tidewater', password: 'tidewater' },
+        destination: { hosts: KAFKA_HOST, port: 9092, topic },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const id = ((await created.json()) as { task: { id: string; name: string } }).task.id;
+
+    const runs = [
+      await tidewater(['list', '--search', `cli-ctl-${visible}`]),
+      await tidewater(['show', id]),
+      await tidewater(['status', id]),
+      await tidewater(['list', '--search', `cli-ctl-${visible}`, '--json']),
+      await tidewater(['show', id, '--json']),
+    ];
+    for (const run of runs) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`cli-ctl-${visible}`);
+      expect(run.stdout).toContain('forged line');
+      expect(hasControlCharacter(run.stdout)).toBe(false);
+      expect(run.stdout).not.toContain('\u202e');
+      expect(run.stderr).toBe('');
+    }
+    for (const line of runs[1]!.stdout.split('\n')) expect(line).not.toMatch(/^forged line/);
+    const listed = JSON.parse(runs[3]!.stdout) as { tasks: Array<{ name: string }> };
+    expect(hasControlCharacter(listed.tasks[0]?.name ?? '')).toBe(false);
+    await tidewater(['release', id, '--yes']);
+  });
+
+  it('prints no control characters from an error message', async () => {
+    const run = await tidewater(['show', `\u001b[31mno-such-task\u0007`]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /^Error TASK_NOT_FOUND: There is no task with id \[31mno-such-task\./,
+    );
+    expect(hasControlCharacter(run.stderr)).toBe(false);
   });
 });
 

@@ -3,6 +3,9 @@ import { z } from 'zod';
 /**
  * The task configuration: everything the task wizard asks, with its defaults and limits.
  * One schema shared by the console's forms, the HTTP API, the CLI and the worker.
+ *
+ * Every object is strict: a field the schema does not know is an error naming it, never
+ * dropped in silence, so a misspelt setting (`hots`, `sslMode`) cannot pass for a default.
  */
 
 export const SOURCE_TYPES = ['polardbx2', 'mysql', 'mariadb'] as const;
@@ -35,7 +38,7 @@ const port = z.coerce
 const password = z.string().max(1024, 'A password is at most 1024 characters.');
 
 export const tlsSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(false),
     /** PEM text of the CA that signed the server certificate; the system CAs when empty. */
     ca: z.string().max(65536).optional(),
@@ -43,7 +46,7 @@ export const tlsSchema = z
   })
   .default({ enabled: false, rejectUnauthorized: true });
 
-export const sourceSchema = z.object({
+export const sourceSchema = z.strictObject({
   type: z.enum(SOURCE_TYPES, { error: 'Choose PolarDB-X 2.0, MySQL or MariaDB.' }),
   host: hostname,
   port: port.default(3306),
@@ -85,7 +88,7 @@ function hasUserinfo(url: URL): boolean {
   return url.username !== '' || url.password !== '';
 }
 
-const destinationFields = z.object({
+const destinationFields = z.strictObject({
   /** Bootstrap hosts, comma separated; a host without a port uses `port`. */
   hosts: brokerList,
   port: port.default(9092),
@@ -100,8 +103,8 @@ const destinationFields = z.object({
   ddlTopic: topicName.optional(),
   schemaRegistry: z
     .discriminatedUnion('enabled', [
-      z.object({ enabled: z.literal(false) }),
-      z.object({
+      z.strictObject({ enabled: z.literal(false) }),
+      z.strictObject({
         enabled: z.literal(true),
         url: registryUrl,
         /** The registry account, sent with `password` as HTTP Basic authentication; none when absent. */
@@ -138,6 +141,12 @@ export const destinationSchema = destinationFields.superRefine(requireScramUser)
  */
 export const destinationConnectionSchema = destinationFields
   .omit({ topic: true, ddlTopic: true })
+  .extend({
+    // The wizard sends its whole destination form, topics included, before a topic is chosen
+    // (it picks one from the list the test returns): accepted here, and not used.
+    topic: z.string().max(249).optional(),
+    ddlTopic: z.string().max(249).optional(),
+  })
   .superRefine(requireScramUser);
 
 /** Broker addresses as `host:port`, the form Kafka clients take. */
@@ -158,7 +167,7 @@ export const STAGES = ['schema', 'full', 'incremental'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const stagesSchema = z
-  .object({
+  .strictObject({
     schema: z.boolean().default(true),
     full: z.boolean().default(true),
     incremental: z.boolean().default(true),
@@ -216,14 +225,14 @@ const dmlSchema = z
 
 /** A selected object: a whole database, or one table with its mapping and filter. */
 export const selectedObjectSchema = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('database'),
     database: objectName,
     /** The name in the destination's messages. */
     rename: objectName.optional(),
     dml: dmlSchema,
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('table'),
     database: objectName,
     table: objectName,
@@ -245,8 +254,8 @@ export const capitalizationLabels: Record<(typeof CAPITALIZATIONS)[number], stri
 
 export const alertsSchema = z
   .discriminatedUnion('enabled', [
-    z.object({ enabled: z.literal(false) }),
-    z.object({
+    z.strictObject({ enabled: z.literal(false) }),
+    z.strictObject({
       enabled: z.literal(true),
       latencyThresholdSeconds: z.coerce
         .number()
@@ -282,7 +291,7 @@ export const canalJsonValuesHelp: Record<CanalJsonValues, string> = {
 };
 
 export const advancedSchema = z
-  .object({
+  .strictObject({
     alerts: alertsSchema,
     capitalization: z.enum(CAPITALIZATIONS).default('default'),
     retryMinutes: z.coerce
@@ -330,7 +339,7 @@ export const instanceClassCeilings: Record<InstanceClass, number | null> = {
  * A task's configuration. Only the endpoints are required to save a draft; everything else
  * has the wizard's default. Precheck and start require at least one selected object.
  */
-export const taskConfigSchema = z.object({
+export const taskConfigSchema = z.strictObject({
   name: z
     .string()
     .trim()

@@ -9,6 +9,7 @@ export { migrateDatabase, type MigrationResult } from './migrate';
 export { createSecretBox, isSealedSecret, loadSecretKey, type SecretBox } from './secrets';
 export {
   createTaskRepository,
+  isUuid,
   type PublicTaskConfig,
   type TaskEventLevel,
   type TaskEventView,

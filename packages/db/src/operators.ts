@@ -2,6 +2,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
 import { withDatabaseErrors } from './database-errors';
+import { isUuid } from './tasks';
 
 /**
  * Operators of the console, their browser sessions and their API tokens.
@@ -284,10 +285,12 @@ export function createOperatorRepository(db: Database) {
     },
 
     async revokeApiToken(operatorId: string, id: string): Promise<void> {
-      const result = await db.apiToken.updateMany({
-        where: { id, operatorId, revokedAt: null },
-        data: { revokedAt: new Date() },
-      });
+      const result = isUuid(id)
+        ? await db.apiToken.updateMany({
+            where: { id, operatorId, revokedAt: null },
+            data: { revokedAt: new Date() },
+          })
+        : { count: 0 };
       if (result.count === 0) {
         throw new TidewaterError('API_TOKEN_NOT_FOUND', 'There is no such API token.', {
           category: 'not_found',

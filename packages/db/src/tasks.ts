@@ -3,6 +3,7 @@ import {
   maskUrl,
   taskConfigSchema,
   taskStatusSchema,
+  type InstanceClass,
   type TaskConfig,
   type TaskStatus,
 } from '@tidewater/config';
@@ -28,6 +29,8 @@ export interface TaskView {
   config: PublicTaskConfig;
   /** When the operator last started the task (Buy and Start); null before. */
   startedAt: string | null;
+  /** Who accepted the terms of service at that start (user name), and when; null before. */
+  termsAcceptance: { by: string; at: string } | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -66,6 +69,16 @@ export interface TaskRepository {
   }): Promise<TaskView[]>;
   /** Replaces the configuration (passwords sealed again; the caller merged what to keep). */
   updateConfig(id: string, config: TaskConfig): Promise<TaskView>;
+  /**
+   * Buy and Start in one statement: the instance class, the terms acceptance and the status
+   * `running`, written only while the task is in one of `from`. False, with nothing written,
+   * when it is not (another request changed it first).
+   */
+  startTask(
+    id: string,
+    from: readonly TaskStatus[],
+    start: { instanceClass: InstanceClass; termsAcceptedBy: string; at: Date },
+  ): Promise<boolean>;
   getTask(id: string): Promise<TaskView>;
   /** The configuration with passwords in clear, for the worker only. */
   readTaskConfig(id: string): Promise<TaskConfig>;
@@ -79,6 +92,8 @@ export interface TaskRepository {
 
 type TaskRow = {
   startedAt: Date | null;
+  termsAcceptedAt: Date | null;
+  termsAcceptedBy: string | null;
   id: string;
   name: string;
   status: string;
@@ -183,13 +198,17 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
         },
       },
       startedAt: row.startedAt?.toISOString() ?? null,
+      termsAcceptance:
+        row.termsAcceptedAt && row.termsAcceptedBy
+          ? { by: row.termsAcceptedBy, at: row.termsAcceptedAt.toISOString() }
+          : null,
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };
   }
 
   async function findRow(id: string): Promise<TaskRow> {
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await db.task.findUnique({ where: { id } }) : null;
+    const row = isUuid(id) ? await db.task.findUnique({ where: { id } }) : null;
     if (!row) {
       throw new TidewaterError('TASK_NOT_FOUND', `There is no task with id ${id}.`, {
         category: 'not_found',
@@ -233,6 +252,17 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
       });
       return toView(row);
     },
+    async startTask(id, from, start) {
+      // jsonb_set keeps the rest of the stored configuration (sealed passwords included) as it is.
+      const count = await db.$executeRaw`
+        UPDATE task SET
+          status = 'running', status_reason = NULL, stage = NULL,
+          started_at = ${start.at}, updated_at = ${start.at},
+          terms_accepted_at = ${start.at}, terms_accepted_by = ${start.termsAcceptedBy},
+          config = jsonb_set(config, '{instanceClass}', to_jsonb(${start.instanceClass}::text))
+        WHERE id = ${id}::uuid AND status = ANY(${[...from]}::text[])`;
+      return count === 1;
+    },
     async getTask(id) {
       return toView(await findRow(id));
     },
@@ -270,4 +300,9 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
       }));
     },
   });
+}
+
+/** Ids are UUIDs: anything else names no task (and never reaches a query as a uuid cast). */
+export function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }

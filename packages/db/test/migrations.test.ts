@@ -55,6 +55,8 @@ describe('database migrations', () => {
           lastError: 'x',
           startedAt: new Date(),
           retryingSince: new Date(),
+          termsAcceptedAt: new Date(),
+          termsAcceptedBy: 'admin',
         },
       });
       await db.taskEvent.create({

@@ -27,6 +27,7 @@ export {
   startTask,
   stopTask,
   updateTask,
+  type Actor,
   type PrecheckReport,
   type TaskDetails,
   type TaskSummary,
@@ -49,7 +50,7 @@ export {
   type SourceObjectTree,
 } from './source-objects';
 export { subscribeControl, type ControlMessage } from './control';
-export { runPrecheckJob } from './precheck-job';
+export { DEFAULT_PRECHECK_TUNING, runPrecheckJob, type PrecheckTuning } from './precheck-job';
 export { isRunWantedAgain, queueRunIfRunning, runTaskJob, type RunJobOptions } from './run-job';
 export type { AlertDeliveryTuning } from './alert-delivery';
 export { reconcileRuns, type ReconcileOptions } from './reconciler';

@@ -109,5 +109,14 @@ export function destinationPrecheckItems(config: TaskConfig): PrecheckGroup {
           );
     },
   });
-  return { items, close: async () => undefined };
+  return {
+    items,
+    noAnswerRemedy:
+      'Check that Kafka (and the schema registry, when used) answer from the worker, then run the precheck again.',
+    // Each item opens and closes its own clients; a stuck one ends on the client's own timeouts.
+    abandon: () => {
+      topics = null;
+    },
+    close: async () => undefined,
+  };
 }

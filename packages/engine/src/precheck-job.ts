@@ -33,10 +33,38 @@ export type PrecheckItemFactory = (config: TaskConfig) => PrecheckItem[];
 /** Opens what a group of items shares (one source session, one Kafka admin) and closes it. */
 export interface PrecheckGroup {
   items: PrecheckItem[];
+  /** What to look at when one of the group's items gets no answer (the item's remedy). */
+  noAnswerRemedy: string;
+  /**
+   * Drops what the items share at once, without waiting for it: called when an item got no
+   * answer, so the items after it do not queue behind the stuck one (they open it again).
+   */
+  abandon(): void;
   close(): Promise<void>;
 }
 
-export async function runPrecheckJob(context: EngineContext, taskId: string): Promise<void> {
+/** How long a precheck may wait; the worker uses the defaults, tests shorten them. */
+export interface PrecheckTuning {
+  /** One item's limit: past it the item fails and the precheck goes on with the next one. */
+  itemTimeoutMs: number;
+  /** The whole precheck's limit: past it every unfinished item fails and the task leaves `prechecking`. */
+  totalTimeoutMs: number;
+}
+
+export const DEFAULT_PRECHECK_TUNING: PrecheckTuning = {
+  itemTimeoutMs: 120_000,
+  totalTimeoutMs: 600_000,
+};
+
+/** How long closing a group may take before what it holds is dropped instead. */
+const CLOSE_GRACE_MS = 5_000;
+
+export async function runPrecheckJob(
+  context: EngineContext,
+  taskId: string,
+  tuning: Partial<PrecheckTuning> = {},
+): Promise<void> {
+  const { itemTimeoutMs, totalTimeoutMs } = { ...DEFAULT_PRECHECK_TUNING, ...tuning };
   const { tasks, runs } = context;
   let groups: PrecheckGroup[] = [];
   try {
@@ -46,23 +74,42 @@ export async function runPrecheckJob(context: EngineContext, taskId: string): Pr
       destinationPrecheckItems(config),
       mappingPrecheckItems(config),
     ];
-    const items = groups.flatMap((group) => group.items);
+    const items = groups.flatMap((group) => group.items.map((item) => ({ item, group })));
     await runs.resetPrecheckItems(
       taskId,
-      items.map((item) => ({ key: item.key, name: item.name, isIgnorable: item.isIgnorable })),
+      items.map(({ item }) => ({ key: item.key, name: item.name, isIgnorable: item.isIgnorable })),
     );
     await tasks.appendEvent(taskId, {
       level: 'info',
       kind: 'precheck_started',
       message: `Precheck started: ${items.length} items.`,
     });
-    for (const item of items) {
+    const deadline = Date.now() + totalTimeoutMs;
+    let isOutOfTime = false;
+    for (const { item, group } of items) {
+      const left = deadline - Date.now();
       let outcome: PrecheckOutcome;
-      try {
-        outcome = await item.run();
-      } catch (error) {
-        const failure = toTidewaterError(error);
-        outcome = { status: 'fail', message: failure.message, remedy: failure.remedy };
+      if (isOutOfTime || left <= 0) {
+        isOutOfTime = true;
+        outcome = fail(
+          `Not checked: the precheck did not finish within ${duration(totalTimeoutMs)}.`,
+          `Fix the items that got no answer, then run the precheck again.`,
+        );
+      } else {
+        const limitMs = Math.min(itemTimeoutMs, left);
+        const answer = await answerWithin(item, limitMs);
+        if (answer === null) {
+          group.abandon();
+          isOutOfTime = limitMs < itemTimeoutMs;
+          outcome = fail(
+            isOutOfTime
+              ? `No answer: the precheck did not finish within ${duration(totalTimeoutMs)}, and this check was still waiting.`
+              : `No answer within ${duration(limitMs)}: the check was still waiting when its time ran out.`,
+            group.noAnswerRemedy,
+          );
+        } else {
+          outcome = answer;
+        }
       }
       await runs.finishPrecheckItem(taskId, item.key, {
         status: outcome.status,
@@ -72,18 +119,19 @@ export async function runPrecheckJob(context: EngineContext, taskId: string): Pr
     }
     const report = precheckReport(await runs.listPrecheckItems(taskId));
     const passed = report.successRate === 100;
+    const summary = isOutOfTime
+      ? `The precheck did not finish within ${duration(totalTimeoutMs)}; success rate ${report.successRate}%.`
+      : `Precheck success rate ${report.successRate}%.`;
     await runs.compareAndSetStatus(
       taskId,
       ['prechecking'],
       passed ? 'precheck_passed' : 'precheck_failed',
-      {
-        statusReason: passed ? null : `Precheck success rate ${report.successRate}%.`,
-      },
+      { statusReason: passed ? null : summary },
     );
     await tasks.appendEvent(taskId, {
       level: passed ? 'info' : 'warning',
       kind: passed ? 'precheck_passed' : 'precheck_failed',
-      message: `Precheck finished: success rate ${report.successRate}%.`,
+      message: isOutOfTime ? summary : `Precheck finished: success rate ${report.successRate}%.`,
     });
   } catch (error) {
     const failure = toTidewaterError(error);
@@ -97,8 +145,46 @@ export async function runPrecheckJob(context: EngineContext, taskId: string): Pr
       statusReason: failure.message,
     });
   } finally {
-    await Promise.all(groups.map((group) => group.close()));
+    await Promise.all(
+      groups.map(async (group) => {
+        if (!(await settlesWithin(group.close(), CLOSE_GRACE_MS))) group.abandon();
+      }),
+    );
   }
+}
+
+/** The item's outcome (a thrown error is a failed item), or null when it did not answer in time. */
+async function answerWithin(item: PrecheckItem, ms: number): Promise<PrecheckOutcome | null> {
+  const running = item.run().catch((error: unknown): PrecheckOutcome => {
+    const failure = toTidewaterError(error);
+    return { status: 'fail', message: failure.message, remedy: failure.remedy };
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([running, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `2 s`, `10 min`: how the limits read in item messages. */
+export function duration(ms: number): string {
+  return ms >= 120_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }
 
 export function pass(message: string): PrecheckOutcome {

@@ -10,6 +10,8 @@ import { fail, pass, type PrecheckGroup } from './precheck-job';
  */
 export function mappingPrecheckItems(config: TaskConfig): PrecheckGroup {
   return {
+    noAnswerRemedy: 'Run the precheck again; report this if it repeats.',
+    abandon: () => undefined,
     close: async () => undefined,
     items: [
       {

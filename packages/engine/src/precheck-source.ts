@@ -23,6 +23,7 @@ import {
   type PrecheckResult,
   type SourceConnection,
 } from '@tidewater/mysql-source';
+import { TidewaterError } from '@tidewater/errors';
 import {
   fail,
   pass,
@@ -40,10 +41,21 @@ import { openSource } from './source-session';
  */
 export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
   let session: Promise<SourceConnection> | null = null;
+  /** The session once it opened; null while it is opening (or after it was abandoned). */
+  let opened: SourceConnection | null = null;
   let grants: Promise<EffectiveGrants> | null = null;
   let settings: Promise<BinlogSettings> | null = null;
   let tables: Promise<Array<{ database: string; table: string }>> | null = null;
-  const connect = () => (session ??= openSource(config.source));
+  const connect = () => {
+    if (session) return session;
+    const opening = openSource(config.source).then((connection) => {
+      if (session === opening) opened = connection;
+      else connection.connection.destroy();
+      return connection;
+    });
+    session = opening;
+    return opening;
+  };
   const item = (
     key: string,
     name: string,
@@ -164,10 +176,32 @@ export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
   }
   return {
     items,
+    noAnswerRemedy:
+      'Check that the source answers from the worker, and that no session holds a lock on the selected tables (SHOW PROCESSLIST: a LOCK TABLES, a long ALTER TABLE or transaction), then run the precheck again.',
+    abandon() {
+      const stuck = session;
+      const wasOpen = opened !== null;
+      // A session stuck on a statement cannot be ended politely (COM_QUIT queues behind it).
+      opened?.connection.destroy();
+      opened = null;
+      grants = settings = tables = null;
+      session = null;
+      if (stuck && !wasOpen) {
+        // It never finished opening: the items after it say so instead of waiting again.
+        session = Promise.reject(
+          new TidewaterError('SOURCE_TIMEOUT', 'the source did not finish the connection', {
+            category: 'unavailable',
+            remedy: 'Check that the source answers from the worker.',
+          }),
+        );
+        // Read by the items that follow; this handler only keeps it from counting as unhandled.
+        session.catch(() => undefined);
+      }
+    },
     async close() {
       if (!session) return;
-      const opened = await session.catch(() => null);
-      await opened?.close();
+      const connection = await session.catch(() => null);
+      await connection?.close();
     },
   };
 }

@@ -49,7 +49,7 @@ export async function listSourceObjects(
   });
 }
 
-const filterBody = z.object({
+const filterBody = z.strictObject({
   database: z.string().min(1, 'Name the database.'),
   table: z.string().min(1, 'Name the table.'),
   filter: z.string().max(4096, 'A filter is at most 4096 characters.'),
@@ -68,11 +68,11 @@ export async function validateFilter(
   taskId: string,
   body: unknown,
 ): Promise<FilterCheck> {
+  const config = await context.tasks.readTaskConfig(taskId);
   const parsed = filterBody.safeParse(body);
   if (!parsed.success) throw invalidInput(parsed.error);
   const { database, table, filter } = parsed.data;
   if (filter.trim() === '') return { isValid: true, sql: null, error: null };
-  const config = await context.tasks.readTaskConfig(taskId);
   try {
     return await withSource(config.source, async (session) => {
       const found = await findTable(session.connection, database, table);

@@ -21,7 +21,7 @@ import type { EngineContext } from './context';
 import { publishControl, type ControlAction } from './control';
 import { enqueuePrecheck, enqueueRun } from './queues';
 import { allowedFrom, nextStatus, operatorActions, type TaskAction } from './task-state';
-import { invalidInput } from './validation';
+import { invalidInput, requireObject } from './validation';
 
 /**
  * What the API and the CLI can do with a task. Every status change goes through `transition`,
@@ -62,32 +62,26 @@ export async function createTask(context: EngineContext, body: unknown): Promise
 /**
  * Updates a draft: top-level keys replace the stored ones, `source` and `destination` merge
  * one level deep, and an absent password keeps the stored one while its endpoint is unchanged
- * (else PASSWORD_REQUIRED). The result is validated whole. Editing invalidates a finished
- * precheck.
+ * (else PASSWORD_REQUIRED). The result is validated whole (unknown fields included) before
+ * anything is written. Editing invalidates a finished precheck.
  */
 export async function updateTask(
   context: EngineContext,
   id: string,
   body: unknown,
 ): Promise<TaskSummary> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new TidewaterError('INVALID_INPUT', 'The request body must be a JSON object.', {
-      category: 'invalid_input',
-      remedy: 'Send the fields to change as a JSON object.',
-    });
-  }
   const current = await context.tasks.getTask(id);
+  const patch = requireObject(body, 'the fields to change');
   nextStatus(current.status, 'edit');
   const stored = await context.tasks.readTaskConfig(id);
   // Merged over the stored settings without their passwords: `keepStoredTaskSecrets` puts a
   // stored password back only where the endpoint it was saved for is unchanged.
   const base = withoutSecrets(stored);
-  const patch = body as Record<string, unknown>;
   const merged = {
     ...base,
     ...patch,
-    source: { ...base.source, ...(patch.source as object | undefined) },
-    destination: { ...base.destination, ...(patch.destination as object | undefined) },
+    source: mergeSection(base.source, patch.source, 'source'),
+    destination: mergeSection(base.destination, patch.destination, 'destination'),
   };
   const parsed = taskConfigSchema.safeParse(merged);
   if (!parsed.success) throw invalidInput(parsed.error);
@@ -100,6 +94,20 @@ export async function updateTask(
     message: 'Configuration saved.',
   });
   return summarize(context, task);
+}
+
+/** A section of a patch over the stored one; anything but an object is a 400 naming it. */
+function mergeSection<T extends object>(stored: T, patch: unknown, path: string): T {
+  if (patch === undefined) return stored;
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    const message = `Send the ${path} settings to change as an object.`;
+    throw new TidewaterError('INVALID_INPUT', `${path}: ${message}`, {
+      category: 'invalid_input',
+      remedy: `Send "${path}" as an object holding the fields to change.`,
+      details: { problems: [{ path, message }] },
+    });
+  }
+  return { ...stored, ...patch };
 }
 
 export async function listTasks(
@@ -149,6 +157,7 @@ export async function runPrecheck(context: EngineContext, id: string): Promise<P
 }
 
 export async function getPrecheck(context: EngineContext, id: string): Promise<PrecheckReport> {
+  await context.tasks.getTask(id);
   const items = await context.runs.listPrecheckItems(id);
   return precheckReport(items);
 }
@@ -167,7 +176,7 @@ export function precheckReport(items: PrecheckItemView[]): PrecheckReport {
   };
 }
 
-const ignoreBody = z.object({ isIgnored: z.boolean().default(true) });
+const ignoreBody = z.strictObject({ isIgnored: z.boolean().default(true) });
 
 /**
  * Ignores (or un-ignores) a failed item the operator accepts. When the precheck has finished
@@ -179,9 +188,9 @@ export async function ignorePrecheckItem(
   key: string,
   body: unknown,
 ): Promise<PrecheckReport> {
+  const task = await context.tasks.getTask(id);
   const parsed = ignoreBody.safeParse(body ?? {});
   if (!parsed.success) throw invalidInput(parsed.error);
-  const task = await context.tasks.getTask(id);
   if (task.status !== 'precheck_failed' && task.status !== 'precheck_passed') {
     throw new TidewaterError(
       'TASK_STATE_CONFLICT',
@@ -206,25 +215,54 @@ export async function ignorePrecheckItem(
   return report;
 }
 
-const startBody = z.object({
+const startBody = z.strictObject({
   instanceClass: z.enum(INSTANCE_CLASSES, {
     error: `Choose an instance class: ${INSTANCE_CLASSES.join(', ')}.`,
   }),
+  /** The operator accepts the terms of service: required, and recorded with who and when. */
+  acceptTerms: z.boolean({ error: 'Send true to accept the terms of service.' }).optional(),
 });
 
-/** "Buy and start": fixes the instance class and queues the task's run. */
+const PRECHECK_STATUSES: ReadonlySet<TaskStatus> = new Set<TaskStatus>([
+  'created',
+  'prechecking',
+  'precheck_failed',
+  'precheck_passed',
+]);
+
+/** Who is acting: the signed-in operator (by session or API token). */
+export interface Actor {
+  username: string;
+}
+
+/**
+ * "Buy and start": needs the terms accepted; fixes the instance class, records the acceptance
+ * (who, when) and queues the task's run. Everything is checked first — the task, the body, the
+ * terms, the state, the precheck — and then written in one guarded statement, so a refused
+ * start writes nothing.
+ */
 export async function startTask(
   context: EngineContext,
   id: string,
   body: unknown,
+  actor: Actor,
 ): Promise<TaskSummary> {
+  const task = await context.tasks.getTask(id);
   const parsed = startBody.safeParse(body ?? {});
   if (!parsed.success) throw invalidInput(parsed.error);
+  if (parsed.data.acceptTerms !== true) throw termsNotAccepted();
+  const { instanceClass } = parsed.data;
+  // Before its start, what stands in a task's way is its precheck; after it, its state.
+  if (!PRECHECK_STATUSES.has(task.status)) nextStatus(task.status, 'start');
   const report = await getPrecheck(context, id);
-  if (!report.isComplete || report.successRate < 100) {
+  if (task.status !== 'precheck_passed' || !report.isComplete || report.successRate < 100) {
     throw new TidewaterError(
       'PRECHECK_NOT_PASSED',
-      `The precheck success rate is ${report.successRate}%; a task starts at 100%.`,
+      task.status === 'created'
+        ? 'The task has not passed a precheck since it was saved; a task starts once it has.'
+        : task.status === 'prechecking'
+          ? 'The precheck is still running; a task starts once it has passed.'
+          : `The precheck success rate is ${report.successRate}%; a task starts at 100%.`,
       {
         category: 'conflict',
         remedy:
@@ -232,16 +270,38 @@ export async function startTask(
       },
     );
   }
-  const config = await context.tasks.readTaskConfig(id);
-  await context.tasks.updateConfig(id, { ...config, instanceClass: parsed.data.instanceClass });
-  await transition(context, id, 'start', { startedAt: new Date(), stage: null });
+  const at = new Date();
+  const isStarted = await context.tasks.startTask(id, allowedFrom('start'), {
+    instanceClass,
+    termsAcceptedBy: actor.username,
+    at,
+  });
+  if (!isStarted) {
+    // Another request changed the task since it was read: say what it is now.
+    nextStatus((await context.tasks.getTask(id)).status, 'start');
+    throw new TidewaterError('TASK_STATE_CONFLICT', 'The task changed while it was starting.', {
+      category: 'conflict',
+      remedy: 'Read the task again and retry if it still makes sense.',
+    });
+  }
   await context.tasks.appendEvent(id, {
     level: 'info',
     kind: 'started',
-    message: `Task started with instance class ${parsed.data.instanceClass}.`,
+    message: `Task started with instance class ${instanceClass}; terms accepted by ${actor.username}.`,
+    data: { instanceClass, termsAcceptedBy: actor.username, termsAcceptedAt: at.toISOString() },
   });
   await enqueueRun(context.queues, id);
   return getTask(context, id);
+}
+
+function termsNotAccepted(): TidewaterError {
+  const message = 'Accept the terms of service to start the task.';
+  return new TidewaterError('TERMS_NOT_ACCEPTED', message, {
+    category: 'invalid_input',
+    remedy:
+      'Read the Tidewater Terms of Service and send "acceptTerms": true (in the console, tick the terms box; with the CLI, add --accept-terms or answer the question).',
+    details: { problems: [{ path: 'acceptTerms', message }] },
+  });
 }
 
 export async function pauseTask(context: EngineContext, id: string): Promise<TaskSummary> {
@@ -274,7 +334,7 @@ export async function stopTask(context: EngineContext, id: string): Promise<Task
   return getTask(context, id);
 }
 
-const restartBody = z.object({
+const restartBody = z.strictObject({
   /** Start over with a fresh snapshot (the way out when the binlog at the checkpoint is gone). */
   fromScratch: z.boolean().default(false),
 });
@@ -284,6 +344,7 @@ export async function restartTask(
   id: string,
   body: unknown,
 ): Promise<TaskSummary> {
+  await context.tasks.getTask(id);
   const parsed = restartBody.safeParse(body ?? {});
   if (!parsed.success) throw invalidInput(parsed.error);
   await transition(context, id, 'restart');

@@ -22,6 +22,9 @@ import {
 } from './fixtures';
 import { startWorker, waitForOutput, type WorkerProcess } from './worker-process';
 
+/** Who starts the tests' tasks (the API passes the signed-in operator). */
+const OPERATOR = { username: 'engine-test' };
+
 /**
  * The operator's lifecycle against a real worker process: precheck, start, pause (the worker
  * stops promptly and leaves the source), resume (it continues from the checkpoint), release
@@ -68,7 +71,7 @@ describe('task lifecycle with a worker process', () => {
       if (status === 'precheck_failed') throw new Error(`precheck failed: ${statusReason}`);
       return status === 'precheck_passed';
     });
-    await startTask(context, task.id, { instanceClass: 'unlimited' });
+    await startTask(context, task.id, { instanceClass: 'unlimited', acceptTerms: true }, OPERATOR);
     await waitUntil(
       'incremental migration',
       async () => (await context.runs.readRunState(task.id)).stage === 'incremental',

@@ -20,6 +20,9 @@ import {
 } from './fixtures';
 import { Kafka, logLevel } from 'kafkajs';
 
+/** Who starts the tests' tasks (the API passes the signed-in operator). */
+const OPERATOR = { username: 'engine-test' };
+
 /**
  * Each failing precheck item produced by a real misconfiguration, on the real stack: a source
  * logging STATEMENT binlogs (a throwaway MariaDB, so other tests keep their ROW binlog), an
@@ -153,13 +156,18 @@ describe('precheck', () => {
     const conflict = byKey.get('destination.conflicts');
     expect(conflict?.status).toBe('fail');
     expect(conflict?.isIgnorable).toBe(true);
-    await expect(startTask(context, task.id, { instanceClass: 'small' })).rejects.toThrow(
-      /success rate/,
-    );
+    await expect(
+      startTask(context, task.id, { instanceClass: 'small', acceptTerms: true }, OPERATOR),
+    ).rejects.toThrow(/success rate/);
     const report = await ignorePrecheckItem(context, task.id, 'destination.conflicts', {});
     expect(report.successRate).toBe(100);
     expect((await context.tasks.getTask(task.id)).status).toBe('precheck_passed');
-    const started = await startTask(context, task.id, { instanceClass: 'small' });
+    const started = await startTask(
+      context,
+      task.id,
+      { instanceClass: 'small', acceptTerms: true },
+      OPERATOR,
+    );
     expect(started.status).toBe('running');
     await context.runs.compareAndSetStatus(task.id, ['running'], 'paused');
     await expect(

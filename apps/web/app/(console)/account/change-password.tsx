@@ -20,9 +20,11 @@ export function ChangePassword() {
     event.preventDefault();
     setDone(false);
     setFailure(null);
-    const parsed = changePasswordSchema.safeParse(values);
+    // The repeated password is the form's own check; the API takes the other two fields only.
+    const { confirmPassword, ...fields } = values;
+    const parsed = changePasswordSchema.safeParse(fields);
     const found = parsed.success ? {} : issuesByPath(parsed.error);
-    if (values.confirmPassword !== values.newPassword) {
+    if (confirmPassword !== values.newPassword) {
       found.confirmPassword = 'The two new passwords differ.';
     }
     setProblems(found);

@@ -27,7 +27,11 @@ export function StepPurchase({ form, setForm, goTo, taskId }: StepProps & { task
   const [termsError, setTermsError] = useState<string | null>(null);
   const start = useMutation({
     mutationFn: (instanceClass: InstanceClass) =>
-      apiSend<{ task: TaskSummary }>('POST', `/api/tasks/${taskId}/start`, { instanceClass }),
+      apiSend<{ task: TaskSummary }>('POST', `/api/tasks/${taskId}/start`, {
+        instanceClass,
+        // Only sent once the box is ticked (submit checks it); the API records who and when.
+        acceptTerms: true,
+      }),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ['tasks'] });
       router.push(`/tasks/${taskId}`);

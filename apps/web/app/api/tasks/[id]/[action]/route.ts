@@ -8,19 +8,21 @@ import {
   stopTask,
 } from '@tidewater/engine';
 import { apiRoute } from '@/lib/api-route';
+import { signedIn } from '@/lib/auth';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * POST /api/tasks/:id/{start|pause|resume|stop|restart|release}.
- * start takes { instanceClass }; restart takes { fromScratch?: boolean }.
+ * start takes { instanceClass, acceptTerms: true } (the caller is recorded as accepting the
+ * terms); restart takes { fromScratch?: boolean }.
  */
-export const POST = apiRoute(async ({ engine, params, optionalJson }) => {
+export const POST = apiRoute(async ({ engine, params, principal, optionalJson }) => {
   const id = params.id ?? '';
   const body = await optionalJson();
   switch (params.action) {
     case 'start':
-      return { task: await startTask(engine, id, body) };
+      return { task: await startTask(engine, id, body, signedIn(principal).operator) };
     case 'pause':
       return { task: await pauseTask(engine, id) };
     case 'resume':
