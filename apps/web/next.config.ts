@@ -26,6 +26,11 @@ const config: NextConfig = {
   turbopack: { root: path.resolve(import.meta.dirname, '../..') },
   poweredByHeader: false,
   reactStrictMode: true,
+  experimental: {
+    // The proxy (proxy.ts) runs on pages only, which read no body; what it may buffer of one
+    // is bounded like every route's body (lib/body-limit.ts).
+    proxyClientMaxBodySize: '1mb',
+  },
 };
 
 export default config;

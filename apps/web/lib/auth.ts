@@ -92,6 +92,10 @@ function expectedOrigin(request: NextRequest): string {
   return `${isHttps(request) ? 'https' : 'http'}://${host}`;
 }
 
+/**
+ * Whether the client used https. X-Forwarded-Proto is set by the edge server (server.ts) from
+ * the socket, or from a configured proxy's report; a client's own value never gets here.
+ */
 export function isHttps(request: NextRequest): boolean {
   const forwarded = request.headers.get('x-forwarded-proto');
   return (forwarded ?? request.nextUrl.protocol.replace(':', '')).split(',')[0]?.trim() === 'https';
@@ -108,7 +112,10 @@ export function sessionCookieOptions(request: NextRequest) {
   };
 }
 
-/** The caller's address for the per-address sign-in limit. */
+/**
+ * The caller's address for the sign-in limiter: X-Forwarded-For as the edge server (server.ts)
+ * rewrote it, i.e. the TCP peer, or the client a configured proxy reported.
+ */
 export function clientAddress(request: NextRequest): string {
   return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
 }

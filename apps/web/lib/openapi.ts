@@ -326,6 +326,8 @@ const ERROR_STATUSES: Record<string, string> = {
   '404': 'The task (or another named thing) does not exist (TASK_NOT_FOUND, …).',
   '409': 'Not allowed in the task’s current state (TASK_STATE_CONFLICT, PRECHECK_NOT_PASSED, …).',
   '422': 'The source or destination is configured in a way Tidewater cannot work with.',
+  '413':
+    'The request body is over the route’s limit: 1 MiB, 8 MiB for a task configuration (REQUEST_TOO_LARGE).',
   '429': 'Too many failed sign-ins (SIGN_IN_RATE_LIMITED; see Retry-After).',
   '500': 'An unexpected error (INTERNAL); the web log has the details.',
   '503': 'A service Tidewater depends on is unavailable.',
@@ -383,7 +385,7 @@ const PARAMETERS: Record<string, Schema> = {
 
 /** Errors every authenticated call can answer; unsafe methods add 403 for cookie callers. */
 const AUTH_ERRORS = ['401', '500', '503'] as const;
-const CHANGE_ERRORS = ['400', '401', '403', '500', '503'] as const;
+const CHANGE_ERRORS = ['400', '401', '403', '413', '500', '503'] as const;
 
 const taskAction = (
   action: string,
@@ -572,7 +574,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       tags: ['Authentication'],
       body: { schema: ref('SignIn'), isRequired: true },
       response: object({ operator: ref('Operator') }),
-      errors: ['400', '401', '403', '429', '500', '503'],
+      errors: ['400', '401', '403', '413', '429', '500', '503'],
       isPublic: true,
     },
   },

@@ -17,7 +17,7 @@ import {
 } from '../../../apps/web/e2e/harness';
 
 /**
- * The product as an operator runs it, for the CLI's tests: the built web app (`next start`)
+ * The product as an operator runs it, for the CLI's tests: the built web app (`server.ts`)
  * and one worker, on the CLI tests' own database and queue prefix, against the local stack.
  * Mirrors the e2e global setup, with an API token for the CLI.
  */
@@ -53,8 +53,8 @@ export async function startWebApp(): Promise<RunningWebApp> {
   };
   try {
     const web = startProcess(
-      path.join(repoRoot, 'node_modules/.bin/next'),
-      ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+      process.execPath,
+      ['--import', 'tsx', 'server.ts', '--port', String(port), '--hostname', '127.0.0.1'],
       { cwd: webDir, env },
     );
     started.push(web);
