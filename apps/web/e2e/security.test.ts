@@ -1,19 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDatabase, createOperatorRepository } from '@tidewater/db';
+import { launchBrowser, screenshot } from './browser';
 import { baseUrl } from './session';
 
 /**
- * The console's security promises over HTTP, against the built app: request body limits. Requests
- * leave from chosen loopback addresses (all of 127.0.0.0/8 reaches the server): the global setup
- * trusts `trustedProxy` (127.0.0.2) as a reverse proxy, so its X-Forwarded-* headers count; any
- * other address is a client talking to the console directly.
+ * The console's security promises over HTTP, against the built app: request body limits and the
+ * redirect after sign-in. Requests leave from chosen loopback addresses (all of 127.0.0.0/8 reaches
+ * the server): the global setup trusts `trustedProxy` (127.0.0.2) as a reverse proxy, so its
+ * X-Forwarded-* headers count; any other address is a client talking to the console directly.
  */
 
 const TWO_MIB = 2 * 1024 * 1024;
 /** A direct client, and the address of each scenario that must not share limiter state. */
 const CLIENT = {
   bodies: '127.0.0.11',
+  redirects: '127.0.0.12',
 } as const;
 
 interface Answer {
@@ -115,7 +120,36 @@ function signInAs(
   });
 }
 
+function sessionCookie(answer: Answer): string {
+  const cookie = (answer.headers['set-cookie'] ?? []).find((item) =>
+    item.startsWith('tidewater_session='),
+  );
+  if (!cookie) throw new Error(`no session cookie in ${answer.status} ${answer.text}`);
+  return cookie.split(';')[0] ?? '';
+}
+
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+/** SQL for what a test sets up or inspects directly; the database of the running console. */
+let sql: pg.Client;
+let database: ReturnType<typeof createDatabase>;
+let browser: Browser | undefined;
+
+async function createOperator(prefix: string, password: string) {
+  return createOperatorRepository(database).createOperator(unique(prefix), password);
+}
+
+beforeAll(async () => {
+  sql = new pg.Client({ connectionString: inject('databaseUrl') });
+  await sql.connect();
+  database = createDatabase(inject('databaseUrl'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await database?.$disconnect();
+  await sql?.end();
+});
 
 describe('request body limits', () => {
   it('answers 413 to a 2 MiB sign-in body, declared or chunked, and keeps answering', async () => {
@@ -162,5 +196,93 @@ describe('request body limits', () => {
       expect({ isChunked, status: answer.status }).toEqual({ isChunked, status: 413 });
       expect(answer.json().error.code).toBe('REQUEST_TOO_LARGE');
     }
+  });
+});
+
+describe('the redirect after sign-in', () => {
+  /** Raw query strings for `/sign-in?next=`: each would leave the site if followed as given. */
+  const OFF_SITE = [
+    '/%09/evil.example',
+    '/%0a/evil.example',
+    '/%0d%0a/evil.example',
+    '/%09%09/evil.example',
+    '%2F%09%2Fevil.example',
+    '//evil.example',
+    '%2F%2Fevil.example',
+    '/%5Cevil.example',
+    '%5C%5Cevil.example',
+    '/%5C/evil.example',
+    '/\\evil.example',
+    'https:evil.example',
+    'https://evil.example',
+    'https%3A%2F%2Fevil.example',
+    '//evil.example@tidewater',
+    'javascript:alert(1)',
+    '%20//evil.example',
+  ];
+
+  it('keeps every `next` target on this site (tabs, newlines, backslashes, schemes, encodings)', async () => {
+    const operator = await createOperator('redirects', 'redirect-test-password');
+    const cookie = sessionCookie(
+      await signInAs(CLIENT.redirects, operator.username, 'redirect-test-password'),
+    );
+    const leaks: string[] = [];
+    for (const next of OFF_SITE) {
+      const answer = await send({
+        from: CLIENT.redirects,
+        path: `/sign-in?next=${next}`,
+        headers: { cookie },
+      });
+      const location = String(answer.headers.location ?? '');
+      const target = new URL(location, baseUrl());
+      if (answer.status < 300 || answer.status > 399 || target.origin !== origin()) {
+        leaks.push(`${next} -> ${answer.status} ${JSON.stringify(location)}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+
+    // A path on this site, with its query, is kept.
+    const kept = await send({
+      from: CLIENT.redirects,
+      path: `/sign-in?next=${encodeURIComponent('/tasks?status=running')}`,
+      headers: { cookie },
+    });
+    expect(new URL(String(kept.headers.location), baseUrl()).href).toBe(
+      `${origin()}/tasks?status=running`,
+    );
+  });
+
+  it('stays on this site after signing in through the form with next=/%09/evil.example, without a CSP violation', async () => {
+    const operator = await createOperator('form', 'form-test-password');
+    browser ??= await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    // Collected from the page itself; the listener is installed before any page script runs.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (event) => {
+        seen.push(
+          `${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`,
+        );
+      });
+    });
+    const offSite: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(origin())) offSite.push(request.url());
+    });
+    await page.goto(`${baseUrl()}/sign-in?next=/%09/evil.example`);
+    await page.getByLabel('User name').fill(operator.username);
+    await page.getByLabel('Password').fill('form-test-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/tasks');
+    await page.getByRole('heading', { name: 'Data Migration' }).waitFor();
+    await screenshot(page, 'security', '01-signed-in-on-site');
+    expect(new URL(page.url()).origin).toBe(origin());
+    expect(offSite).toEqual([]);
+    expect(
+      await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations),
+    ).toEqual([]);
+    await context.close();
   });
 });
