@@ -157,7 +157,10 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Each run starts from an empty task list; the test database is the tests' own. */
+/**
+ * Each run starts from an empty task list and no sign-in failures; the test database is the
+ * tests' own.
+ */
 async function clearTestDatabase(databaseUrl: string): Promise<void> {
   if (!/_test(\?|$)/.test(new URL(databaseUrl).pathname)) {
     throw new Error(
@@ -167,7 +170,7 @@ async function clearTestDatabase(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('TRUNCATE task, worker_heartbeat, operator CASCADE');
+    await client.query('TRUNCATE task, worker_heartbeat, operator, sign_in_throttle CASCADE');
   } finally {
     await client.end();
   }

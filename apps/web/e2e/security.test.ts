@@ -3,15 +3,16 @@ import http from 'node:http';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDatabase, createOperatorRepository } from '@tidewater/db';
+import { createDatabase, createOperatorRepository, signInThrottleKeys } from '@tidewater/db';
 import { launchBrowser, screenshot } from './browser';
 import { baseUrl } from './session';
 
 /**
- * The console's security promises over HTTP, against the built app: request body limits and the
- * redirect after sign-in. Requests leave from chosen loopback addresses (all of 127.0.0.0/8 reaches
- * the server): the global setup trusts `trustedProxy` (127.0.0.2) as a reverse proxy, so its
- * X-Forwarded-* headers count; any other address is a client talking to the console directly.
+ * The console's security promises over HTTP, against the built app: request body limits, the
+ * redirect after sign-in and the sign-in limiter. Requests leave from chosen loopback addresses
+ * (all of 127.0.0.0/8 reaches the server): the global setup trusts `trustedProxy` (127.0.0.2) as a
+ * reverse proxy, so its X-Forwarded-* headers count; any other address is a client talking to the
+ * console directly.
  */
 
 const TWO_MIB = 2 * 1024 * 1024;
@@ -19,6 +20,10 @@ const TWO_MIB = 2 * 1024 * 1024;
 const CLIENT = {
   bodies: '127.0.0.11',
   redirects: '127.0.0.12',
+  burst: '127.0.0.13',
+  spoofer: '127.0.0.14',
+  owner: '127.0.0.15',
+  backoff: '127.0.0.16',
 } as const;
 
 interface Answer {
@@ -120,12 +125,23 @@ function signInAs(
   });
 }
 
+/** A sign-in through the configured reverse proxy for the client `address`. */
+function signInVia(address: string, username: string, password: string) {
+  return signInAs(inject('trustedProxy'), username, password, { 'x-forwarded-for': address });
+}
+
 function sessionCookie(answer: Answer): string {
   const cookie = (answer.headers['set-cookie'] ?? []).find((item) =>
     item.startsWith('tidewater_session='),
   );
   if (!cookie) throw new Error(`no session cookie in ${answer.status} ${answer.text}`);
   return cookie.split(';')[0] ?? '';
+}
+
+function statusCounts(answers: Answer[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const answer of answers) counts[answer.status] = (counts[answer.status] ?? 0) + 1;
+  return counts;
 }
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -284,5 +300,90 @@ describe('the redirect after sign-in', () => {
       await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations),
     ).toEqual([]);
     await context.close();
+  });
+});
+
+describe('the sign-in limiter', () => {
+  it('lets at most 5 of 20 parallel wrong attempts for one account from one address reach the password check', async () => {
+    const username = unique('burst');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => signInAs(CLIENT.burst, username, 'wrong-password')),
+    );
+    expect(statusCounts(answers)).toEqual({ 401: 5, 429: 15 });
+    const limited = answers.find((answer) => answer.status === 429);
+    expect(limited?.json().error.code).toBe('SIGN_IN_RATE_LIMITED');
+    expect(limited?.headers['retry-after']).toMatch(/^\d+$/);
+  });
+
+  it('ignores X-Forwarded-For unless the peer is a configured proxy', async () => {
+    // A direct client cannot escape its lock by inventing a new address for each attempt.
+    const target = unique('spoofed');
+    const spoofed: number[] = [];
+    for (let index = 1; index <= 6; index += 1) {
+      const answer = await signInAs(CLIENT.spoofer, target, 'wrong-password', {
+        'x-forwarded-for': `198.51.100.${index}`,
+      });
+      spoofed.push(answer.status);
+    }
+    expect(spoofed).toEqual([401, 401, 401, 401, 401, 429]);
+
+    // Through the configured proxy, the forwarded address is the client: a lock on one
+    // client address does not hold another.
+    const username = unique('proxied');
+    const fromA: number[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      fromA.push((await signInVia('203.0.113.7', username, 'wrong-password')).status);
+    }
+    expect(fromA).toEqual([401, 401, 401, 401, 401]);
+    expect((await signInVia('203.0.113.7', username, 'wrong-password')).status).toBe(429);
+    expect((await signInVia('203.0.113.8', username, 'wrong-password')).status).toBe(401);
+  });
+
+  it('lets the owner sign in from another address while an attacker is locked out', async () => {
+    const owner = await createOperator('owner', 'owner-test-password');
+    const attacker = '198.51.100.66';
+    const attempts: number[] = [];
+    for (let index = 0; index < 8; index += 1) {
+      attempts.push((await signInVia(attacker, owner.username, `guess-${index}`)).status);
+    }
+    expect(attempts).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    // Locked even with the right password: a lock that gave way to it would confirm guesses.
+    expect((await signInVia(attacker, owner.username, 'owner-test-password')).status).toBe(429);
+
+    expect((await signInVia('203.0.113.40', owner.username, 'owner-test-password')).status).toBe(
+      200,
+    );
+    expect((await signInAs(CLIENT.owner, owner.username, 'owner-test-password')).status).toBe(200);
+  });
+
+  it('ends each lock after its backoff, doubling it per further failure up to 15 minutes', async () => {
+    const username = unique('backoff');
+    const key = signInThrottleKeys(username, CLIENT.backoff).account;
+    const wrong = () => signInAs(CLIENT.backoff, username, 'wrong-password');
+    const retryAfter = (answer: Answer) => Number(answer.headers['retry-after']);
+    const endLock = () =>
+      sql.query('UPDATE sign_in_throttle SET blocked_until = now() WHERE key = $1', [key]);
+
+    for (let index = 0; index < 5; index += 1) expect((await wrong()).status).toBe(401);
+    const first = await wrong();
+    expect(first.status).toBe(429);
+    expect(retryAfter(first)).toBeGreaterThan(0);
+    expect(retryAfter(first)).toBeLessThanOrEqual(60);
+
+    await endLock();
+    expect((await wrong()).status).toBe(401);
+    const second = await wrong();
+    expect(second.status).toBe(429);
+    expect(retryAfter(second)).toBeGreaterThan(60);
+    expect(retryAfter(second)).toBeLessThanOrEqual(120);
+
+    // However many failures came before, a lock lasts at most 15 minutes.
+    await sql.query('UPDATE sign_in_throttle SET failures = 40 WHERE key = $1', [key]);
+    await endLock();
+    expect((await wrong()).status).toBe(401);
+    const capped = await wrong();
+    expect(capped.status).toBe(429);
+    expect(retryAfter(capped)).toBeGreaterThan(600);
+    expect(retryAfter(capped)).toBeLessThanOrEqual(900);
   });
 });

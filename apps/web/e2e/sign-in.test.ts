@@ -104,7 +104,7 @@ describe('sign-in', () => {
     await context.close();
   });
 
-  it('locks a user name out after repeated wrong passwords', async () => {
+  it('locks a user name out from an address after repeated wrong passwords', async () => {
     const attempt = (password: string) =>
       fetch(`${baseUrl()}/api/auth/sign-in`, {
         method: 'POST',

@@ -47,3 +47,13 @@ export {
   type OperatorView,
   type SignedInSession,
 } from './operators';
+export {
+  clientAddressKey,
+  createSignInThrottle,
+  lockDurationMs,
+  SIGN_IN_POLICY,
+  signInThrottleKeys,
+  type SignInReservation,
+  type SignInThrottle,
+  type SignInThrottleKeys,
+} from './sign-in-throttle';
