@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, scryptSync } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
@@ -9,10 +9,10 @@ import { baseUrl } from './session';
 
 /**
  * The console's security promises over HTTP, against the built app: request body limits, the
- * redirect after sign-in and the sign-in limiter. Requests leave from chosen loopback addresses
- * (all of 127.0.0.0/8 reaches the server): the global setup trusts `trustedProxy` (127.0.0.2) as a
- * reverse proxy, so its X-Forwarded-* headers count; any other address is a client talking to the
- * console directly.
+ * redirect after sign-in, the sign-in limiter and password hashing, API token lifetime. Requests
+ * leave from chosen loopback addresses (all of 127.0.0.0/8 reaches the server): the global setup
+ * trusts `trustedProxy` (127.0.0.2) as a reverse proxy, so its X-Forwarded-* headers count; any
+ * other address is a client talking to the console directly.
  */
 
 const TWO_MIB = 2 * 1024 * 1024;
@@ -24,6 +24,7 @@ const CLIENT = {
   spoofer: '127.0.0.14',
   owner: '127.0.0.15',
   backoff: '127.0.0.16',
+  passwords: '127.0.0.17',
 } as const;
 
 interface Answer {
@@ -385,5 +386,126 @@ describe('the sign-in limiter', () => {
     expect(capped.status).toBe(429);
     expect(retryAfter(capped)).toBeGreaterThan(600);
     expect(retryAfter(capped)).toBeLessThanOrEqual(900);
+  });
+});
+
+describe('passwords and API tokens', () => {
+  it('rehashes a password stored with scrypt N=2^15 at the next sign-in', async () => {
+    const operator = await createOperator('rehash', 'rehash-test-password');
+    const salt = randomBytes(16);
+    const old = scryptSync('rehash-test-password', salt, 64, {
+      N: 2 ** 15,
+      r: 8,
+      p: 1,
+      maxmem: 64 * 1024 * 1024,
+    });
+    const oldHash = `scrypt$32768$8$1$${salt.toString('base64url')}$${old.toString('base64url')}`;
+    await sql.query('UPDATE operator SET password_hash = $1 WHERE id = $2', [oldHash, operator.id]);
+    const before = await sql.query('SELECT password_changed_at FROM operator WHERE id = $1', [
+      operator.id,
+    ]);
+
+    expect(
+      (await signInAs(CLIENT.passwords, operator.username, 'rehash-test-password')).status,
+    ).toBe(200);
+    const after = await sql.query(
+      'SELECT password_hash, password_changed_at FROM operator WHERE id = $1',
+      [operator.id],
+    );
+    expect(after.rows[0].password_hash).toMatch(/^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{86}$/);
+    expect(after.rows[0].password_changed_at).toEqual(before.rows[0].password_changed_at);
+    expect(
+      (await signInAs(CLIENT.passwords, operator.username, 'rehash-test-password')).status,
+    ).toBe(200);
+    expect((await signInAs(CLIENT.passwords, operator.username, 'not-it-at-all')).status).toBe(401);
+  });
+
+  it('refuses an API token past its expiry, and records when each token was last used', async () => {
+    const operator = await createOperator('expiry', 'expiry-test-password');
+    const cookie = sessionCookie(
+      await signInAs(CLIENT.passwords, operator.username, 'expiry-test-password'),
+    );
+    const create = (body: Record<string, unknown>) =>
+      send({
+        from: CLIENT.passwords,
+        path: '/api/auth/tokens',
+        headers: { 'content-type': 'application/json', origin: origin(), cookie },
+        body: JSON.stringify(body),
+      });
+    const withDefault = await create({ name: 'default lifetime' });
+    expect(withDefault.status).toBe(201);
+    const days = (iso: string) => (Date.parse(iso) - Date.now()) / 86_400_000;
+    expect(days(withDefault.json().apiToken.expiresAt)).toBeCloseTo(90, 0);
+    const short = await create({ name: 'one week', expiresInDays: 7 });
+    expect(days(short.json().apiToken.expiresAt)).toBeCloseTo(7, 0);
+    expect((await create({ name: 'forever', expiresInDays: 100_000 })).status).toBe(400);
+
+    const token = short.json().token as string;
+    const use = () =>
+      send({
+        from: CLIENT.passwords,
+        path: '/api/auth/session',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await use()).status).toBe(200);
+    const listed = await send({
+      from: CLIENT.passwords,
+      path: '/api/auth/tokens',
+      headers: { cookie },
+    });
+    const shown = listed
+      .json()
+      .tokens.find((item: { name: string }) => item.name === 'one week') as {
+      lastUsedAt: string | null;
+      expiresAt: string;
+    };
+    expect(shown.lastUsedAt).not.toBeNull();
+    expect(Date.now() - Date.parse(shown.lastUsedAt ?? '')).toBeLessThan(60_000);
+
+    await sql.query("UPDATE api_token SET expires_at = now() - interval '1 minute' WHERE id = $1", [
+      short.json().apiToken.id,
+    ]);
+    const expired = await use();
+    expect(expired.status).toBe(401);
+    expect(expired.json().error.code).toBe('API_TOKEN_EXPIRED');
+    expect(expired.json().error.remedy).toMatch(/new API token/);
+  });
+
+  it('revokes the operator’s API tokens when the password changes, and names them in the answer', async () => {
+    const operator = await createOperator('revoke', 'revoke-test-password');
+    const repository = createOperatorRepository(database);
+    const ci = await repository.createApiToken(operator.id, 'ci');
+    const laptop = await repository.createApiToken(operator.id, 'laptop');
+    const others = await repository.createApiToken(
+      (await createOperator('bystander', 'bystander-password')).id,
+      'bystander ci',
+    );
+    const use = (token: string) =>
+      send({
+        from: CLIENT.passwords,
+        path: '/api/auth/session',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await use(ci.token)).status).toBe(200);
+
+    const changed = await send({
+      from: CLIENT.passwords,
+      path: '/api/auth/password',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ci.token}` },
+      body: JSON.stringify({
+        currentPassword: 'revoke-test-password',
+        newPassword: 'revoke-test-password-2',
+      }),
+    });
+    expect(changed.status).toBe(200);
+    expect(
+      changed
+        .json()
+        .revokedApiTokens.map((item: { name: string }) => item.name)
+        .sort(),
+    ).toEqual(['ci', 'laptop']);
+    expect((await use(ci.token)).status).toBe(401);
+    expect((await use(laptop.token)).status).toBe(401);
+    expect((await use(others.token)).status).toBe(200);
   });
 });

@@ -316,12 +316,14 @@ const schemas: Record<string, Schema> = {
     prefix: string('The first characters of the token, to recognise it.'),
     createdAt: dateTime(),
     lastUsedAt: nullable(dateTime()),
+    expiresAt: dateTime(),
   }),
 };
 
 const ERROR_STATUSES: Record<string, string> = {
   '400': 'Invalid input (INVALID_INPUT with details.problems, INVALID_JSON, …).',
-  '401': 'Not signed in, or the API token is not valid (UNAUTHENTICATED, API_TOKEN_INVALID).',
+  '401':
+    'Not signed in, or the API token is not valid (UNAUTHENTICATED, API_TOKEN_INVALID, API_TOKEN_EXPIRED).',
   '403': 'A cookie-authenticated change that did not come from the console (CSRF_REJECTED).',
   '404': 'The task (or another named thing) does not exist (TASK_NOT_FOUND, …).',
   '409': 'Not allowed in the task’s current state (TASK_STATE_CONFLICT, PRECHECK_NOT_PASSED, …).',
@@ -600,10 +602,14 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/auth/password': {
     post: {
       summary: 'Change the caller’s password',
-      description: 'Ends the caller’s other sessions; this one stays signed in.',
+      description:
+        'Ends the caller’s other sessions (this one stays signed in) and revokes all the caller’s API tokens, the one making this call included; `revokedApiTokens` lists those that were still live.',
       tags: ['Authentication'],
       body: { schema: ref('ChangePassword'), isRequired: true },
-      response: object({ isChanged: { type: 'boolean', const: true } }),
+      response: object({
+        isChanged: { type: 'boolean', const: true },
+        revokedApiTokens: array(ref('ApiToken')),
+      }),
       errors: [...CHANGE_ERRORS],
     },
   },
