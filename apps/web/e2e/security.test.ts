@@ -9,10 +9,10 @@ import { baseUrl } from './session';
 
 /**
  * The console's security promises over HTTP, against the built app: request body limits, the
- * redirect after sign-in, the sign-in limiter and password hashing, API token lifetime. Requests
- * leave from chosen loopback addresses (all of 127.0.0.0/8 reaches the server): the global setup
- * trusts `trustedProxy` (127.0.0.2) as a reverse proxy, so its X-Forwarded-* headers count; any
- * other address is a client talking to the console directly.
+ * redirect after sign-in, the sign-in limiter, password hashing, API token lifetime and the
+ * response headers. Requests leave from chosen loopback addresses (all of 127.0.0.0/8 reaches the
+ * server): the global setup trusts `trustedProxy` (127.0.0.2) as a reverse proxy, so its
+ * X-Forwarded-* headers count; any other address is a client talking to the console directly.
  */
 
 const TWO_MIB = 2 * 1024 * 1024;
@@ -25,6 +25,7 @@ const CLIENT = {
   owner: '127.0.0.15',
   backoff: '127.0.0.16',
   passwords: '127.0.0.17',
+  headers: '127.0.0.18',
 } as const;
 
 interface Answer {
@@ -111,6 +112,7 @@ function send(options: {
 }
 
 const origin = () => baseUrl();
+const host = () => new URL(baseUrl()).host;
 
 function signInAs(
   from: string,
@@ -507,5 +509,75 @@ describe('passwords and API tokens', () => {
     expect((await use(ci.token)).status).toBe(401);
     expect((await use(laptop.token)).status).toBe(401);
     expect((await use(others.token)).status).toBe(200);
+  });
+});
+
+describe('response headers', () => {
+  const csp = (answer: Answer) => String(answer.headers['content-security-policy'] ?? '');
+
+  it('sends a CSP with frame-ancestors, nosniff and a referrer policy on pages and API answers', async () => {
+    const page = await send({ from: CLIENT.headers, path: '/sign-in' });
+    expect(page.status).toBe(200);
+    expect(csp(page)).toMatch(/frame-ancestors 'none'/);
+    expect(csp(page)).toMatch(/default-src 'self'/);
+    expect(csp(page)).toMatch(/object-src 'none'/);
+    expect(csp(page)).toMatch(/base-uri 'none'/);
+    expect(csp(page)).toMatch(/form-action 'self'/);
+    const scripts = /script-src ([^;]*)/.exec(csp(page))?.[1] ?? '';
+    expect(scripts).toMatch(/'nonce-[\w+/=-]{16,}'/);
+    expect(scripts).not.toMatch(/unsafe-inline|unsafe-eval/);
+    // Each page gets its own nonce.
+    const again = await send({ from: CLIENT.headers, path: '/sign-in' });
+    expect(/'nonce-([^']+)'/.exec(csp(again))?.[1]).not.toBe(
+      /'nonce-([^']+)'/.exec(csp(page))?.[1],
+    );
+
+    const redirect = await send({ from: CLIENT.headers, path: '/tasks' });
+    const apiAnswer = await send({ from: CLIENT.headers, path: '/api/auth/session' });
+    expect(apiAnswer.status).toBe(401);
+    expect(csp(apiAnswer)).toBe("default-src 'none'; frame-ancestors 'none'");
+    for (const answer of [page, redirect, apiAnswer]) {
+      expect(answer.headers['x-content-type-options']).toBe('nosniff');
+      expect(answer.headers['referrer-policy']).toBe('same-origin');
+      expect(answer.headers['x-frame-options']).toBe('DENY');
+      expect(answer.headers['strict-transport-security']).toBeUndefined();
+    }
+  });
+
+  it('sends HSTS and Secure cookies only over https as reported by a configured proxy', async () => {
+    const hsts = (answer: Answer) => answer.headers['strict-transport-security'];
+    const viaProxy = (proto: string) =>
+      send({
+        from: inject('trustedProxy'),
+        path: '/sign-in',
+        headers: { 'x-forwarded-for': '203.0.113.50', 'x-forwarded-proto': proto },
+      });
+    expect(hsts(await viaProxy('https'))).toBe('max-age=63072000; includeSubDomains');
+    expect(hsts(await viaProxy('http'))).toBeUndefined();
+    const spoofed = await send({
+      from: CLIENT.headers,
+      path: '/sign-in',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(hsts(spoofed)).toBeUndefined();
+
+    const operator = await createOperator('https', 'https-test-password');
+    const overHttps = await signInAs(
+      inject('trustedProxy'),
+      operator.username,
+      'https-test-password',
+      {
+        'x-forwarded-for': '203.0.113.51',
+        'x-forwarded-proto': 'https',
+        origin: `https://${host()}`,
+      },
+    );
+    expect(overHttps.status).toBe(200);
+    expect(overHttps.headers['set-cookie']?.join('\n')).toMatch(/; secure/i);
+    const claimed = await signInAs(CLIENT.headers, operator.username, 'https-test-password', {
+      'x-forwarded-proto': 'https',
+    });
+    expect(claimed.status).toBe(200);
+    expect(claimed.headers['set-cookie']?.join('\n')).not.toMatch(/; secure/i);
   });
 });
