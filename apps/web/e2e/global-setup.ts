@@ -14,7 +14,7 @@ import {
 import { freePort, repoRoot, startProcess, waitFor, type StartedProcess } from './harness';
 
 /**
- * Starts the product as a user runs it: the built web app (`next start`) and one worker
+ * Starts the product as a user runs it: the built web app (`server.ts`) and one worker
  * process, on a test database and a private queue prefix, against the real local stack.
  */
 
@@ -27,10 +27,17 @@ declare module 'vitest' {
     adminPassword: string;
     /** An API token of `admin`, for tests that call the API with fetch(). */
     apiToken: string;
+    /**
+     * The one address the console trusts as a reverse proxy (TIDEWATER_TRUSTED_PROXIES):
+     * requests sent from it may say who the client is in X-Forwarded-For.
+     */
+    trustedProxy: string;
   }
 }
 
 const ADMIN_PASSWORD = 'tidewater-e2e-admin';
+/** A loopback address of its own: the tests' requests come from 127.0.0.1 unless they choose. */
+const TRUSTED_PROXY = '127.0.0.2';
 
 const webDir = path.join(repoRoot, 'apps/web');
 
@@ -54,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     TIDEWATER_QUEUE_PREFIX: queuePrefix,
     TIDEWATER_SECRET_KEY: randomBytes(32).toString('base64'),
     TIDEWATER_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    TIDEWATER_TRUSTED_PROXIES: TRUSTED_PROXY,
     NEXT_TELEMETRY_DISABLED: '1',
     NODE_ENV: 'production',
   };
@@ -64,8 +72,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   try {
     const web = startProcess(
-      path.join(repoRoot, 'node_modules/.bin/next'),
-      ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+      process.execPath,
+      ['--import', 'tsx', 'server.ts', '--port', String(port), '--hostname', '127.0.0.1'],
       { cwd: webDir, env },
     );
     started.push(web);
@@ -99,6 +107,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('queuePrefix', queuePrefix);
     project.provide('adminPassword', ADMIN_PASSWORD);
     project.provide('apiToken', apiToken);
+    project.provide('trustedProxy', TRUSTED_PROXY);
   } catch (error) {
     await stopAll();
     throw error;
@@ -152,7 +161,6 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Each run starts from an empty task list; the test database is the tests' own. */
 /** Drops this run's private database (FORCE: a killed worker may still hold a connection). */
 async function dropTestDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
@@ -167,6 +175,10 @@ async function dropTestDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * Each run starts from an empty task list and no sign-in failures; the test database is the
+ * tests' own.
+ */
 async function clearTestDatabase(databaseUrl: string): Promise<void> {
   if (!/_test(\?|$)/.test(new URL(databaseUrl).pathname)) {
     throw new Error(
@@ -176,7 +188,7 @@ async function clearTestDatabase(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('TRUNCATE task, worker_heartbeat, operator CASCADE');
+    await client.query('TRUNCATE task, worker_heartbeat, operator, sign_in_throttle CASCADE');
   } finally {
     await client.end();
   }

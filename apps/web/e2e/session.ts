@@ -23,11 +23,18 @@ export async function api<T = Record<string, any>>(
   return { status: response.status, body: (await response.json()) as T };
 }
 
-/** Signs the page's browser context in as admin through the sign-in form. */
-export async function signIn(page: Page, next = '/tasks'): Promise<void> {
+/** Signs the page's browser context in through the sign-in form, as admin unless told. */
+export async function signIn(
+  page: Page,
+  next = '/tasks',
+  as: { username: string; password: string } = {
+    username: 'admin',
+    password: inject('adminPassword'),
+  },
+): Promise<void> {
   await page.goto(`${baseUrl()}/sign-in?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('User name').fill('admin');
-  await page.getByLabel('Password').fill(inject('adminPassword'));
+  await page.getByLabel('User name').fill(as.username);
+  await page.getByLabel('Password').fill(as.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname === next.split('?')[0]);
 }

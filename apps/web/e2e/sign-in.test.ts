@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDatabase, createOperatorRepository } from '@tidewater/db';
 import { launchBrowser, screenshot } from './browser';
 import { api, baseUrl, closePage, expectAccessible, openPage, signIn } from './session';
 
@@ -104,7 +106,7 @@ describe('sign-in', () => {
     await context.close();
   });
 
-  it('locks a user name out after repeated wrong passwords', async () => {
+  it('locks a user name out from an address after repeated wrong passwords', async () => {
     const attempt = (password: string) =>
       fetch(`${baseUrl()}/api/auth/sign-in`, {
         method: 'POST',
@@ -122,8 +124,20 @@ describe('sign-in', () => {
   });
 
   it('lets an operator create an API token (shown once), revoke it, and change the password', async () => {
+    // An operator of its own: a password change revokes the operator's API tokens, and the
+    // other tests call the API with admin's.
+    const operator = {
+      username: `account-${randomBytes(3).toString('hex')}`,
+      password: 'account-test-password',
+    };
+    const db = createDatabase(inject('databaseUrl'));
+    try {
+      await createOperatorRepository(db).createOperator(operator.username, operator.password);
+    } finally {
+      await db.$disconnect();
+    }
     const page = await openPage(browser, { width: 1280, height: 800 });
-    await signIn(page, '/account');
+    await signIn(page, '/account', operator);
     await page.getByRole('heading', { name: 'Account' }).waitFor();
     await page.getByLabel('Token name').fill('browser test');
     await page.getByRole('button', { name: 'Create token' }).click();
@@ -145,28 +159,30 @@ describe('sign-in', () => {
     await screenshot(page, 'account', '02-wrong-current-password');
     await expectAccessible(page, 'the Account page');
 
-    // Change it for real, then back (the other tests sign in with the original password).
-    const changeTo = async (current: string, next: string) => {
-      await page.getByLabel('Current password').fill(current);
-      await page.getByLabel('New password', { exact: true }).fill(next);
-      await page.getByLabel('Repeat the new password').fill(next);
-      await page.getByRole('button', { name: 'Change password' }).click();
-      await page.getByText('Password changed.').waitFor();
-    };
-    await changeTo(inject('adminPassword'), 'a-new-password-123');
+    // A second token, revoked by hand; the first goes with the password change.
+    await page.getByLabel('Token name').fill('short-lived');
+    await page.getByLabel('Expires after').selectOption('7');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shortLived = page.getByRole('row').filter({ hasText: 'short-lived' });
+    await shortLived.waitFor();
+    await shortLived.getByRole('button', { name: /Revoke/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await shortLived.waitFor({ state: 'detached' });
+
+    await page.getByLabel('Current password').fill(operator.password);
+    await page.getByLabel('New password', { exact: true }).fill('a-new-password-123');
+    await page.getByLabel('Repeat the new password').fill('a-new-password-123');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed.').waitFor();
+    await page.getByText('Revoked the API token “browser test”').waitFor();
+    await tokenRow.waitFor({ state: 'detached' });
     await screenshot(page, 'account', '03-password-changed');
     const oldPassword = await fetch(`${baseUrl()}/api/auth/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: baseUrl() },
-      body: JSON.stringify({ username: 'admin', password: inject('adminPassword') }),
+      body: JSON.stringify(operator),
     });
     expect(oldPassword.status).toBe(401);
-    await changeTo('a-new-password-123', inject('adminPassword'));
-
-    // Revoke the token again; the password itself stays (other tests sign in with it).
-    await tokenRow.getByRole('button', { name: /Revoke/ }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
-    await tokenRow.waitFor({ state: 'detached' });
     const revoked = await fetch(`${baseUrl()}/api/tasks`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -9,11 +9,22 @@ import {
 import { engine } from './engine';
 import type { EngineContext } from '@tidewater/engine';
 import { assertSameOrigin, authenticate, unauthenticated, type Principal } from './auth';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  isDeclaredTooLarge,
+  readBodyWithin,
+  requestTooLarge,
+} from './body-limit';
 
 /**
  * Every API handler goes through `apiRoute`: one place for authentication, CSRF protection,
- * JSON parsing, and the translation of errors to HTTP responses. Error bodies always have the
- * shape `{ error: { code, message, remedy, details } }`; no stack traces reach the client.
+ * the request body limit, JSON parsing, and the translation of errors to HTTP responses. Error
+ * bodies always have the shape `{ error: { code, message, remedy, details } }`; no stack traces
+ * reach the client.
+ *
+ * Body limit (body-limit.ts): 1 MiB unless the route names more (`maxBodyBytes`). A declared
+ * Content-Length over it is refused before authentication or anything else; a streamed body is
+ * refused as soon as it passes the limit. Either way 413 REQUEST_TOO_LARGE.
  *
  * Authentication (see auth.ts): a session cookie or an API token, else 401 UNAUTHENTICATED.
  * The only routes open without either are listed in PUBLIC_ROUTES.
@@ -35,6 +46,7 @@ const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
 /** Codes whose HTTP status is more precise than their category's. */
 const STATUS_BY_CODE: Record<string, number> = {
   CSRF_REJECTED: 403,
+  REQUEST_TOO_LARGE: 413,
   SIGN_IN_RATE_LIMITED: 429,
 };
 
@@ -52,12 +64,19 @@ export interface ApiContext {
 
 type Handler = (context: ApiContext) => Promise<unknown>;
 
-export function apiRoute(handler: Handler, options: { status?: number } = {}) {
+export function apiRoute(
+  handler: Handler,
+  options: { status?: number; maxBodyBytes?: number } = {},
+) {
+  const bodyLimit = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   return async (
     request: NextRequest,
     route: { params: Promise<Record<string, string>> },
   ): Promise<NextResponse> => {
     try {
+      if (isDeclaredTooLarge(request.headers.get('content-length'), bodyLimit)) {
+        throw requestTooLarge(bodyLimit);
+      }
       const params = await route.params;
       const principal = await authenticate(request);
       if (!principal && !PUBLIC_ROUTES.has(request.nextUrl.pathname)) throw unauthenticated();
@@ -68,14 +87,15 @@ export function apiRoute(handler: Handler, options: { status?: number } = {}) {
         principal,
         engine: engine(),
         json: async () => {
+          const text = await readBodyWithin(request.body, bodyLimit);
           try {
-            return await request.json();
+            return JSON.parse(text) as unknown;
           } catch (error) {
             throw invalidJson(error);
           }
         },
         optionalJson: async () => {
-          const text = await request.text();
+          const text = await readBodyWithin(request.body, bodyLimit);
           if (text.trim() === '') return {};
           try {
             return JSON.parse(text) as unknown;

@@ -6,6 +6,7 @@ import {
   createOperatorRepository,
   ensureAdminOperator,
   SESSION_MAX_MS,
+  type ApiTokenCheck,
   type OperatorRepository,
   type OperatorView,
 } from '@tidewater/db';
@@ -40,19 +41,33 @@ export async function authenticate(request: NextRequest): Promise<Principal | nu
   const authorization = request.headers.get('authorization');
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    const operator = match?.[1] ? await operators().readApiToken(match[1]) : null;
-    if (!operator) {
-      throw new TidewaterError(
-        'API_TOKEN_INVALID',
-        'The API token is not valid (or was revoked).',
-        {
-          category: 'unauthorized',
-          remedy:
-            'Create a new API token on the Account page and send it as "Authorization: Bearer <token>".',
-        },
-      );
+    const check: ApiTokenCheck = match?.[1]
+      ? await operators().readApiToken(match[1])
+      : { status: 'unknown' };
+    switch (check.status) {
+      case 'valid':
+        return { via: 'token', operator: check.operator };
+      case 'expired':
+        throw new TidewaterError(
+          'API_TOKEN_EXPIRED',
+          `The API token expired at ${check.expiredAt}.`,
+          {
+            category: 'unauthorized',
+            remedy:
+              'Create a new API token on the Account page (choose how long it lives) and use it instead.',
+          },
+        );
+      case 'unknown':
+        throw new TidewaterError(
+          'API_TOKEN_INVALID',
+          'The API token is not valid (it was revoked, or its operator changed the password).',
+          {
+            category: 'unauthorized',
+            remedy:
+              'Create a new API token on the Account page and send it as "Authorization: Bearer <token>".',
+          },
+        );
     }
-    return { via: 'token', operator };
   }
   const sessionToken = request.cookies.get(SESSION_COOKIE)?.value;
   if (!sessionToken) return null;
@@ -92,6 +107,10 @@ function expectedOrigin(request: NextRequest): string {
   return `${isHttps(request) ? 'https' : 'http'}://${host}`;
 }
 
+/**
+ * Whether the client used https. X-Forwarded-Proto is set by the edge server (server.ts) from
+ * the socket, or from a configured proxy's report; a client's own value never gets here.
+ */
 export function isHttps(request: NextRequest): boolean {
   const forwarded = request.headers.get('x-forwarded-proto');
   return (forwarded ?? request.nextUrl.protocol.replace(':', '')).split(',')[0]?.trim() === 'https';
@@ -108,7 +127,10 @@ export function sessionCookieOptions(request: NextRequest) {
   };
 }
 
-/** The caller's address for the per-address sign-in limit. */
+/**
+ * The caller's address for the sign-in limiter: X-Forwarded-For as the edge server (server.ts)
+ * rewrote it, i.e. the TCP peer, or the client a configured proxy reported.
+ */
 export function clientAddress(request: NextRequest): string {
   return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
 }

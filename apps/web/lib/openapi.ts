@@ -343,19 +343,23 @@ const schemas: Record<string, Schema> = {
     prefix: string('The first characters of the token, to recognise it.'),
     createdAt: dateTime(),
     lastUsedAt: nullable(dateTime()),
+    expiresAt: dateTime(),
   }),
 };
 
 const ERROR_STATUSES: Record<string, string> = {
   '400':
     'Invalid input, nothing written (INVALID_INPUT with details.problems — an unknown field is a problem naming it —, INVALID_JSON, TERMS_NOT_ACCEPTED, …).',
-  '401': 'Not signed in, or the API token is not valid (UNAUTHENTICATED, API_TOKEN_INVALID).',
+  '401':
+    'Not signed in, or the API token is not valid (UNAUTHENTICATED, API_TOKEN_INVALID, API_TOKEN_EXPIRED).',
   '403': 'A cookie-authenticated change that did not come from the console (CSRF_REJECTED).',
   '404':
     'The task (or another named thing) does not exist, or the id is not one (TASK_NOT_FOUND, …).',
   '409':
     'Not allowed in the task’s current state, nothing written (TASK_STATE_CONFLICT, PRECHECK_NOT_PASSED, …).',
   '422': 'The source or destination is configured in a way Tidewater cannot work with.',
+  '413':
+    'The request body is over the route’s limit: 1 MiB, 8 MiB for a task configuration (REQUEST_TOO_LARGE).',
   '429': 'Too many failed sign-ins (SIGN_IN_RATE_LIMITED; see Retry-After).',
   '500': 'An unexpected error (INTERNAL); the web log has the details.',
   '503': 'A service Tidewater depends on is unavailable.',
@@ -413,7 +417,7 @@ const PARAMETERS: Record<string, Schema> = {
 
 /** Errors every authenticated call can answer; unsafe methods add 403 for cookie callers. */
 const AUTH_ERRORS = ['401', '500', '503'] as const;
-const CHANGE_ERRORS = ['400', '401', '403', '500', '503'] as const;
+const CHANGE_ERRORS = ['400', '401', '403', '413', '500', '503'] as const;
 
 const taskAction = (
   action: string,
@@ -615,7 +619,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       tags: ['Authentication'],
       body: { schema: ref('SignIn'), isRequired: true },
       response: object({ operator: ref('Operator') }),
-      errors: ['400', '401', '403', '429', '500', '503'],
+      errors: ['400', '401', '403', '413', '429', '500', '503'],
       isPublic: true,
     },
   },
@@ -641,10 +645,14 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/auth/password': {
     post: {
       summary: 'Change the caller’s password',
-      description: 'Ends the caller’s other sessions; this one stays signed in.',
+      description:
+        'Ends the caller’s other sessions (this one stays signed in) and revokes all the caller’s API tokens, the one making this call included; `revokedApiTokens` lists those that were still live.',
       tags: ['Authentication'],
       body: { schema: ref('ChangePassword'), isRequired: true },
-      response: object({ isChanged: { type: 'boolean', const: true } }),
+      response: object({
+        isChanged: { type: 'boolean', const: true },
+        revokedApiTokens: array(ref('ApiToken')),
+      }),
       errors: [...CHANGE_ERRORS],
     },
   },

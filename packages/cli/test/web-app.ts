@@ -17,7 +17,7 @@ import {
 } from '../../../apps/web/e2e/harness';
 
 /**
- * The product as an operator runs it, for the CLI's tests: the built web app (`next start`)
+ * The product as an operator runs it, for the CLI's tests: the built web app (`server.ts`)
  * and one worker, on the CLI tests' own database and queue prefix, against the local stack.
  * Mirrors the e2e global setup, with an API token for the CLI.
  */
@@ -31,9 +31,12 @@ export interface RunningWebApp {
 const webDir = path.join(repoRoot, 'apps/web');
 
 export async function startWebApp(): Promise<RunningWebApp> {
+  // A database of this run's own, dropped at the end: another run at the same time (another
+  // checkout's tests, with other migrations) must neither see nor change it.
+  const isPrivateDatabase = process.env.TIDEWATER_CLI_TEST_DATABASE_URL === undefined;
   const databaseUrl =
     process.env.TIDEWATER_CLI_TEST_DATABASE_URL ??
-    'postgresql://postgres@127.0.0.1:5432/tidewater_cli_test';
+    `postgresql://postgres@127.0.0.1:5432/tidewater_cli_${randomBytes(4).toString('hex')}_test`;
   await migrateDatabase(databaseUrl);
   const apiToken = await prepareDatabase(databaseUrl);
   await buildWebIfStale();
@@ -50,11 +53,12 @@ export async function startWebApp(): Promise<RunningWebApp> {
   const started: StartedProcess[] = [];
   const stop = async () => {
     await Promise.all(started.map((process) => process.stop()));
+    if (isPrivateDatabase) await dropDatabase(databaseUrl);
   };
   try {
     const web = startProcess(
-      path.join(repoRoot, 'node_modules/.bin/next'),
-      ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+      process.execPath,
+      ['--import', 'tsx', 'server.ts', '--port', String(port), '--hostname', '127.0.0.1'],
       { cwd: webDir, env },
     );
     started.push(web);
@@ -146,4 +150,19 @@ function newestMtime(dir: string): number {
     }
   }
   return newest;
+}
+
+/** Drops this run's private database (FORCE: a stopped worker may still hold a connection). */
+async function dropDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  url.pathname = '/postgres';
+  const maintenance = createDatabase(url.toString());
+  try {
+    await maintenance.$executeRawUnsafe(
+      `DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`,
+    );
+  } finally {
+    await maintenance.$disconnect();
+  }
 }

@@ -37,6 +37,29 @@ export const environmentSchema = z.object({
    * interval does the pass. Tests shorten or lengthen it.
    */
   TIDEWATER_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
+  /**
+   * The reverse proxies in front of the console (comma-separated addresses or CIDR ranges):
+   * only a request from one of them may say in X-Forwarded-For/-Proto/-Host who the client
+   * is and whether it used https. Empty: the console is reached directly and the headers are
+   * ignored.
+   */
+  TIDEWATER_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .pipe(
+      z.array(
+        z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+          error: (issue) =>
+            `"${String(issue.input)}" is not an IP address or a CIDR range (e.g. 10.0.0.0/8).`,
+        }),
+      ),
+    ),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -35,16 +35,29 @@ export {
 } from './task-runs';
 export {
   ADMIN_USERNAME,
+  API_TOKEN_DAYS,
   createOperatorRepository,
   ensureAdminOperator,
   hashPassword,
+  isOutdatedPasswordHash,
   MIN_PASSWORD_LENGTH,
   SESSION_IDLE_MS,
   SESSION_MAX_MS,
   verifyPassword,
   type AdminOperatorResult,
+  type ApiTokenCheck,
   type ApiTokenView,
   type OperatorRepository,
   type OperatorView,
   type SignedInSession,
 } from './operators';
+export {
+  clientAddressKey,
+  createSignInThrottle,
+  lockDurationMs,
+  SIGN_IN_POLICY,
+  signInThrottleKeys,
+  type SignInReservation,
+  type SignInThrottle,
+  type SignInThrottleKeys,
+} from './sign-in-throttle';

@@ -7,15 +7,24 @@ import { isUuid } from './tasks';
 /**
  * Operators of the console, their browser sessions and their API tokens.
  *
- * - Passwords: scrypt (RFC 7914) with a 16-byte random salt; the stored string carries the
- *   parameters (`scrypt$N$r$p$salt$hash`), so they can be raised later without a migration.
+ * - Passwords: scrypt (RFC 7914) with a 16-byte random salt, at OWASP's minimum for scrypt
+ *   (N=2^17, r=8, p=1: the Password Storage Cheat Sheet). The stored string carries the
+ *   parameters (`scrypt$N$r$p$salt$hash`); a hash made with other parameters is replaced at
+ *   the operator's next successful sign-in. Each hash takes 128 MiB and a thread of libuv's
+ *   pool for a few hundred milliseconds, so at most PASSWORD_CHECKS.concurrent run at once and
+ *   PASSWORD_CHECKS.waiting wait; beyond that the caller is told to retry.
  * - Sessions and API tokens are 32 random bytes given to the client once; the database keeps
  *   only their SHA-256. A fast hash is enough there: the secrets are random, not guessable.
+ * - API tokens expire (90 days unless chosen otherwise, at most a year), record when they
+ *   were last used, and are all revoked when their operator's password changes.
  */
 
 export const ADMIN_USERNAME = 'admin';
 
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
+const SCRYPT = { N: 2 ** 17, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
+const PASSWORD_CHECKS = { concurrent: 2, waiting: 32 } as const;
+/** API token lifetimes in days: the default and the longest an operator may choose. */
+export const API_TOKEN_DAYS = { default: 90, max: 365 } as const;
 /** Sessions end after this long without a request, and in any case after SESSION_MAX_MS. */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 export const SESSION_MAX_MS = 7 * 24 * 60 * 60 * 1000;
@@ -41,7 +50,15 @@ export interface ApiTokenView {
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
+  /** After this the token is refused. */
+  expiresAt: string;
 }
+
+/** What an `Authorization: Bearer` token is worth. */
+export type ApiTokenCheck =
+  | { status: 'valid'; operator: OperatorView }
+  | { status: 'expired'; expiredAt: string }
+  | { status: 'unknown' };
 
 export interface SignedInSession {
   operator: OperatorView;
@@ -49,17 +66,64 @@ export interface SignedInSession {
   expiresAt: Date;
 }
 
-function scryptAsync(password: string, salt: Buffer, keyLength: number, options: ScryptOptions) {
-  return new Promise<Buffer>((resolve, reject) => {
-    scrypt(password, salt, keyLength, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+let checksRunning = 0;
+const checksWaiting: Array<() => void> = [];
+
+/** Runs `work` when fewer than PASSWORD_CHECKS.concurrent hashes run; refuses a long queue. */
+async function withPasswordCheckSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (checksRunning >= PASSWORD_CHECKS.concurrent) {
+    if (checksWaiting.length >= PASSWORD_CHECKS.waiting) {
+      throw new TidewaterError(
+        'PASSWORD_CHECKS_BUSY',
+        'The console is checking too many passwords at once.',
+        {
+          category: 'unavailable',
+          isRetryable: true,
+          remedy: 'Try again in a few seconds.',
+          details: { retryAfterSeconds: 2 },
+        },
+      );
+    }
+    await new Promise<void>((resolve) => checksWaiting.push(resolve));
+  } else {
+    checksRunning += 1;
+  }
+  try {
+    return await work();
+  } finally {
+    // The slot passes straight to the next waiter, so the count stays as it is.
+    const next = checksWaiting.shift();
+    if (next) next();
+    else checksRunning -= 1;
+  }
 }
 
-/** Node's default maxmem (32 MiB) is exactly 128·N·r for N=2^15, r=8; scrypt needs a little more. */
+function scryptAsync(password: string, salt: Buffer, keyLength: number, options: ScryptOptions) {
+  return withPasswordCheckSlot(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(password, salt, keyLength, options, (error, key) =>
+          error ? reject(error) : resolve(key),
+        );
+      }),
+  );
+}
+
+/** scrypt needs 128·N·r bytes and a little more; Node refuses anything above maxmem. */
 function scryptMemory(N: number, r: number): number {
   return 128 * N * r * 2;
+}
+
+/** Whether a stored hash was made with parameters other than today's (then it is replaced). */
+export function isOutdatedPasswordHash(stored: string): boolean {
+  const [scheme, n, r, p, , hash] = stored.split('$');
+  return (
+    scheme !== 'scrypt' ||
+    Number(n) !== SCRYPT.N ||
+    Number(r) !== SCRYPT.r ||
+    Number(p) !== SCRYPT.p ||
+    Buffer.from(hash ?? '', 'base64url').length !== SCRYPT.keyLength
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -117,6 +181,7 @@ function tokenView(row: {
   prefix: string;
   createdAt: Date;
   lastUsedAt: Date | null;
+  expiresAt: Date;
 }): ApiTokenView {
   return {
     id: row.id,
@@ -124,6 +189,7 @@ function tokenView(row: {
     prefix: row.prefix,
     createdAt: row.createdAt.toISOString(),
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt.toISOString(),
   };
 }
 
@@ -156,6 +222,7 @@ export function createOperatorRepository(db: Database) {
     /**
      * The operator whose user name and password these are, or null. An unknown user name
      * costs the same scrypt work as a wrong password, so timing does not reveal user names.
+     * A right password stored with outdated parameters is hashed again with today's.
      */
     async verifyCredentials(username: string, password: string): Promise<OperatorView | null> {
       const row = await db.operator.findUnique({ where: { username: username.trim() } });
@@ -164,7 +231,15 @@ export function createOperatorRepository(db: Database) {
         await verifyPassword(password, await decoyHash);
         return null;
       }
-      return (await verifyPassword(password, row.passwordHash)) ? operatorView(row) : null;
+      if (!(await verifyPassword(password, row.passwordHash))) return null;
+      if (isOutdatedPasswordHash(row.passwordHash)) {
+        // Only if nobody changed the password meanwhile; not a password change either.
+        await db.operator.updateMany({
+          where: { id: row.id, passwordHash: row.passwordHash },
+          data: { passwordHash: await hashPassword(password) },
+        });
+      }
+      return operatorView(row);
     },
 
     /** Starts a session; the returned token goes into the cookie and nowhere else. */
@@ -215,15 +290,17 @@ export function createOperatorRepository(db: Database) {
     },
 
     /**
-     * Changes the password after checking the current one, and ends the operator's other
-     * sessions (a changed password should lock out whoever else knew the old one).
+     * Changes the password after checking the current one, ends the operator's other sessions
+     * and revokes all their API tokens (a changed password should lock out whoever else knew
+     * the old one, and tokens that person may have made). Returns the revoked tokens, so the
+     * operator knows which scripts need a new one.
      */
     async changePassword(
       operatorId: string,
       currentPassword: string,
       newPassword: string,
       options: { keepSessionToken?: string } = {},
-    ): Promise<void> {
+    ): Promise<{ revokedApiTokens: ApiTokenView[] }> {
       const row = await db.operator.findUnique({ where: { id: operatorId } });
       if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
         throw invalidField(
@@ -250,20 +327,47 @@ export function createOperatorRepository(db: Database) {
         );
       }
       const keep = options.keepSessionToken ? hashSecret(options.keepSessionToken) : undefined;
-      await db.$transaction([
-        db.operator.update({
+      const passwordHash = await hashPassword(newPassword);
+      const now = new Date();
+      const revoked = await db.$transaction(async (tx) => {
+        await tx.operator.update({
           where: { id: operatorId },
-          data: { passwordHash: await hashPassword(newPassword), passwordChangedAt: new Date() },
-        }),
-        db.session.deleteMany({ where: { operatorId, ...(keep ? { id: { not: keep } } : {}) } }),
-      ]);
+          data: { passwordHash, passwordChangedAt: now },
+        });
+        await tx.session.deleteMany({
+          where: { operatorId, ...(keep ? { id: { not: keep } } : {}) },
+        });
+        const tokens = await tx.apiToken.findMany({
+          where: { operatorId, revokedAt: null, expiresAt: { gt: now } },
+          orderBy: { createdAt: 'desc' },
+        });
+        await tx.apiToken.updateMany({
+          where: { operatorId, revokedAt: null },
+          data: { revokedAt: now },
+        });
+        return tokens;
+      });
+      return { revokedApiTokens: revoked.map(tokenView) };
     },
 
-    /** Creates an API token; `token` is the only time the secret is available. */
+    /**
+     * Creates an API token valid for `expiresInDays` (API_TOKEN_DAYS); `token` is the only
+     * time the secret is available.
+     */
     async createApiToken(
       operatorId: string,
       name: string,
+      options: { expiresInDays?: number } = {},
     ): Promise<{ token: string; apiToken: ApiTokenView }> {
+      const days = options.expiresInDays ?? API_TOKEN_DAYS.default;
+      if (!Number.isInteger(days) || days < 1 || days > API_TOKEN_DAYS.max) {
+        throw invalidField(
+          'API_TOKEN_EXPIRY_INVALID',
+          'expiresInDays',
+          `A token lives 1 to ${API_TOKEN_DAYS.max} days.`,
+          `Choose a whole number of days up to ${API_TOKEN_DAYS.max}; make a new token when it expires.`,
+        );
+      }
       const token = `${TOKEN_PREFIX}${newSecret()}`;
       const row = await db.apiToken.create({
         data: {
@@ -271,11 +375,13 @@ export function createOperatorRepository(db: Database) {
           name: name.trim().slice(0, 100) || 'API token',
           tokenHash: hashSecret(token),
           prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+          expiresAt: new Date(Date.now() + days * 24 * 60 * 60 * 1000),
         },
       });
       return { token, apiToken: tokenView(row) };
     },
 
+    /** The operator's tokens that are not revoked, expired ones included (marked by expiresAt). */
     async listApiTokens(operatorId: string): Promise<ApiTokenView[]> {
       const rows = await db.apiToken.findMany({
         where: { operatorId, revokedAt: null },
@@ -299,22 +405,28 @@ export function createOperatorRepository(db: Database) {
       }
     },
 
-    /** The operator an `Authorization: Bearer` token belongs to, or null. */
-    async readApiToken(token: string): Promise<OperatorView | null> {
-      if (!token.startsWith(TOKEN_PREFIX)) return null;
+    /**
+     * Whose an `Authorization: Bearer` token is: its operator, or that it expired, or nobody's
+     * (unknown or revoked). Records the use (to the minute).
+     */
+    async readApiToken(token: string): Promise<ApiTokenCheck> {
+      if (!token.startsWith(TOKEN_PREFIX)) return { status: 'unknown' };
       const row = await db.apiToken.findUnique({
         where: { tokenHash: hashSecret(token) },
         include: { operator: true },
       });
-      if (!row || row.revokedAt) return null;
+      if (!row || row.revokedAt) return { status: 'unknown' };
       const now = Date.now();
+      if (row.expiresAt.getTime() <= now) {
+        return { status: 'expired', expiredAt: row.expiresAt.toISOString() };
+      }
       if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > SESSION_TOUCH_MS) {
         await db.apiToken.updateMany({
           where: { id: row.id },
           data: { lastUsedAt: new Date(now) },
         });
       }
-      return operatorView(row.operator);
+      return { status: 'valid', operator: operatorView(row.operator) };
     },
   });
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, scryptSync } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -34,10 +34,10 @@ afterAll(async () => {
 });
 
 describe('operators', () => {
-  it('stores passwords as salted scrypt hashes with their parameters, and verifies them', async () => {
+  it('stores passwords as salted scrypt hashes (N=2^17, r=8, p=1) with their parameters, and verifies them', async () => {
     const first = await hashPassword('correct horse battery');
     const second = await hashPassword('correct horse battery');
-    expect(first).toMatch(/^scrypt\$32768\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(first).toMatch(/^scrypt\$131072\$8\$1\$[\w-]+\$[\w-]+$/);
     expect(first).not.toBe(second);
     expect(await verifyPassword('correct horse battery', first)).toBe(true);
     expect(await verifyPassword('correct horse batterY', first)).toBe(false);
@@ -76,6 +76,31 @@ describe('operators', () => {
     expect(await operators.readSession(token)).toBeNull();
   });
 
+  it('replaces a hash made with older scrypt parameters at the next right sign-in only', async () => {
+    const operators = createOperatorRepository(db);
+    const operator = await operators.createOperator(
+      `op-${randomBytes(3).toString('hex')}`,
+      'placeholder-password',
+    );
+    const salt = randomBytes(16);
+    const key = scryptSync('an-old-password', salt, 64, {
+      N: 2 ** 15,
+      r: 8,
+      p: 1,
+      maxmem: 2 ** 26,
+    });
+    const old = `scrypt$32768$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+    await db.operator.update({ where: { id: operator.id }, data: { passwordHash: old } });
+    const stored = async () =>
+      (await db.operator.findUniqueOrThrow({ where: { id: operator.id } })).passwordHash;
+
+    expect(await operators.verifyCredentials(operator.username, 'a-wrong-password')).toBeNull();
+    expect(await stored()).toBe(old);
+    expect(await operators.verifyCredentials(operator.username, 'an-old-password')).not.toBeNull();
+    expect(await stored()).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(await verifyPassword('an-old-password', await stored())).toBe(true);
+  });
+
   it('changes a password only with the current one, and ends the other sessions', async () => {
     const operators = createOperatorRepository(db);
     const operator = await operators.createOperator(
@@ -110,11 +135,64 @@ describe('operators', () => {
     expect(token).toMatch(/^tw_[\w-]{43}$/);
     expect(token.startsWith(apiToken.prefix)).toBe(true);
     expect(await db.apiToken.count({ where: { tokenHash: token } })).toBe(0);
-    expect((await operators.readApiToken(token))?.id).toBe(operator.id);
-    expect(await operators.readApiToken('tw_not-a-token')).toBeNull();
+    expect(await operators.readApiToken(token)).toMatchObject({
+      status: 'valid',
+      operator: { id: operator.id },
+    });
+    expect(await operators.readApiToken('tw_not-a-token')).toEqual({ status: 'unknown' });
     expect((await operators.listApiTokens(operator.id)).map((item) => item.name)).toEqual(['ci']);
     await operators.revokeApiToken(operator.id, apiToken.id);
-    expect(await operators.readApiToken(token)).toBeNull();
+    expect(await operators.readApiToken(token)).toEqual({ status: 'unknown' });
+    expect(await operators.listApiTokens(operator.id)).toEqual([]);
+  });
+
+  it('gives API tokens a lifetime of 1 to 365 days and refuses them after it', async () => {
+    const operators = createOperatorRepository(db);
+    const operator = await operators.createOperator(
+      `op-${randomBytes(3).toString('hex')}`,
+      'a-long-password',
+    );
+    const days = (iso: string) => (Date.parse(iso) - Date.now()) / 86_400_000;
+    const standard = await operators.createApiToken(operator.id, 'standard');
+    expect(days(standard.apiToken.expiresAt)).toBeCloseTo(90, 1);
+    const week = await operators.createApiToken(operator.id, 'week', { expiresInDays: 7 });
+    expect(days(week.apiToken.expiresAt)).toBeCloseTo(7, 1);
+    for (const expiresInDays of [0, 366, 1.5]) {
+      await expect(
+        operators.createApiToken(operator.id, 'bad', { expiresInDays }),
+      ).rejects.toMatchObject({ code: 'API_TOKEN_EXPIRY_INVALID' });
+    }
+    const past = new Date(Date.now() - 1000);
+    await db.apiToken.update({ where: { id: week.apiToken.id }, data: { expiresAt: past } });
+    expect(await operators.readApiToken(week.token)).toEqual({
+      status: 'expired',
+      expiredAt: past.toISOString(),
+    });
+    expect((await operators.readApiToken(standard.token)).status).toBe('valid');
+  });
+
+  it('revokes all of an operator’s API tokens when the password changes, and names the live ones', async () => {
+    const operators = createOperatorRepository(db);
+    const operator = await operators.createOperator(
+      `op-${randomBytes(3).toString('hex')}`,
+      'old-password-1',
+    );
+    const other = await operators.createOperator(
+      `op-${randomBytes(3).toString('hex')}`,
+      'old-password-1',
+    );
+    const ci = await operators.createApiToken(operator.id, 'ci');
+    const laptop = await operators.createApiToken(operator.id, 'laptop');
+    const theirs = await operators.createApiToken(other.id, 'theirs');
+    const { revokedApiTokens } = await operators.changePassword(
+      operator.id,
+      'old-password-1',
+      'new-password-12',
+    );
+    expect(revokedApiTokens.map((token) => token.name).sort()).toEqual(['ci', 'laptop']);
+    expect(await operators.readApiToken(ci.token)).toEqual({ status: 'unknown' });
+    expect(await operators.readApiToken(laptop.token)).toEqual({ status: 'unknown' });
+    expect((await operators.readApiToken(theirs.token)).status).toBe('valid');
     expect(await operators.listApiTokens(operator.id)).toEqual([]);
   });
 });

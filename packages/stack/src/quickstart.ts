@@ -155,12 +155,11 @@ async function main(): Promise<void> {
   say('Building the console…');
   run('npm', ['run', 'build', '-w', '@tidewater/web']);
 
-  const bin = (name: string) => path.join(repoRoot, 'node_modules/.bin', name);
   const children = [
     startChild(
       'web',
-      bin('next'),
-      ['start', '--port', String(WEB_PORT)],
+      process.execPath,
+      ['--import', 'tsx', 'server.ts', '--port', String(WEB_PORT)],
       path.join(repoRoot, 'apps/web'),
     ),
     startChild(

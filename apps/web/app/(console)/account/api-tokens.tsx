@@ -4,11 +4,11 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { ApiTokenView } from '@tidewater/db';
 import { ApiError, apiFetch, apiSend } from '@/lib/api-client';
-import { apiTokenSchema } from '@/lib/auth-schemas';
+import { API_TOKEN_LIFETIMES, apiTokenSchema } from '@/lib/auth-schemas';
 import { issuesByPath } from '@/lib/form-errors';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorCallout } from '@/components/error-callout';
-import { TextField } from '@/components/field';
+import { SelectField, TextField } from '@/components/field';
 import { LoadingCard } from '@/components/loading';
 import { CopyButton } from '@/components/copy-button';
 
@@ -19,12 +19,13 @@ export function ApiTokens() {
     queryFn: () => apiFetch<{ tokens: ApiTokenView[] }>('/api/auth/tokens'),
   });
   const [name, setName] = useState('');
+  const [lifetime, setLifetime] = useState<`${(typeof API_TOKEN_LIFETIMES)[number]}`>('90');
   const [nameError, setNameError] = useState<string | undefined>();
   const [created, setCreated] = useState<{ token: string; apiToken: ApiTokenView } | null>(null);
   const [revoking, setRevoking] = useState<ApiTokenView | null>(null);
 
   const create = useMutation({
-    mutationFn: (body: { name: string }) =>
+    mutationFn: (body: { name: string; expiresInDays: number }) =>
       apiSend<{ token: string; apiToken: ApiTokenView }>('POST', '/api/auth/tokens', body),
     onSuccess: (result) => {
       setCreated(result);
@@ -45,7 +46,7 @@ export function ApiTokens() {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const parsed = apiTokenSchema.safeParse({ name });
+    const parsed = apiTokenSchema.safeParse({ name, expiresInDays: Number(lifetime) });
     if (!parsed.success) {
       setNameError(issuesByPath(parsed.error).name);
       return;
@@ -62,7 +63,8 @@ export function ApiTokens() {
       </h2>
       <p className="muted">
         For the CLI and automation: send <code>Authorization: Bearer &lt;token&gt;</code>. A token
-        acts as you; it is shown once and stored only as a hash.
+        acts as you; it is shown once and stored only as a hash. It stops working when it expires,
+        when you revoke it, and when your password changes.
       </p>
       <form onSubmit={submit} noValidate className="inline-form">
         <TextField
@@ -72,6 +74,16 @@ export function ApiTokens() {
           onChange={setName}
           error={nameError}
           placeholder="e.g. laptop CLI"
+        />
+        <SelectField
+          label="Expires after"
+          name="tokenLifetime"
+          value={lifetime}
+          onChange={setLifetime}
+          options={API_TOKEN_LIFETIMES.map((days) => ({
+            value: `${days}` as const,
+            label: days === 365 ? '1 year' : `${days} days`,
+          }))}
         />
         <button type="submit" className="button button-primary" disabled={create.isPending}>
           Create token
@@ -104,6 +116,7 @@ export function ApiTokens() {
               <th scope="col">Token</th>
               <th scope="col">Created</th>
               <th scope="col">Last used</th>
+              <th scope="col">Expires</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -118,6 +131,13 @@ export function ApiTokens() {
                 </td>
                 <td>{new Date(token.createdAt).toLocaleString()}</td>
                 <td>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : 'Never'}</td>
+                <td>
+                  {Date.parse(token.expiresAt) <= Date.now() ? (
+                    <span className="badge badge-failed">Expired</span>
+                  ) : (
+                    new Date(token.expiresAt).toLocaleDateString()
+                  )}
+                </td>
                 <td>
                   <button
                     type="button"

@@ -1,6 +1,8 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import type { ApiTokenView } from '@tidewater/db';
 import { ApiError, apiSend } from '@/lib/api-client';
 import { changePasswordSchema } from '@/lib/auth-schemas';
 import { issuesByPath } from '@/lib/form-errors';
@@ -10,15 +12,16 @@ import { TextField } from '@/components/field';
 const EMPTY = { currentPassword: '', newPassword: '', confirmPassword: '' };
 
 export function ChangePassword() {
+  const client = useQueryClient();
   const [values, setValues] = useState(EMPTY);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<ApiError | null>(null);
-  const [isDone, setDone] = useState(false);
+  const [revoked, setRevoked] = useState<ApiTokenView[] | null>(null);
   const [isBusy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setDone(false);
+    setRevoked(null);
     setFailure(null);
     // The repeated password is the form's own check; the API takes the other two fields only.
     const { confirmPassword, ...fields } = values;
@@ -31,9 +34,14 @@ export function ChangePassword() {
     if (!parsed.success || Object.keys(found).length > 0) return;
     setBusy(true);
     try {
-      await apiSend('POST', '/api/auth/password', parsed.data);
+      const result = await apiSend<{ revokedApiTokens: ApiTokenView[] }>(
+        'POST',
+        '/api/auth/password',
+        parsed.data,
+      );
       setValues(EMPTY);
-      setDone(true);
+      setRevoked(result.revokedApiTokens);
+      void client.invalidateQueries({ queryKey: ['api-tokens'] });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       setFailure(error);
@@ -50,7 +58,9 @@ export function ChangePassword() {
       <h2 id="password-heading" className="section-title">
         Change password
       </h2>
-      <p className="muted">Your other browsers are signed out when the password changes.</p>
+      <p className="muted">
+        Your other browsers are signed out and your API tokens revoked when the password changes.
+      </p>
       <form onSubmit={submit} noValidate className="form-stack">
         <TextField
           label="Current password"
@@ -83,10 +93,17 @@ export function ChangePassword() {
         {failure && Object.keys(failure.fieldProblems).length === 0 ? (
           <ErrorCallout error={failure} />
         ) : null}
-        {isDone ? (
-          <p className="callout callout-ok" role="status">
-            Password changed.
-          </p>
+        {revoked ? (
+          <div className="callout callout-ok" role="status">
+            <p>Password changed.</p>
+            {revoked.length > 0 ? (
+              <p>
+                Revoked {revoked.length === 1 ? 'the API token' : 'the API tokens'}{' '}
+                {revoked.map((token) => `“${token.name}”`).join(', ')}: create new ones for the
+                scripts that used them.
+              </p>
+            ) : null}
+          </div>
         ) : null}
         <div>
           <button type="submit" className="button button-primary" disabled={isBusy}>

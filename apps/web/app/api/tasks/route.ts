@@ -1,6 +1,7 @@
 import { TASK_STATUSES, type TaskStatus } from '@tidewater/config';
 import { createTask, listTasks } from '@tidewater/engine';
 import { apiRoute } from '@/lib/api-route';
+import { TASK_CONFIG_BODY_LIMIT_BYTES } from '@/lib/body-limit';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,7 +21,5 @@ export const GET = apiRoute(async ({ engine, request }) => {
 /** POST /api/tasks: save a new task (a draft until it is started). */
 export const POST = apiRoute(
   async ({ engine, json }) => ({ task: await createTask(engine, await json()) }),
-  {
-    status: 201,
-  },
+  { status: 201, maxBodyBytes: TASK_CONFIG_BODY_LIMIT_BYTES },
 );

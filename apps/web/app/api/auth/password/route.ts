@@ -6,18 +6,19 @@ import { changePasswordSchema } from '@/lib/auth-schemas';
 export const dynamic = 'force-dynamic';
 
 /**
- * POST /api/auth/password { currentPassword, newPassword }: changes the caller's password and
- * ends their other sessions (this one stays signed in).
+ * POST /api/auth/password { currentPassword, newPassword }: changes the caller's password, ends
+ * their other sessions (this one stays signed in) and revokes all their API tokens, the one
+ * making this call included; the answer names those that were still live.
  */
 export const POST = apiRoute(async ({ principal, json }) => {
   const parsed = changePasswordSchema.safeParse(await json());
   if (!parsed.success) throw invalidInput(parsed.error);
   const caller = signedIn(principal);
-  await operators().changePassword(
+  const { revokedApiTokens } = await operators().changePassword(
     caller.operator.id,
     parsed.data.currentPassword,
     parsed.data.newPassword,
     caller.via === 'session' ? { keepSessionToken: caller.sessionToken } : {},
   );
-  return { isChanged: true };
+  return { isChanged: true, revokedApiTokens };
 });

@@ -5,17 +5,25 @@ import { apiTokenSchema } from '@/lib/auth-schemas';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/auth/tokens: the caller's API tokens (names and prefixes, never the secrets). */
+/**
+ * GET /api/auth/tokens: the caller's API tokens that are not revoked (names, prefixes, last
+ * use and expiry; never the secrets).
+ */
 export const GET = apiRoute(async ({ principal }) => ({
   tokens: await operators().listApiTokens(signedIn(principal).operator.id),
 }));
 
-/** POST /api/auth/tokens { name }: a new API token; `token` is shown this once. */
+/**
+ * POST /api/auth/tokens { name, expiresInDays? }: a new API token living 1 to 365 days (90 by
+ * default); `token` is shown this once.
+ */
 export const POST = apiRoute(
   async ({ principal, json }) => {
     const parsed = apiTokenSchema.safeParse(await json());
     if (!parsed.success) throw invalidInput(parsed.error);
-    return operators().createApiToken(signedIn(principal).operator.id, parsed.data.name);
+    return operators().createApiToken(signedIn(principal).operator.id, parsed.data.name, {
+      expiresInDays: parsed.data.expiresInDays,
+    });
   },
   { status: 201 },
 );

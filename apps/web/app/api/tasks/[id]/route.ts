@@ -1,5 +1,6 @@
 import { getTaskDetails, updateTask } from '@tidewater/engine';
 import { apiRoute } from '@/lib/api-route';
+import { TASK_CONFIG_BODY_LIMIT_BYTES } from '@/lib/body-limit';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,6 +10,9 @@ export const GET = apiRoute(async ({ engine, params }) => ({
 }));
 
 /** PATCH /api/tasks/:id: change a draft; absent passwords are kept. */
-export const PATCH = apiRoute(async ({ engine, params, json }) => ({
-  task: await updateTask(engine, params.id ?? '', await json()),
-}));
+export const PATCH = apiRoute(
+  async ({ engine, params, json }) => ({
+    task: await updateTask(engine, params.id ?? '', await json()),
+  }),
+  { maxBodyBytes: TASK_CONFIG_BODY_LIMIT_BYTES },
+);
