@@ -64,18 +64,32 @@ describe('schema history versions', () => {
       startedAt: new Date(),
     });
     const controller = new AbortController();
+    // What the run logged, shown if it ends before the test is done with it.
+    const logged: string[] = [];
+    let ended: string | null = null;
     const run = runTaskJob(context, task.id, {
       signal: controller.signal,
       workerId: 'test',
-      log: () => undefined,
+      log: (level, message, fields) =>
+        logged.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`),
       tuning: { idleFlushMs: 5, checkpointIntervalMs: 100 },
     });
+    void run.then(
+      (outcome) => (ended = JSON.stringify(outcome)),
+      (error: unknown) => (ended = String(error)),
+    );
+    const whileRunning =
+      <T>(probe: () => Promise<T | undefined>) =>
+      async () => {
+        if (ended !== null) throw new Error(`The run ended: ${ended}\n${logged.join('\n')}`);
+        return probe();
+      };
     const writer = await sourceConnection(database);
     try {
       // Incremental migration alone starts from the position it stores first: write after it.
       await waitUntil(
         'the start position to be stored',
-        async () => (await storedCheckpoint(task.id)) ?? undefined,
+        whileRunning(async () => (await storedCheckpoint(task.id)) ?? undefined),
       );
       // Steady writes: many checkpoints, no DDL.
       const write = async (id: number) =>
@@ -123,5 +137,5 @@ describe('schema history versions', () => {
       controller.abort('stop');
       await run;
     }
-  });
+  }, 420_000);
 });
