@@ -1,41 +1,23 @@
 /**
  * A real Tidewater task in process (the engine's stage runner, as the worker runs it): schema,
- * full and incremental migration of a database into a topic, on the engine's own test
- * PostgreSQL database and a private queue prefix.
+ * full and incremental migration of a database into a topic, on a control database of the
+ * run's own and a private queue prefix.
  */
-import { randomBytes } from 'node:crypto';
 import type { CanalJsonValues, DataFormat } from '@tidewater/config';
-import { readEnvironment } from '@tidewater/config/environment';
-import { migrateDatabase } from '@tidewater/db';
-import { createEngineContext, createTask, runTaskJob, type EngineContext } from '@tidewater/engine';
+import { createTask, runTaskJob, type EngineContext } from '@tidewater/engine';
+import { waitUntil as engineWaitUntil } from '../../engine/test/fixtures';
+import { SOURCE } from './source';
 
-import { SOURCE, uniqueName } from './source';
+// The engine tests' context: a control database of this run's own, dropped when it closes.
+export { engineForTests } from '../../engine/test/fixtures';
 
-export async function engineForTests(): Promise<EngineContext> {
-  const environment = {
-    DATABASE_URL:
-      process.env.TIDEWATER_CONFORMANCE_DATABASE_URL ??
-      'postgresql://postgres@127.0.0.1:5432/tidewater_conformance_test',
-    TIDEWATER_SECRET_KEY: randomBytes(32).toString('base64'),
-    TIDEWATER_QUEUE_PREFIX: uniqueName('tw-conformance'),
-  };
-  await migrateDatabase(environment.DATABASE_URL);
-  return createEngineContext({ ...readEnvironment(), ...environment });
-}
-
-export async function waitUntil<T>(
+/** Waits as the engine tests do, with a longer default for the real consumers' tasks. */
+export function waitUntil<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
   timeoutMs = 90_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  return engineWaitUntil(what, probe, timeoutMs);
 }
 
 /** Whether a MariaDB GTID set (`0-1-100,1-2-7`) includes the GTID `0-1-95`: same domain, seq at least. */
