@@ -11,7 +11,14 @@ import {
   ensureAdminOperator,
   migrateDatabase,
 } from '@tidewater/db';
-import { freePort, repoRoot, startProcess, waitFor, type StartedProcess } from './harness';
+import {
+  dropTestDatabase,
+  freePort,
+  repoRoot,
+  startProcess,
+  waitFor,
+  type StartedProcess,
+} from './harness';
 
 /**
  * Starts the product as a user runs it: the built web app (`server.ts`) and one worker
@@ -159,20 +166,6 @@ function newestMtime(dir: string): number {
     }
   }
   return newest;
-}
-
-/** Drops this run's private database (FORCE: a killed worker may still hold a connection). */
-async function dropTestDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

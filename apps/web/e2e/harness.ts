@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 export { freePort } from '@tidewater/stack';
 import path from 'node:path';
+import pg from 'pg';
 import { fileURLToPath } from 'node:url';
 
 /** Shared by the global setup and the tests: where the repository is, how to wait. */
@@ -61,4 +62,18 @@ export function startProcess(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** Drops this run's private database (FORCE: a killed worker may still hold a connection). */
+export async function dropTestDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

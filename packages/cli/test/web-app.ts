@@ -9,6 +9,7 @@ import {
   migrateDatabase,
 } from '@tidewater/db';
 import {
+  dropTestDatabase,
   freePort,
   repoRoot,
   startProcess,
@@ -53,7 +54,7 @@ export async function startWebApp(): Promise<RunningWebApp> {
   const started: StartedProcess[] = [];
   const stop = async () => {
     await Promise.all(started.map((process) => process.stop()));
-    if (isPrivateDatabase) await dropDatabase(databaseUrl);
+    if (isPrivateDatabase) await dropTestDatabase(databaseUrl);
   };
   try {
     const web = startProcess(
@@ -150,19 +151,4 @@ function newestMtime(dir: string): number {
     }
   }
   return newest;
-}
-
-/** Drops this run's private database (FORCE: a stopped worker may still hold a connection). */
-async function dropDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  url.pathname = '/postgres';
-  const maintenance = createDatabase(url.toString());
-  try {
-    await maintenance.$executeRawUnsafe(
-      `DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`,
-    );
-  } finally {
-    await maintenance.$disconnect();
-  }
 }
