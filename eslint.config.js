@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import importRules from './eslint-rules/imports.js';
 
 export default tseslint.config(
   {
@@ -26,6 +27,11 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
+    plugins: { tidewater: importRules },
+    rules: { 'tidewater/layering': 'error', 'tidewater/no-cycle': 'error' },
   },
   {
     // Tests read JSON bodies whose shape is the subject of their assertions.

@@ -7,7 +7,7 @@ import {
 } from '@tidewater/kafka-sink';
 import { createNameMapping } from './pipeline/name-mapping';
 import { scanTopicForTables } from './pipeline/topic-names';
-import { fail, pass, warning, type PrecheckGroup, type PrecheckItem } from './precheck-job';
+import { fail, pass, warning, type PrecheckGroup, type PrecheckItem } from './precheck-item';
 
 /** Destination items: the broker answers, topics exist, the registry answers, no conflicts. */
 export function destinationPrecheckItems(config: TaskConfig): PrecheckGroup {

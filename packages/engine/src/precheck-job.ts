@@ -5,6 +5,13 @@ import type { EngineContext } from './context';
 import { destinationPrecheckItems } from './precheck-destination';
 import { mappingPrecheckItems } from './precheck-mapping';
 import { sourcePrecheckItems } from './precheck-source';
+import {
+  duration,
+  fail,
+  type PrecheckGroup,
+  type PrecheckItem,
+  type PrecheckOutcome,
+} from './precheck-item';
 import { precheckReport } from './task-service';
 
 /**
@@ -13,35 +20,6 @@ import { precheckReport } from './task-service';
  * pass, warning or fail with a message and how to fix it; failed items marked ignorable may be
  * accepted by the operator. The task passes at a 100% success rate, counting ignored items.
  */
-
-export interface PrecheckOutcome {
-  status: Exclude<PrecheckStatus, 'pending' | 'running'>;
-  message: string;
-  remedy?: string;
-}
-
-export interface PrecheckItem {
-  key: string;
-  name: string;
-  /** A failure the operator may accept (with a confirmation explaining the risk). */
-  isIgnorable: boolean;
-  run(): Promise<PrecheckOutcome>;
-}
-
-export type PrecheckItemFactory = (config: TaskConfig) => PrecheckItem[];
-
-/** Opens what a group of items shares (one source session, one Kafka admin) and closes it. */
-export interface PrecheckGroup {
-  items: PrecheckItem[];
-  /** What to look at when one of the group's items gets no answer (the item's remedy). */
-  noAnswerRemedy: string;
-  /**
-   * Drops what the items share at once, without waiting for it: called when an item got no
-   * answer, so the items after it do not queue behind the stuck one (they open it again).
-   */
-  abandon(): void;
-  close(): Promise<void>;
-}
 
 /** How long a precheck may wait; the worker uses the defaults, tests shorten them. */
 export interface PrecheckTuning {
@@ -180,32 +158,4 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** `2 s`, `10 min`: how the limits read in item messages. */
-export function duration(ms: number): string {
-  return ms >= 120_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
-}
-
-export function pass(message: string): PrecheckOutcome {
-  return { status: 'pass', message };
-}
-
-export function warning(message: string, remedy: string): PrecheckOutcome {
-  return { status: 'warning', message, remedy };
-}
-
-export function fail(message: string, remedy: string): PrecheckOutcome {
-  return { status: 'fail', message, remedy };
-}
-
-/** Every table a task migrates, whole databases expanded by the caller-supplied lister. */
-export function selectedTableNames(
-  config: TaskConfig,
-): Array<{ database: string; table: string | null }> {
-  return config.objects.map((object) =>
-    object.kind === 'database'
-      ? { database: object.database, table: null }
-      : { database: object.database, table: object.table },
-  );
 }

@@ -1,6 +1,6 @@
 import type { TaskConfig } from '@tidewater/config';
 import { createNameMapping } from './pipeline/name-mapping';
-import { fail, pass, type PrecheckGroup } from './precheck-job';
+import { fail, pass, type PrecheckGroup } from './precheck-item';
 
 /**
  * Name-mapping collisions: after renames and the capitalization policy, two selected objects

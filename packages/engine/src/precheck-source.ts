@@ -31,7 +31,7 @@ import {
   type PrecheckGroup,
   type PrecheckItem,
   type PrecheckOutcome,
-} from './precheck-job';
+} from './precheck-item';
 import { openSource } from './source-session';
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The table and events of the worked examples in the Canal FlatMessage reference (section 8)
- * and the DTS Avro reference (section 9), shared by the unit tests and the micro-benchmark.
+ * The table and events of the worked examples in `docs/formats/canal-json.md` §8
+ * and `docs/formats/dts-avro.md` §9, shared by the unit tests and the micro-benchmark.
  */
 import type { RowImage, TableSchema } from '@tidewater/change-events';
 import { testColumn } from '@tidewater/change-events/testing';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { column, ordersRow, ordersTable } from '../test-fixtures';
 import { encodeCanalJson } from './canal-json';
 
-// The three worked examples of the Canal FlatMessage reference (section 8): fastjson2 output of
+// The three worked examples of `docs/formats/canal-json.md` §8: fastjson2 output of
 // Canal's own FlatMessage class, source and Canal in UTC+8.
 const INSERT_EXAMPLE =
   '{"data":[{"id":"42","qty":"3","hits":"4294967295","price":"19.90","flags":"5","status":"2","tags":"5","code":"\\u0000\\u0001ÿ","note":"héllo","created":"2024-05-01 10:20:30.120","updated":"2024-05-01 10:20:30","meta":"{\\"k\\": [1, 2]}"}],"database":"shop","es":1714530030000,"gtid":"","id":3,"isDdl":false,"mysqlType":{"id":"bigint(20) unsigned","qty":"int(11)","hits":"int(10) unsigned","price":"decimal(10,2)","flags":"bit(3)","status":"enum(\'new\',\'paid\',\'shipped\')","tags":"set(\'a\',\'b\',\'c\')","code":"varbinary(4)","note":"varchar(50)","created":"datetime(3)","updated":"timestamp","meta":"json"},"old":null,"pkNames":["id"],"sql":"","sqlType":{"id":-5,"qty":4,"hits":-5,"price":3,"flags":-7,"status":4,"tags":-7,"code":2004,"note":12,"created":93,"updated":93,"meta":12},"table":"orders","ts":1714530030412,"type":"INSERT"}';

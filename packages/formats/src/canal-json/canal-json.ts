@@ -4,9 +4,9 @@
  * `WriteNulls`). fastjson2 writes a bean's properties in alphabetical order, writes nulls and
  * adds no whitespace, so the text is built by hand in that order:
  * `data, database, es, gtid, id, isDdl, mysqlType, old, pkNames, sql, sqlType, table, ts, type`
- * (the Canal FlatMessage reference, section 2). Every string goes through `JSON.stringify`,
- * which escapes exactly like fastjson2 for the characters MySQL text can hold (checked in the
- * reference, section 3).
+ * (`docs/formats/canal-json.md` §2). Every string goes through `JSON.stringify`,
+ * which escapes exactly like fastjson2 for the characters MySQL text can hold (checked in
+ * `docs/formats/canal-json.md` §3).
  */
 import type {
   CellValue,
@@ -272,7 +272,7 @@ function encodeRows(event: RowEvent, options: CanalJsonOptions): string {
 
 function encodeDdl(event: DdlEvent, options: CanalJsonOptions): string {
   // A DDL carries only the statement: data/mysqlType/old/pkNames/sqlType stay null and `type`
-  // is the kind Canal's Druid parse gives (the Canal FlatMessage reference, section 6).
+  // is the kind Canal's Druid parse gives (`docs/formats/canal-json.md` §6).
   return (
     `{"data":null,"database":${JSON.stringify(event.database)},"es":${event.timestamp}` +
     `,"gtid":${gtidJson(event)},"id":${options.id},"isDdl":true,"mysqlType":null,"old":null` +

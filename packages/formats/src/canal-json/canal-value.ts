@@ -1,8 +1,8 @@
 /**
  * How Canal turns one column value into the text of a FlatMessage `data`/`old` entry, and which
  * `java.sql.Types` code it reports in `sqlType`. Rules from Canal `RowsLogBuffer.fetchValue` /
- * `mysqlToJavaType` and `LogEventConvert.parseOneRow` (the Canal FlatMessage reference,
- * sections 3 and 4); where we deliberately differ, the package README's compatibility table
+ * `mysqlToJavaType` and `LogEventConvert.parseOneRow` (`docs/formats/canal-json.md`
+ * §3 and §4); where we deliberately differ, the package README's compatibility table
  * says so.
  */
 import type { CellValue, ColumnSchema } from '@tidewater/change-events';

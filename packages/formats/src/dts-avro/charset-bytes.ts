@@ -1,6 +1,6 @@
 /**
  * DTS Avro's `Character` value carries the column's bytes in the column's charset together
- * with the MySQL charset name (DTS Avro reference, section 4: readers map the name to a JDK
+ * with the MySQL charset name (`docs/formats/dts-avro.md` §4: readers map the name to a JDK
  * charset and decode). Our canonical text is a JS string, so we encode it back:
  *
  * - `utf8`, `utf8mb3`, `utf8mb4`: UTF-8.

@@ -1,9 +1,9 @@
 /**
  * DTS Avro: one Kafka message value = the Avro binary encoding of one `Record` of the published
- * DTS schema (DTS Avro reference, section 2), one record per row. Fields are written in schema
+ * DTS schema (`docs/formats/dts-avro.md` §3), one record per row. Fields are written in schema
  * order by a hand-rolled writer; the per-table parts (`objectName`, `fields`, the `pk_uk_info`
- * tag) are encoded once per table schema and copied. Section numbers below refer to the DTS
- * Avro reference; every [inf] point it leaves open is decided in the package README.
+ * tag) are encoded once per table schema and copied. Section numbers below refer to
+ * `docs/formats/dts-avro.md`; every point it leaves open is decided in the package README.
  */
 import type {
   CellValue,
@@ -27,7 +27,7 @@ export interface DtsAvroOptions {
   readerThroughoutTime?: number;
 }
 
-/** `Operation` enum ordinals of Record.avsc (section 2). */
+/** `Operation` enum ordinals of Record.avsc (`docs/formats/dts-avro.md` §2). */
 const Operation = {
   INSERT: 0,
   UPDATE: 1,
@@ -39,7 +39,7 @@ const Operation = {
   INIT: 16,
 } as const;
 
-/** Branch indexes of the image item union (section 2). */
+/** Branch indexes of the image item union (`docs/formats/dts-avro.md` §2). */
 const Branch = {
   NULL: 0,
   INTEGER: 1,
@@ -71,7 +71,7 @@ type ValueKind =
 interface ColumnPlan {
   column: ColumnSchema;
   kind: ValueKind;
-  /** `Field.dataTypeNumber` (section 5). */
+  /** `Field.dataTypeNumber` (`docs/formats/dts-avro.md` §5). */
   dataTypeNumber: number;
   precision: number;
   scale: number;
@@ -201,7 +201,7 @@ function tablePlan(schema: TableSchema): TablePlan {
   w.writeInt(0);
   const fields = w.toBuffer();
 
-  // pk_uk_info: {"PRIMARY":[…], "<unique key>":[…]} (section 7).
+  // pk_uk_info: {"PRIMARY":[…], "<unique key>":[…]} (`docs/formats/dts-avro.md` §7).
   const keys: Record<string, string[]> = {};
   if (schema.primaryKey.length > 0) keys.PRIMARY = schema.primaryKey;
   for (const [name, cols] of Object.entries(schema.uniqueKeys)) keys[name] = cols;
@@ -215,7 +215,7 @@ function tablePlan(schema: TableSchema): TablePlan {
   return plan;
 }
 
-/** `"<offset>@<file number>"` (section 3); the file number is the binlog file name's suffix. */
+/** `"<offset>@<file number>"` (`docs/formats/dts-avro.md` §3); the file number is the binlog file name's suffix. */
 let lastFile = '';
 let lastFileNumber = 0;
 function positionText(position: SourcePosition | null | undefined): string {
@@ -275,7 +275,7 @@ function bitText(bytes: Buffer): string {
   return BigInt(`0x${bytes.toString('hex')}`).toString();
 }
 
-/** One image item (section 5): SQL NULL is the union's null branch, never EmptyObject.NULL. */
+/** One image item (`docs/formats/dts-avro.md` §4): SQL NULL is the union's null branch, never EmptyObject.NULL. */
 function writeValue(w: AvroWriter, plan: ColumnPlan, value: CellValue): void {
   if (value === null) {
     w.writeInt(Branch.NULL);
@@ -408,7 +408,7 @@ function writeRecord(event: ChangeEvent, options: DtsAvroOptions, parts: RecordP
   const sourcePosition = positionText(event.position);
   w.writeInt(0); // version: 0 in every captured MySQL record
   w.writeLong(parts.id);
-  w.writeLong(seconds); // sourceTimestamp: seconds (section 3)
+  w.writeLong(seconds); // sourceTimestamp: seconds (`docs/formats/dts-avro.md` §3)
   w.writeString(sourcePosition);
   w.writeString(
     event.kind === 'ddl' || !event.transactionStart
