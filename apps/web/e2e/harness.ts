@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-export { freePort } from '@tidewater/stack';
+export { freePort } from '@tidewater/test-kit';
 import path from 'node:path';
 import pg from 'pg';
 import { fileURLToPath } from 'node:url';

@@ -1,24 +1,6 @@
-/** Test helpers shared by the packages' tests: a column schema with defaults. */
-import type { ColumnFamily, ColumnSchema } from './index';
-
-export function testColumn(
-  name: string,
-  family: ColumnFamily,
-  dataType: string,
-  columnType: string,
-  extra: Partial<ColumnSchema> = {},
-): ColumnSchema {
-  return {
-    name,
-    dataType,
-    columnType,
-    family,
-    nullable: true,
-    unsigned: columnType.includes('unsigned'),
-    precision: null,
-    scale: null,
-    charset: null,
-    members: null,
-    ...extra,
-  };
-}
+/**
+ * Test data shared by the packages' tests (no I/O): a column builder and the type matrix, a
+ * table with a column of every type family and change events on it.
+ */
+export { testColumn } from './test-column';
+export * from './type-matrix';

@@ -1,5 +1,3 @@
-import type { TaskConfig } from '@tidewater/config';
-import type { PrecheckStatus } from '@tidewater/db';
 import { toTidewaterError } from '@tidewater/errors';
 import type { EngineContext } from './context';
 import { destinationPrecheckItems } from './precheck-destination';

@@ -60,7 +60,7 @@ describe('binlog purged under a stopped task', () => {
     );
     await exec("INSERT INTO purged.orders VALUES (2, 2, 'streamed')");
     await waitUntil('the streamed row', async () =>
-      (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('2'),
+      (await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 })).rows.has('2'),
     );
     first.abort('shutdown');
     await firstRun;
@@ -110,7 +110,7 @@ describe('binlog purged under a stopped task', () => {
     const folded = await waitUntil(
       'every row',
       async () => {
-        const result = await foldTopic(topic, 'canal-json', undefined, 5_000);
+        const result = await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 });
         return ['1', '2', '3', '4'].every((id) => result.rows.has(id)) ? result : undefined;
       },
       60_000,

@@ -81,7 +81,7 @@ describe('a PostgreSQL restart under a running task', () => {
     await insertRow(1);
     await waitUntil(
       'the first row',
-      async () => (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('1'),
+      async () => (await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 })).rows.has('1'),
       30_000,
     );
 
@@ -100,7 +100,7 @@ describe('a PostgreSQL restart under a running task', () => {
     await waitUntil(
       'the rows written during and after the outage to reach Kafka',
       async () => {
-        const folded = await foldTopic(topic, 'canal-json', undefined, 5_000);
+        const folded = await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 });
         return expected.every((id) => folded.rows.has(id));
       },
       90_000,

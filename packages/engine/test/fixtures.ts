@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type EachMessagePayload } from 'kafkajs';
 import mysql from 'mysql2/promise';
-import { decodeDtsAvro } from '@tidewater/formats';
+import { createTopic as createKitTopic, uniqueName } from '@tidewater/test-kit';
 import { readEnvironment } from '@tidewater/config/environment';
 import { createEngineContext, type EngineContext } from '../src/index';
 import { createDatabase, migrateDatabase } from '@tidewater/db';
+
+export { BROKERS, foldTopic, uniqueName, type FoldedTopic } from '@tidewater/test-kit';
 
 /**
  * Real-stack fixtures for the engine's tests: a private database on the source MariaDB, a
@@ -18,11 +19,6 @@ export const SOURCE = {
   user: 'root',
   password: '',
 };
-export const BROKERS = (process.env.TIDEWATER_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${randomBytes(4).toString('hex')}`;
-}
 
 export async function sourceConnection(database?: string): Promise<mysql.Connection> {
   return mysql.createConnection({
@@ -68,23 +64,9 @@ export async function dropDatabase(database: string): Promise<void> {
   }
 }
 
-export async function createTopic(partitions: number): Promise<string> {
-  const topic = uniqueName('tw-engine').replaceAll('_', '-');
-  const admin = new Kafka({
-    clientId: 'tw-test',
-    brokers: BROKERS,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  return topic;
+/** A private topic with `partitions` partitions on the test broker. */
+export function createTopic(partitions: number): Promise<string> {
+  return createKitTopic({ prefix: 'tw-engine', partitions });
 }
 
 /**
@@ -132,135 +114,6 @@ async function dropControlDatabase(databaseUrl: string): Promise<void> {
   } finally {
     await maintenance.$disconnect();
   }
-}
-
-export interface FoldedTopic {
-  /** Final row per id after applying every message in offset order. */
-  rows: Map<string, Record<string, string | null>>;
-  messages: number;
-  /** Row messages that repeated a change already seen (the at-least-once window). */
-  duplicates: number;
-  ddl: string[];
-}
-
-/**
- * Reads the whole topic and folds row messages into the final state per primary key, the way
- * a consumer would. Works for Canal JSON and DTS Avro (non-registry).
- */
-export async function foldTopic(
-  topic: string,
-  format: 'canal-json' | 'dts-avro',
-  expectedRows?: number,
-  timeoutMs = 30_000,
-  brokers: string[] = BROKERS,
-): Promise<FoldedTopic> {
-  const kafka = new Kafka({ clientId: 'tw-test', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const end = new Map(offsets.map((offset) => [offset.partition, Number(offset.high)]));
-  const consumer = kafka.consumer({ groupId: uniqueName('tw-test-fold') });
-  const folded: FoldedTopic = { rows: new Map(), messages: 0, duplicates: 0, ddl: [] };
-  const seen = new Set<string>();
-  const remaining = new Map(end);
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => {
-    resolveDone = resolve;
-  });
-  const check = () => {
-    if ([...remaining.values()].every((left) => left <= 0)) resolveDone();
-  };
-  check();
-  await consumer.run({
-    eachMessage: async ({ partition, message }: EachMessagePayload) => {
-      folded.messages += 1;
-      remaining.set(partition, (end.get(partition) ?? 0) - Number(message.offset) - 1);
-      applyMessage(folded, seen, format, message.value ?? Buffer.alloc(0));
-      check();
-    },
-  });
-  const timer = setTimeout(resolveDone, timeoutMs);
-  await done;
-  clearTimeout(timer);
-  await consumer.disconnect();
-  if (expectedRows !== undefined && folded.rows.size !== expectedRows) {
-    // Leave the assertion to the caller; the count helps its message.
-  }
-  return folded;
-}
-
-function applyMessage(
-  folded: FoldedTopic,
-  seen: Set<string>,
-  format: 'canal-json' | 'dts-avro',
-  value: Buffer,
-): void {
-  if (format === 'canal-json') {
-    const message = JSON.parse(value.toString('utf8')) as {
-      type: string;
-      isDdl: boolean;
-      sql: string;
-      data: Array<Record<string, string | null>> | null;
-      es: number;
-    };
-    if (message.isDdl) {
-      folded.ddl.push(message.sql);
-      return;
-    }
-    for (const row of message.data ?? []) {
-      const id = String(row.id);
-      const signature = `${message.type}:${JSON.stringify(row)}`;
-      if (seen.has(signature)) folded.duplicates += 1;
-      seen.add(signature);
-      if (message.type === 'DELETE') folded.rows.delete(id);
-      else folded.rows.set(id, row);
-    }
-    return;
-  }
-  const record = decodeDtsAvro(value);
-  if (record.operation === 'DDL') {
-    folded.ddl.push(String(record.afterImages));
-    return;
-  }
-  const fields = (record.fields as Array<{ name: string }> | null) ?? [];
-  const image = (record.operation === 'DELETE' ? record.beforeImages : record.afterImages) as
-    unknown[] | null;
-  if (!image || !Array.isArray(image)) return;
-  const row: Record<string, string | null> = {};
-  fields.forEach((field, index) => {
-    row[field.name] = dtsValueText(image[index]);
-  });
-  const id = String(row.id);
-  const signature = `${record.operation}:${JSON.stringify(row)}`;
-  if (seen.has(signature)) folded.duplicates += 1;
-  seen.add(signature);
-  if (record.operation === 'DELETE') folded.rows.delete(id);
-  else folded.rows.set(id, row);
-}
-
-/** A DTS value as text: integers, decimals and characters by their value; others as JSON. */
-function dtsValueText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  let object = value as Record<string, unknown>;
-  // Union branches decode as { "<full type name>": value }.
-  const keys = Object.keys(object);
-  if (keys.length === 1 && keys[0]!.startsWith('com.alibaba.dts.formats.avro.')) {
-    object = object[keys[0]!] as Record<string, unknown>;
-  }
-  if ('charset' in object && Buffer.isBuffer(object.value)) return object.value.toString('utf8');
-  if ('value' in object && typeof object.value === 'string') return object.value;
-  if ('year' in object) {
-    const pad = (n: unknown, width = 2) => String(n ?? 0).padStart(width, '0');
-    const base = `${pad(object.year, 4)}-${pad(object.month)}-${pad(object.day)} ${pad(object.hour)}:${pad(object.minute)}:${pad(object.second)}`;
-    // The test table's DATETIME(3): millis holds microseconds (null or 0 without a fraction).
-    return `${base}.${String(object.millis ?? 0)
-      .padStart(6, '0')
-      .slice(0, 3)}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** The source table as the Canal-style text rows a folded topic holds. */

@@ -108,7 +108,7 @@ describe('a running task has a run job', () => {
     await insertRow(database, 1);
     await waitUntil(
       'the first row',
-      async () => (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('1'),
+      async () => (await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 })).rows.has('1'),
       30_000,
     );
 
@@ -123,7 +123,7 @@ describe('a running task has a run job', () => {
     const folded = await waitUntil(
       'the rows written after the pause/resume pairs to reach Kafka',
       async () => {
-        const result = await foldTopic(topic, 'canal-json', undefined, 5_000);
+        const result = await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 });
         return result.rows.has('2') && result.rows.has('3') ? result : undefined;
       },
       45_000,
@@ -155,7 +155,7 @@ describe('a running task has a run job', () => {
     await insertRow(database, 1);
     await waitUntil(
       'the row to reach Kafka',
-      async () => (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('1'),
+      async () => (await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 })).rows.has('1'),
       30_000,
     );
     expect(await activeRunJobs(task.id)).toBe(1);

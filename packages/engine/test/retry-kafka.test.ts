@@ -67,7 +67,8 @@ describe('Kafka outages', () => {
       60_000,
     );
     const writer = await sourceConnection(database);
-    const fold = () => foldTopic(topic, 'canal-json', undefined, 10_000, broker.brokers);
+    const fold = () =>
+      foldTopic(topic, 'canal-json', { timeoutMs: 10_000, brokers: broker.brokers });
 
     await broker.stop();
     await writer.query(

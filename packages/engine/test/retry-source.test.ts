@@ -56,7 +56,7 @@ describe('source outages', () => {
     );
     await exec("INSERT INTO outage.orders VALUES (1, 1, 'before')");
     await waitUntil('the first row', async () =>
-      (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('1'),
+      (await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 })).rows.has('1'),
     );
 
     await source.stop();
@@ -65,7 +65,7 @@ describe('source outages', () => {
     await exec("INSERT INTO outage.orders VALUES (2, 2, 'after the restart')");
     await waitUntil(
       'the row written after the restart',
-      async () => (await foldTopic(topic, 'canal-json', undefined, 5_000)).rows.has('2'),
+      async () => (await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 })).rows.has('2'),
       60_000,
     );
     expect((await context.tasks.getTask(task.id)).status).toBe('running');

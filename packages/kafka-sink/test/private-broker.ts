@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureKafkaJars, kafkaClasspath } from '@tidewater/stack';
 import { Kafka, logLevel } from 'kafkajs';
+import { sleep } from '@tidewater/test-kit';
 
 const execFileAsync = promisify(execFile);
 
@@ -23,8 +24,6 @@ export interface PrivateBroker {
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startPrivateBroker(): Promise<PrivateBroker> {
   await ensureKafkaJars();

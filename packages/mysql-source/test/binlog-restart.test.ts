@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChangeEvent } from '@tidewater/change-events';
@@ -8,21 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBinlogPosition } from '../src/binlog/binlog-position';
 import { openBinlogStream, type BinlogWarning } from '../src/binlog/binlog-stream';
 import { connectSource, type SourceConnectionOptions } from '../src/connect';
+import { freePort } from '@tidewater/test-kit';
 
 // Restarting the source must not disturb the other test files, which share the stack's MariaDB:
 // this file runs a throwaway MariaDB of its own, started and stopped by the stack's own code
 // (TIDEWATER_STACK_DIR and TIDEWATER_SOURCE_PORT point it at a temporary directory and port).
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 type Stack = typeof StackModule;
 

@@ -8,27 +8,16 @@
  * stays the file's own.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectSource, type SourceConnectionOptions } from '../src/connect';
+import { freePort } from '@tidewater/test-kit';
 
 export interface PrivateSource {
   options: SourceConnectionOptions;
   /** Runs one statement as root, e.g. `SET GLOBAL binlog_row_metadata = NO_LOG`. */
   exec(sql: string, values?: unknown[]): Promise<void>;
   dispose(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function startPrivateSource(label: string): Promise<PrivateSource> {

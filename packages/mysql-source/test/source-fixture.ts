@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { connectSource, parseSourceUrl, type SourceConnection } from '../src/connect';
 import type { SourceConnectionOptions } from '../src/connect';
 import { quoteIdentifier } from '../src/identifiers';
+import { uniqueName as kitUniqueName } from '@tidewater/test-kit';
 
 export const sourceUrl = process.env.TIDEWATER_TEST_SOURCE_URL ?? 'mysql://root@127.0.0.1:3307';
 
@@ -16,7 +17,7 @@ export function sourceOptions(): SourceConnectionOptions {
 }
 
 export function uniqueName(label: string): string {
-  return `tw_${label}_${randomBytes(4).toString('hex')}`;
+  return kitUniqueName(`tw_${label}`);
 }
 
 export interface ScratchDatabase {

@@ -16,6 +16,7 @@ import { testColumn } from '@tidewater/change-events/testing';
 import { plainDestination, readTopic, uniqueTopic } from '../../../kafka-sink/test/kafka-test-kit';
 import type { PrivateBroker } from '../../../kafka-sink/test/private-broker';
 import { startPrivateBroker } from '../../../kafka-sink/test/private-broker';
+import { sleep } from '@tidewater/test-kit';
 
 let broker: PrivateBroker;
 
@@ -52,8 +53,6 @@ function round(n: number): ChangeEvent[] {
     serverId: 1,
   }));
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('broker restart mid-stream', () => {
   it('retries through a broker restart and loses or reorders nothing', async () => {

@@ -13,7 +13,7 @@ import {
   plainDestination,
   readTopic,
 } from '../../../kafka-sink/test/kafka-test-kit';
-import { ddlEvent, matrixEvents, matrixTable } from '../../../kafka-sink/test/type-matrix';
+import { ddlEvent, matrixEvents, matrixTable } from '@tidewater/change-events/testing';
 
 afterAll(dropTopics);
 

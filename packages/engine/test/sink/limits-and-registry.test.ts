@@ -17,7 +17,7 @@ import {
   plainDestination,
   readTopic,
 } from '../../../kafka-sink/test/kafka-test-kit';
-import { matrixEvents } from '../../../kafka-sink/test/type-matrix';
+import { matrixEvents } from '@tidewater/change-events/testing';
 
 afterAll(dropTopics);
 

@@ -1,6 +1,7 @@
 /**
  * A table with a column of every type family the source engine produces, and change events on
- * it, built by hand from the `@tidewater/change-events` types (values in canonical form).
+ * it, built by hand from the change event types (values in canonical form). The one type
+ * matrix of the project: the formats' unit tests and the sink's integration tests both use it.
  */
 import type {
   DdlEvent,
@@ -10,8 +11,8 @@ import type {
   SnapshotRowsEvent,
   TableSchema,
   UpdateEvent,
-} from '@tidewater/change-events';
-import { testColumn } from '@tidewater/change-events/testing';
+} from './index';
+import { testColumn } from './test-column';
 
 const column = testColumn;
 
