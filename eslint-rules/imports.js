@@ -133,6 +133,16 @@ const layering = {
     const allowed = LAYERS[manifest.name];
     function check(node, specifier) {
       if (typeof specifier !== 'string') return;
+      if (specifier.startsWith('.')) {
+        const target = resolve(dirname(file), specifier);
+        if (!target.startsWith(manifest.dir + sep)) {
+          context.report({
+            node,
+            message: `"${specifier}" reaches into another package's files; import that package by name (its entry point), or move what is shared to @tidewater/test-kit.`,
+          });
+        }
+        return;
+      }
       const name = packageNameOf(specifier);
       if (name === undefined || name === manifest.name) return;
       // Test tooling (vitest, playwright-core) is declared once, in the root package.json.

@@ -4,7 +4,7 @@ import {
   measureKafkajs,
   measureSink,
   type SinkRun,
-} from '../../packages/engine/bench/sink-bench';
+} from '@tidewater/engine/bench/sink';
 import { summarize } from '../figures';
 import type { Figure } from '../figures';
 import { defineSection } from '../section';

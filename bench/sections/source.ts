@@ -1,5 +1,5 @@
-import { measureDecode } from '../../packages/mysql-source/bench/decode-bench';
-import { runSnapshotBench } from '../../packages/mysql-source/bench/snapshot-bench';
+import { measureDecode } from '@tidewater/mysql-source/bench/decode';
+import { runSnapshotBench } from '@tidewater/mysql-source/bench/snapshot';
 import { summarize } from '../figures';
 import type { Figure } from '../figures';
 import { defineSection } from '../section';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopic } from '@tidewater/kafka-sink';
-import { freePort, repoRoot, waitFor } from '../../../apps/web/e2e/harness';
+import { freePort, repoRoot, waitFor } from '@tidewater/web/testing';
 import { startWebApp, type RunningWebApp } from './web-app';
 
 /**

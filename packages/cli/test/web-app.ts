@@ -15,7 +15,7 @@ import {
   startProcess,
   waitFor,
   type StartedProcess,
-} from '../../../apps/web/e2e/harness';
+} from '@tidewater/web/testing';
 
 /**
  * The product as an operator runs it, for the CLI's tests: the built web app (`server.ts`)

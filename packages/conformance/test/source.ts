@@ -8,8 +8,8 @@ import mysql from 'mysql2/promise';
 import { readSourceTimeZone } from '@tidewater/mysql-source';
 
 // The engine tests' source, brokers and names: one definition for every suite on the stack.
-export { BROKERS, SOURCE, uniqueName } from '../../engine/test/fixtures';
-import { BROKERS, SOURCE, uniqueName } from '../../engine/test/fixtures';
+export { BROKERS, SOURCE, uniqueName } from '@tidewater/engine/testing';
+import { BROKERS, SOURCE, uniqueName } from '@tidewater/engine/testing';
 
 export async function sourceSession(database?: string): Promise<mysql.Connection> {
   return mysql.createConnection({

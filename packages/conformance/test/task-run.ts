@@ -5,11 +5,11 @@
  */
 import type { CanalJsonValues, DataFormat } from '@tidewater/config';
 import { createTask, runTaskJob, type EngineContext } from '@tidewater/engine';
-import { waitUntil as engineWaitUntil } from '../../engine/test/fixtures';
+import { waitUntil as engineWaitUntil } from '@tidewater/engine/testing';
 import { SOURCE } from './source';
 
 // The engine tests' context: a control database of this run's own, dropped when it closes.
-export { engineForTests } from '../../engine/test/fixtures';
+export { engineForTests } from '@tidewater/engine/testing';
 
 /** Waits as the engine tests do, with a longer default for the real consumers' tasks. */
 export function waitUntil<T>(

@@ -7,7 +7,7 @@ import {
   plainDestination,
   readTopic,
   scramDestination,
-} from './kafka-test-kit';
+} from '@tidewater/test-kit';
 
 afterAll(dropTopics);
 

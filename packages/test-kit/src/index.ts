@@ -2,3 +2,12 @@ export { uniqueName, uniqueTopic } from './names';
 export { sleep } from './wait';
 export { freePort } from './ports';
 export { BROKERS, createTopic, foldTopic, type FoldedTopic, type Row } from './kafka';
+export {
+  dropTopics,
+  makeTopic,
+  plainDestination,
+  readTopic,
+  scramDestination,
+  type ReadMessage,
+} from './sink-topics';
+export { startPrivateBroker, type PrivateBroker } from './private-broker';

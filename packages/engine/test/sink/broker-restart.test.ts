@@ -13,10 +13,14 @@ import { openEventSink } from '../../src/pipeline/sink';
 import { partitionOf } from '../../src/pipeline/partition-policy';
 import { createTopic } from '@tidewater/kafka-sink';
 import { testColumn } from '@tidewater/change-events/testing';
-import { plainDestination, readTopic, uniqueTopic } from '../../../kafka-sink/test/kafka-test-kit';
-import type { PrivateBroker } from '../../../kafka-sink/test/private-broker';
-import { startPrivateBroker } from '../../../kafka-sink/test/private-broker';
-import { sleep } from '@tidewater/test-kit';
+import {
+  plainDestination,
+  readTopic,
+  sleep,
+  startPrivateBroker,
+  uniqueTopic,
+  type PrivateBroker,
+} from '@tidewater/test-kit';
 
 let broker: PrivateBroker;
 

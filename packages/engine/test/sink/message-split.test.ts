@@ -18,13 +18,8 @@ import type { EventDeliveryReport as DeliveryReport } from '../../src/pipeline/s
 import { openEventSink } from '../../src/pipeline/sink';
 import { partitionOf } from '../../src/pipeline/partition-policy';
 import { testColumn } from '@tidewater/change-events/testing';
-import type { ReadMessage } from '../../../kafka-sink/test/kafka-test-kit';
-import {
-  dropTopics,
-  makeTopic,
-  plainDestination,
-  readTopic,
-} from '../../../kafka-sink/test/kafka-test-kit';
+import type { ReadMessage } from '@tidewater/test-kit';
+import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit';
 
 afterAll(dropTopics);
 

@@ -16,12 +16,7 @@ import type { EventDeliveryReport as DeliveryReport } from '../../src/pipeline/s
 import { openEventSink } from '../../src/pipeline/sink';
 import { partitionOf } from '../../src/pipeline/partition-policy';
 import { testColumn } from '@tidewater/change-events/testing';
-import {
-  dropTopics,
-  makeTopic,
-  plainDestination,
-  readTopic,
-} from '../../../kafka-sink/test/kafka-test-kit';
+import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit';
 
 afterAll(dropTopics);
 

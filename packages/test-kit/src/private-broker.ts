@@ -5,7 +5,6 @@
  * the same time, never goes down.
  */
 import type { ChildProcess } from 'node:child_process';
-import { freePort } from '@tidewater/stack';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureKafkaJars, kafkaClasspath } from '@tidewater/stack';
 import { Kafka, logLevel } from 'kafkajs';
-import { sleep } from '@tidewater/test-kit';
+import { freePort } from './ports';
+import { sleep } from './wait';
 
 const execFileAsync = promisify(execFile);
 

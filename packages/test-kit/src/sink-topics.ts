@@ -1,13 +1,14 @@
 /**
- * What the integration tests share: destinations on the local stack, unique topic names, and
- * a consumer that reads a topic back from the beginning.
+ * For the sink's integration tests: task destinations on the local stack, topics a test file
+ * creates and drops, and a reader that returns a topic's messages as they are (key, partition,
+ * offset, bytes).
  */
 import { randomBytes } from 'node:crypto';
 import type { DestinationConfig } from '@tidewater/config';
 import { stackEndpoints } from '@tidewater/stack';
 import type { KafkaMessage } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
-import { createTopic, deleteTopics } from '../src/index';
+import { uniqueTopic } from './names';
 
 export function plainDestination(
   topic: string,
@@ -37,10 +38,6 @@ export function scramDestination(
   });
 }
 
-export function uniqueTopic(label: string): string {
-  return `test-sink-${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-}
-
 const created: string[] = [];
 
 /** Creates a topic for this test file; `dropTopics` removes them in `afterAll`. */
@@ -49,15 +46,46 @@ export async function makeTopic(
   partitions = 1,
   config: Record<string, string> = {},
 ): Promise<string> {
-  const topic = uniqueTopic(label);
-  await createTopic(plainDestination(topic), { topic, partitions, config });
+  const topic = uniqueTopic(`test-sink-${label}`);
+  const admin = new Kafka({
+    clientId: 'tw-test',
+    brokers: stackEndpoints.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [
+        {
+          topic,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
+        },
+      ],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
   created.push(topic);
   return topic;
 }
 
 export async function dropTopics(): Promise<void> {
   const topics = created.splice(0);
-  if (topics.length > 0) await deleteTopics(plainDestination(topics[0]!), topics);
+  if (topics.length === 0) return;
+  const admin = new Kafka({
+    clientId: 'tw-test',
+    brokers: stackEndpoints.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export interface ReadMessage {
