@@ -18,7 +18,8 @@ import { startWorker, waitForOutput, type WorkerProcess } from './worker-process
  * Scale-out as a Kubernetes Deployment of workers runs it: two worker processes on one queue
  * and one control database share the running tasks, and when one is killed (SIGKILL: a node
  * lost, an OOM kill; no shutdown hand-over) the other takes its tasks over once their leases
- * lapse, and every row written before, during and after the kill reaches the topics.
+ * lapse; a rollout (a replacement starts, the old worker is sent SIGTERM) moves them to the new
+ * worker. Every row written before, during and after each reaches the topics.
  */
 
 const TASKS = 4;
@@ -119,13 +120,36 @@ async function holderPid(taskId: string): Promise<number | undefined> {
   return match ? Number(match[1]) : undefined;
 }
 
+/** Each task's topic, read by a consumer and folded, equals its source table. */
+async function expectTopicsMatchSources(tasks: StreamingTask[], lastId: string): Promise<void> {
+  for (const { task, database, topic } of tasks) {
+    const expected = await sourceRows(database);
+    const folded = await waitUntil(
+      `task ${task.name}'s topic to match its source`,
+      async () => {
+        const result = await foldTopic(topic, 'canal-json', undefined, 5_000);
+        return result.rows.has(lastId) && result.rows.size === expected.size ? result : undefined;
+      },
+      90_000,
+    );
+    const differing = [...expected].filter(
+      ([id, row]) => JSON.stringify(folded.rows.get(id)) !== JSON.stringify(row),
+    );
+    expect(differing).toEqual([]);
+    expect([...folded.rows.keys()].sort()).toEqual([...expected.keys()].sort());
+    console.info(
+      `scale-out: task ${task.name} up to row ${lastId}: ${folded.messages} messages, ${folded.duplicates} duplicate row changes`,
+    );
+  }
+}
+
 async function activeRunJobs(taskId: string): Promise<number> {
   const active = await context.queues.run.getActive();
   return active.filter((job) => job.data.taskId === taskId).length;
 }
 
 describe('workers scaled out', () => {
-  it('share the running tasks, and a killed worker’s tasks continue on the other with no row lost', async () => {
+  it('share the running tasks, and a killed worker’s tasks continue on the other, and a rollout moves them to the new worker, with no row lost', async () => {
     const first = await spawnWorker();
     const second = await spawnWorker();
     await Promise.all([
@@ -192,28 +216,38 @@ describe('workers scaled out', () => {
     );
     await Promise.all(tasks.map(({ database }) => writeRows(database, 81, 120)));
 
-    for (const { task, database, topic } of tasks) {
-      const expected = await sourceRows(database);
-      const folded = await waitUntil(
-        `task ${task.name}'s topic to match its source`,
-        async () => {
-          const result = await foldTopic(topic, 'canal-json', undefined, 5_000);
-          return result.rows.has('119') && result.rows.size === expected.size ? result : undefined;
-        },
-        90_000,
-      );
-      const differing = [...expected].filter(
-        ([id, row]) => JSON.stringify(folded.rows.get(id)) !== JSON.stringify(row),
-      );
-      expect(differing).toEqual([]);
-      expect([...folded.rows.keys()].sort()).toEqual([...expected.keys()].sort());
-      console.info(
-        `scale-out: task ${task.name}: ${folded.messages} messages, ${folded.duplicates} duplicate row changes`,
-      );
-    }
+    await expectTopicsMatchSources(tasks, '119');
+    for (const { task } of tasks) expect(await holderPid(task.id)).toBe(survivor.child.pid);
+
+    // A rollout next: the Deployment's replacement pod starts, the survivor is sent SIGTERM,
+    // checkpoints and hands its tasks over (no lease to wait for); the new pod runs them all.
+    const replacement = await spawnWorker();
+    await waitForOutput(replacement, 'worker started');
+    const writingInRollout = Promise.all(
+      tasks.map(({ database }) => writeRows(database, 121, 160)),
+    );
+    const terminatedAt = Date.now();
+    await survivor.kill('SIGTERM');
+    await writingInRollout;
+    expect(survivor.child.exitCode).toBe(0);
+    await waitUntil(
+      'the replacement to take every task over',
+      async () => {
+        for (const { task } of tasks) {
+          if ((await holderPid(task.id)) !== replacement.child.pid) return false;
+        }
+        return true;
+      },
+      TAKEOVER_TIMEOUT_MS,
+    );
+    console.info(
+      `scale-out: ${TASKS} tasks handed over ${Date.now() - terminatedAt} ms after SIGTERM`,
+    );
+    await Promise.all(tasks.map(({ database }) => writeRows(database, 161, 200)));
+    await expectTopicsMatchSources(tasks, '199');
 
     for (const { task } of tasks) {
-      expect(await holderPid(task.id)).toBe(survivor.child.pid);
+      expect(await holderPid(task.id)).toBe(replacement.child.pid);
       expect((await context.tasks.getTask(task.id)).status).toBe('running');
       expect(await activeRunJobs(task.id)).toBe(1);
     }
