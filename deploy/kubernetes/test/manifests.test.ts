@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { environmentSchema } from '@tidewater/config/environment';
 import {
@@ -75,6 +75,10 @@ type PodTemplate = {
 function podTemplate(manifest: Manifest): PodTemplate {
   return (manifest.body.spec as { template: PodTemplate }).template;
 }
+
+// Each validation type-checks a small program against the schema declarations: seconds, not
+// milliseconds, on a busy machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 describe(`the Kubernetes manifests (Kubernetes ${KUBERNETES_VERSION} API)`, () => {
   it('are valid against the Kubernetes schemas, with no unknown field', async () => {

@@ -141,6 +141,7 @@ function problem(manifest: Manifest, message: string): ManifestProblem {
   };
 }
 
+const parsedDeclarations = new Map<string, ts.SourceFile>();
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /**
@@ -180,10 +181,16 @@ function checkFieldsExist(manifests: Manifest[]): ManifestProblem[] {
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (name) => (name === fileName ? source : readFile(name));
   host.fileExists = (name) => name === fileName || fileExists(name);
-  host.getSourceFile = (name, languageVersion, onError, shouldCreate) =>
-    name === fileName
-      ? ts.createSourceFile(name, source, languageVersion, true)
-      : getSourceFile(name, languageVersion, onError, shouldCreate);
+  host.getSourceFile = (name, languageVersion, onError, shouldCreate) => {
+    if (name === fileName) return ts.createSourceFile(name, source, languageVersion, true);
+    // The library and schema declarations are parsed once per process.
+    let parsed = parsedDeclarations.get(name);
+    if (!parsed) {
+      parsed = getSourceFile(name, languageVersion, onError, shouldCreate);
+      if (parsed) parsedDeclarations.set(name, parsed);
+    }
+    return parsed;
+  };
   const program = ts.createProgram({ rootNames: [fileName], options, host });
   const checked = program.getSourceFile(fileName)!;
   const problems: ManifestProblem[] = [];
