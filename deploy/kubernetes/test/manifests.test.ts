@@ -61,7 +61,7 @@ type Container = {
   args?: string[];
   image: string;
   ports?: Array<{ name: string; containerPort: number }>;
-  env?: Array<{ name: string }>;
+  env?: Array<{ name: string; value?: string }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   livenessProbe?: { httpGet: { path: string; port: string } };
   readinessProbe?: { httpGet: { path: string; port: string } };
@@ -130,6 +130,10 @@ describe(`the Kubernetes manifests (Kubernetes ${KUBERNETES_VERSION} API)`, () =
         'prometheus.io/path': '/metrics',
       });
     }
+    // Kubernetes sets HOSTNAME to the pod's name, and the console binds to HOSTNAME.
+    expect(podTemplate(find('Deployment', 'tidewater-web')).spec.containers[0]!.env).toContainEqual(
+      { name: 'HOSTNAME', value: '0.0.0.0' },
+    );
     const service = find('Service', 'tidewater-web').body.spec as {
       selector: Record<string, string>;
     };
