@@ -16,6 +16,7 @@ export default defineConfig({
             'apps/*/src/**/*.test.ts',
             'apps/web/lib/**/*.test.ts',
             'bench/**/*.test.ts',
+            'deploy/**/*.test.ts',
           ],
           environment: 'node',
         },
