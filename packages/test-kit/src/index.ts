@@ -1,7 +1,7 @@
 export { uniqueName, uniqueTopic } from './names';
 export { sleep } from './wait';
 export { freePort } from './ports';
-export { BROKERS, createTopic, foldTopic, type FoldedTopic, type Row } from './kafka';
+export { BROKERS, createTopic, deleteTopics, foldTopic, type FoldedTopic, type Row } from './kafka';
 export {
   dropTopics,
   makeTopic,

@@ -15,22 +15,55 @@ function kafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'tw-test', brokers, logLevel: logLevel.NOTHING });
 }
 
-/** Creates `topic` (or a unique topic named from `prefix` when none is given) and returns its name. */
-export async function createTopic(
-  options: { topic?: string; prefix?: string; partitions?: number; brokers?: string[] } = {},
-): Promise<string> {
-  const topic = options.topic ?? uniqueTopic(options.prefix ?? 'tw-test');
-  const admin = kafka(options.brokers ?? BROKERS).admin();
+async function withAdmin<T>(
+  brokers: string[],
+  use: (admin: ReturnType<Kafka['admin']>) => Promise<T>,
+): Promise<T> {
+  const admin = kafka(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: options.partitions ?? 1, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    return await use(admin);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Creates `topic` (or a unique topic named from `prefix` when none is given), with topic
+ * `config` entries such as `max.message.bytes`, and returns its name.
+ */
+export async function createTopic(
+  options: {
+    topic?: string;
+    prefix?: string;
+    partitions?: number;
+    config?: Record<string, string>;
+    brokers?: string[];
+  } = {},
+): Promise<string> {
+  const topic = options.topic ?? uniqueTopic(options.prefix ?? 'tw-test');
+  await withAdmin(options.brokers ?? BROKERS, (admin) =>
+    admin.createTopics({
+      topics: [
+        {
+          topic,
+          numPartitions: options.partitions ?? 1,
+          replicationFactor: 1,
+          configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        },
+      ],
+      waitForLeaders: true,
+    }),
+  );
   return topic;
+}
+
+/** Deletes topics a test created. */
+export async function deleteTopics(topics: string[], brokers: string[] = BROKERS): Promise<void> {
+  if (topics.length > 0) await withAdmin(brokers, (admin) => admin.deleteTopics({ topics }));
 }
 
 export type Row = Record<string, string | null>;
@@ -58,11 +91,9 @@ export async function foldTopic(
   format: 'canal-json' | 'dts-avro',
   options: { timeoutMs?: number; brokers?: string[] } = {},
 ): Promise<FoldedTopic> {
-  const client = kafka(options.brokers ?? BROKERS);
-  const admin = client.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
+  const brokers = options.brokers ?? BROKERS;
+  const client = kafka(brokers);
+  const offsets = await withAdmin(brokers, (admin) => admin.fetchTopicOffsets(topic));
   const end = new Map(offsets.map((offset) => [offset.partition, Number(offset.high)]));
   const remaining = new Map(end);
   const folded: FoldedTopic = {

@@ -8,7 +8,7 @@ import type { DestinationConfig } from '@tidewater/config';
 import { stackEndpoints } from '@tidewater/stack';
 import type { KafkaMessage } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
-import { uniqueTopic } from './names';
+import { createTopic, deleteTopics } from './kafka';
 
 export function plainDestination(
   topic: string,
@@ -46,46 +46,18 @@ export async function makeTopic(
   partitions = 1,
   config: Record<string, string> = {},
 ): Promise<string> {
-  const topic = uniqueTopic(`test-sink-${label}`);
-  const admin = new Kafka({
-    clientId: 'tw-test',
+  const topic = await createTopic({
+    prefix: `test-sink-${label}`,
+    partitions,
+    config,
     brokers: stackEndpoints.kafka.brokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [
-        {
-          topic,
-          numPartitions: partitions,
-          replicationFactor: 1,
-          configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
-        },
-      ],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  });
   created.push(topic);
   return topic;
 }
 
 export async function dropTopics(): Promise<void> {
-  const topics = created.splice(0);
-  if (topics.length === 0) return;
-  const admin = new Kafka({
-    clientId: 'tw-test',
-    brokers: stackEndpoints.kafka.brokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
+  await deleteTopics(created.splice(0), stackEndpoints.kafka.brokers);
 }
 
 export interface ReadMessage {
