@@ -10,9 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * The worker's production build (`npm run build -w @tidewater/worker`, build.mjs) as the image
- * runs it: dist/ and prisma/migrations copied into a folder laid out like the image's /app, with
- * no node_modules and no TypeScript loader anywhere above it. `migrate` applies the migrations,
- * the worker starts, writes its heartbeat to PostgreSQL, and stops cleanly on SIGTERM.
+ * runs it: dist/, prisma/migrations and the entry script copied into a folder laid out like the
+ * image's /app (Dockerfile), with no node_modules and no TypeScript loader anywhere above it.
+ * `entrypoint.sh migrate` applies the migrations; `entrypoint.sh worker` starts, writes its
+ * heartbeat to PostgreSQL, and stops cleanly on SIGTERM.
  */
 
 const execFileAsync = promisify(execFile);
@@ -41,6 +42,7 @@ describe('the bundled worker', () => {
     await cp(path.join(repoRoot, 'prisma/migrations'), path.join(appDir, 'prisma/migrations'), {
       recursive: true,
     });
+    await cp(path.join(repoRoot, 'docker/entrypoint.sh'), path.join(appDir, 'entrypoint.sh'));
   });
 
   afterAll(async () => {
@@ -66,12 +68,11 @@ describe('the bundled worker', () => {
     expect(JSON.parse(schema)).toEqual(expect.any(Array));
   });
 
-  it('migrates a new database with dist/migrate.mjs', async () => {
-    const { stdout } = await execFileAsync(
-      process.execPath,
-      [path.join(appDir, 'apps/worker/dist/migrate.mjs')],
-      { cwd: appDir, env: { ...process.env, DATABASE_URL: databaseUrl } },
-    );
+  it('migrates a new database with the migrate command', async () => {
+    const { stdout } = await execFileAsync('sh', [path.join(appDir, 'entrypoint.sh'), 'migrate'], {
+      cwd: tmpdir(),
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    });
     const migrations = await query<{ n: string }>(
       'SELECT COUNT(*) AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL',
     );
@@ -79,9 +80,10 @@ describe('the bundled worker', () => {
     expect(stdout).toContain(`Database is up to date (${migrations[0]?.n} applied now, 0 before).`);
   });
 
-  it('starts, records its heartbeat, and stops on SIGTERM', async () => {
-    const worker = spawn(process.execPath, [path.join(appDir, 'apps/worker/dist/main.mjs')], {
-      cwd: appDir,
+  it('starts with the worker command, records its heartbeat, and stops on SIGTERM', async () => {
+    // The script execs node: the signal reaches the worker itself.
+    const worker = spawn('sh', [path.join(appDir, 'entrypoint.sh'), 'worker'], {
+      cwd: tmpdir(),
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl,
