@@ -35,11 +35,9 @@ ENV NODE_ENV=production \
   TIDEWATER_SECRET_KEY_FILE=/var/lib/tidewater/secret.key \
   TIDEWATER_WORKER_HTTP_HOST=0.0.0.0 \
   TIDEWATER_WORKER_HTTP_PORT=9464
-RUN apt-get update \
-  && apt-get install -y --no-install-recommends openssl ca-certificates \
-  && rm -rf /var/lib/apt/lists/* \
-  && mkdir -p /var/lib/tidewater \
-  && chown node:node /var/lib/tidewater
+# Nothing to install: Prisma runs through its PostgreSQL driver adapter (no native engine, no
+# OpenSSL), and Node.js carries its own CA certificates.
+RUN mkdir -p /var/lib/tidewater && chown node:node /var/lib/tidewater
 # Owned by root and read-only to the process; it writes only /var/lib/tidewater (the secret
 # key and the first password's file) and Next's cache.
 COPY --from=build /out /app
