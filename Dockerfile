@@ -29,7 +29,10 @@ RUN mkdir -p /out/apps/worker /out/prisma \
   && install -m 0755 docker/entrypoint.sh /out/entrypoint.sh
 
 FROM node:24-bookworm-slim AS runtime
-ENV NODE_ENV=production \
+# kafkajs 2.2.4 sets a timer from a negative delay; Node.js 24 clamps it to 1 ms as Node.js 20
+# did, but now warns once per process: the warning is silenced, the behaviour is unchanged.
+ENV NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning \
+  NODE_ENV=production \
   NEXT_TELEMETRY_DISABLED=1 \
   PORT=3000 \
   TIDEWATER_SECRET_KEY_FILE=/var/lib/tidewater/secret.key \

@@ -39,7 +39,14 @@ function run(command: string, args: string[], cwd = repoRoot): void {
 }
 
 function quickstartEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  // kafkajs 2.2.4 sets a timer from a negative delay, which Node.js 24 clamps to 1 ms (as 20 did)
+  // and now warns about: silenced as in the image (Dockerfile).
+  const nodeOptions = [process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning'];
+  return {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: '1',
+    NODE_OPTIONS: nodeOptions.filter(Boolean).join(' '),
+  };
 }
 
 function startChild(name: string, command: string, args: string[], cwd: string): ChildProcess {
