@@ -86,10 +86,10 @@ describe('docker-compose.yml', () => {
     for (const command of ['migrate', 'web', 'worker']) {
       expect(config.services[command]).toMatchObject({
         image: 'tidewater:local',
+        build: { dockerfile: 'Dockerfile' },
         command: [command],
       });
     }
-    expect(config.services.migrate?.build).toMatchObject({ dockerfile: 'Dockerfile' });
   });
 
   it('starts the console and the worker once the migrations have been applied', async () => {
