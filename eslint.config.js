@@ -10,6 +10,8 @@ export default tseslint.config(
       '**/.next/**',
       '**/.turbo/**',
       '.stack/**',
+      '.tools/**',
+      '**/dist/**',
       'packages/db/src/generated/**',
       'test-results/**',
       '**/next-env.d.ts',

@@ -6,6 +6,8 @@ import {
   STRICT_TRANSPORT_SECURITY,
 } from './lib/security-headers';
 
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
 const config: NextConfig = {
   // Workspace packages are TypeScript sources; Next compiles them with the app.
   transpilePackages: [
@@ -28,7 +30,11 @@ const config: NextConfig = {
     '@prisma/adapter-pg',
     'avsc',
   ],
-  turbopack: { root: path.resolve(import.meta.dirname, '../..') },
+  turbopack: { root: repoRoot },
+  // The production image runs .next/standalone: the server files and the node_modules they
+  // trace, from the repository root (server.ts, bundled by build-server.mjs, starts it).
+  output: 'standalone',
+  outputFileTracingRoot: repoRoot,
   poweredByHeader: false,
   reactStrictMode: true,
   experimental: {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import {
  * The console's HTTP server: Next.js behind a thin edge that knows the TCP peer.
  *
  *   node --import tsx server.ts [--port 3000] [--hostname 0.0.0.0] [--dev]
+ *   node .next/standalone/apps/web/server.mjs [--port 3000] [--hostname 0.0.0.0]   (the build)
  *
  * Why not `next start`: it hides the peer address from the app and keeps a client's own
  * X-Forwarded-For, so nothing after it can tell a client's claim from a proxy's report. Here,
@@ -40,13 +42,28 @@ const environment = readEnvironment();
 const isTrusted = createProxyTrust(environment.TIDEWATER_TRUSTED_PROXIES);
 // As `next start`/`next dev` do; React and Next.js pick their builds from it when loaded.
 Object.assign(process.env, { NODE_ENV: options.dev ? 'development' : 'production' });
+const appDir = path.dirname(fileURLToPath(import.meta.url));
+if (!options.dev) useStandaloneConfig(appDir);
 const { default: next } = await import('next');
 const app = next({
   dev: options.dev,
-  dir: path.dirname(fileURLToPath(import.meta.url)),
+  dir: appDir,
   hostname: options.hostname ?? 'localhost',
   port,
 });
+
+/**
+ * The production build runs this file bundled into Next's standalone output (`npm run build`,
+ * build-server.mjs), where there is no next.config.ts and no TypeScript: like the server.js
+ * Next writes there, it hands Next the configuration resolved at build time.
+ */
+function useStandaloneConfig(dir: string): void {
+  const requiredServerFiles = path.join(dir, '.next', 'required-server-files.json');
+  if (existsSync(path.join(dir, 'next.config.ts')) || !existsSync(requiredServerFiles)) return;
+  const { config } = JSON.parse(readFileSync(requiredServerFiles, 'utf8')) as { config: unknown };
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+  process.chdir(dir);
+}
 
 /** How long a refused upload may keep sending after its answer before the socket is cut. */
 const LINGER_MS = 2_000;

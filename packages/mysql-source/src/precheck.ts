@@ -9,7 +9,6 @@
 
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { isTidewaterError } from '@tidewater/errors';
-import { ZSTD_NODE_REQUIREMENT, zstdSupport } from './binlog/binlog-compression';
 import { connectSource, type SourceConnection, type SourceConnectionOptions } from './connect';
 import { validateRowFilter } from './filter';
 import { checkRowFilterStreamable } from './filter-evaluator';
@@ -282,15 +281,13 @@ export function checkBinlogRetention(settings: BinlogSettings, server: ServerInf
 }
 
 /**
- * Compressed binlogs: MariaDB's log_bin_compress (zlib) is always readable; MySQL's
- * binlog_transaction_compression (zstd) needs a Node.js with zstd in node:zlib. The global
- * value is what new sessions get; a session may still turn compression on, which is named in
- * the message when this Node.js could not read it.
+ * Compressed binlogs: MariaDB's log_bin_compress (zlib) and MySQL's
+ * binlog_transaction_compression (zstd, from node:zlib) are both readable; the item says which
+ * one the source uses.
  */
 export function checkBinlogCompression(
   settings: BinlogSettings,
   server: ServerInfo,
-  zstd: { isAvailable: boolean; nodeVersion: string } = zstdSupport(),
 ): PrecheckResult {
   if (server.flavour === 'mariadb' || settings.logBinCompress !== null) {
     return pass(
@@ -301,34 +298,16 @@ export function checkBinlogCompression(
       { logBinCompress: settings.logBinCompress },
     );
   }
-  const details = {
-    binlogTransactionCompression: settings.binlogTransactionCompression,
-    nodeVersion: zstd.nodeVersion,
-    isZstdAvailable: zstd.isAvailable,
-  };
-  if (settings.binlogTransactionCompression !== true) {
-    return pass(
-      'binlog_compression',
-      settings.binlogTransactionCompression === false
-        ? `binlog_transaction_compression is OFF.${zstd.isAvailable ? '' : ` A session that turns it on writes zstd payloads, which Node.js ${zstd.nodeVersion} cannot read.`}`
+  const details = { binlogTransactionCompression: settings.binlogTransactionCompression };
+  return pass(
+    'binlog_compression',
+    settings.binlogTransactionCompression === true
+      ? 'binlog_transaction_compression is ON: zstd transaction payloads are decompressed.'
+      : settings.binlogTransactionCompression === false
+        ? 'binlog_transaction_compression is OFF.'
         : 'The server does not compress its binary log (no binlog_transaction_compression).',
-      details,
-    );
-  }
-  if (zstd.isAvailable) {
-    return pass(
-      'binlog_compression',
-      'binlog_transaction_compression is ON: zstd transaction payloads are decompressed.',
-      details,
-    );
-  }
-  return {
-    id: 'binlog_compression',
-    status: 'fail',
-    message: `binlog_transaction_compression is ON: transactions are logged as zstd payloads, and Node.js ${zstd.nodeVersion}, which runs Tidewater, cannot decompress zstd.`,
-    remedy: `Run Tidewater on ${ZSTD_NODE_REQUIREMENT}, or turn compression off: SET GLOBAL binlog_transaction_compression = OFF (also ${RESTART_NOTE}; sessions that set it themselves must stop).`,
     details,
-  };
+  );
 }
 
 /** The binlog_row_value_options Tidewater reads: none, or PARTIAL_JSON (JSON diffs it applies). */

@@ -2,22 +2,18 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createServer } from 'node:net';
 import { isTidewaterError, TidewaterError } from '@tidewater/errors';
-import {
-  createDatabase,
-  createOperatorRepository,
-  ensureAdminOperator,
-  migrateDatabase,
-  type Database,
-} from '@tidewater/db';
+import { createDatabase, ensureAdminOperator, migrateDatabase, type Database } from '@tidewater/db';
+import { createDemoTask, demoTaskEndpoints } from './demo-task';
 import { repoRoot } from './paths';
 import { ensureStackUp, seedDemoSource, stackEndpoints } from './index';
 
 /**
- * `npm run quickstart`: the whole product on one machine. Brings the stack up (Docker Compose
- * when a Docker engine answers, the native stack otherwise), applies the database migrations,
- * seeds the demo source, builds the console, starts it on port 3000 with one worker, creates
- * a demo task, and prints what to open. Ctrl-C stops the console and the worker; the stack
- * keeps running until `npm run stack -- down`.
+ * `npm run quickstart`: the whole product on one machine. With a Docker engine, Docker Compose
+ * builds the image and runs the stack, the migrations, the console and a worker; without one,
+ * the native stack comes up, and the production build (`npm run build`) of the console and of
+ * one worker runs here. Either way the demo source is seeded, the demo task created, and what
+ * to open printed. Natively, Ctrl-C stops the console and the worker; the stack keeps running
+ * until `npm run stack -- down` (`docker compose down` under Docker).
  */
 
 const WEB_PORT = Number(process.env.PORT ?? 3000);
@@ -43,7 +39,14 @@ function run(command: string, args: string[], cwd = repoRoot): void {
 }
 
 function quickstartEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+  // kafkajs 2.2.4 sets a timer from a negative delay, which Node.js 24 clamps to 1 ms (as 20 did)
+  // and now warns about: silenced as in the image (Dockerfile).
+  const nodeOptions = [process.env.NODE_OPTIONS, '--disable-warning=TimeoutNegativeWarning'];
+  return {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: '1',
+    NODE_OPTIONS: nodeOptions.filter(Boolean).join(' '),
+  };
 }
 
 function startChild(name: string, command: string, args: string[], cwd: string): ChildProcess {
@@ -76,42 +79,44 @@ async function waitForConsole(url: string, timeoutMs = 120_000): Promise<void> {
   throw new Error(`The console did not answer on ${url} within ${timeoutMs / 1000} s.`);
 }
 
-/** Creates the demo task through the API, with an API token of admin's revoked right after. */
-async function createDemoTask(url: string, db: Database): Promise<void> {
-  const operators = createOperatorRepository(db);
-  const admin = await db.operator.findUniqueOrThrow({ where: { username: 'admin' } });
-  const { token, apiToken } = await operators.createApiToken(admin.id, 'quickstart demo task');
-  try {
-    await postDemoTask(url, token);
-  } finally {
-    await operators.revokeApiToken(admin.id, apiToken.id);
+/** The console creates the first operator on its first API request (apps/web/lib/auth.ts). */
+async function waitForAdmin(url: string, db: Database, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await fetch(`${url}/api/tasks`).catch(() => undefined);
+    if (await db.operator.findUnique({ where: { username: 'admin' } })) return;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
+  throw new Error(`The console created no operator "admin" within ${timeoutMs / 1000} s.`);
 }
 
-async function postDemoTask(url: string, token: string): Promise<void> {
-  const authorization = `Bearer ${token}`;
-  const { tasks } = (await (
-    await fetch(`${url}/api/tasks`, { headers: { authorization } })
-  ).json()) as { tasks: unknown[] };
-  if (tasks.length > 0) return;
-  const { mariadb, kafka } = stackEndpoints;
-  const [host, port] = (kafka.brokers[0] ?? '127.0.0.1:9092').split(':');
-  const response = await fetch(`${url}/api/tasks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization },
-    body: JSON.stringify({
-      name: 'demo_shop to Kafka',
-      source: {
-        type: 'mariadb',
-        host: mariadb.host,
-        port: mariadb.port,
-        user: mariadb.user,
-        password: mariadb.password,
-      },
-      destination: { hosts: host, port: Number(port ?? 9092), topic: 'demo_shop' },
-    }),
-  });
-  if (!response.ok) throw new Error(`Creating the demo task failed: ${await response.text()}`);
+/** Docker Compose: the image's web, worker and migrate commands beside the stack's services. */
+async function startWithCompose(): Promise<void> {
+  say('A Docker engine answers: building the image and starting everything with docker compose.');
+  run('docker', ['compose', 'up', '-d', '--build']);
+  // Compose publishes the same ports as the native stack on 127.0.0.1.
+  await seedDemoSource();
+  say(`Demo source seeded: database ${stackEndpoints.mariadb.demoDatabase} (service mysql).`);
+  const url = `http://localhost:${WEB_PORT}`;
+  await waitForConsole(url, 300_000);
+  const db = createDatabase(stackEndpoints.postgres.url);
+  try {
+    await waitForAdmin(url, db);
+    // The worker runs in the compose network: the task names the services as it sees them.
+    if (await createDemoTask(url, db, demoTaskEndpoints('compose', stackEndpoints))) {
+      say('Created the demo task (source mysql:3306, Kafka kafka:19092).');
+    }
+  } finally {
+    await db.$disconnect();
+  }
+  const passwordFile = '/var/lib/tidewater/initial-admin-password';
+  say('');
+  say(`Tidewater is running. Open ${url} and sign in as "admin".`);
+  say(`  First password: written once to ${passwordFile} in the web container:`);
+  say(`    docker compose exec web cat ${passwordFile}`);
+  say('  (read it, change it on the Account page, then delete the file).');
+  say('  Data Migration: the task list (a demo task from demo_shop to Kafka is there).');
+  say('Follow: docker compose logs -f web worker. Stop: docker compose down.');
 }
 
 /** Fails early, with the way out, when something already listens on the console's port. */
@@ -131,9 +136,7 @@ async function assertPortFree(port: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (hasDockerEngine()) {
-    say('A Docker engine answers: starting the stack and the product with docker compose.');
-    run('docker', ['compose', 'up', '-d', '--build']);
-    say(`Open http://localhost:${WEB_PORT} (docker compose logs -f web worker to follow).`);
+    await startWithCompose();
     return;
   }
   say('No Docker engine: starting the native stack (first run downloads Kafka and the registry).');
@@ -152,22 +155,18 @@ async function main(): Promise<void> {
     say(`Created the first operator "${admin.username}" with TIDEWATER_ADMIN_PASSWORD.`);
   }
   await assertPortFree(WEB_PORT);
-  say('Building the console…');
-  run('npm', ['run', 'build', '-w', '@tidewater/web']);
+  say('Building the console and the worker (npm run build)…');
+  run('npm', ['run', 'build', '-w', '@tidewater/web', '-w', '@tidewater/worker']);
 
+  // The production build, as the image runs it (README, "Production build").
   const children = [
     startChild(
       'web',
       process.execPath,
-      ['--import', 'tsx', 'server.ts', '--port', String(WEB_PORT)],
-      path.join(repoRoot, 'apps/web'),
+      ['server.mjs', '--port', String(WEB_PORT)],
+      path.join(repoRoot, 'apps/web/.next/standalone/apps/web'),
     ),
-    startChild(
-      'worker',
-      process.execPath,
-      ['--import', 'tsx', 'apps/worker/src/main.ts'],
-      repoRoot,
-    ),
+    startChild('worker', process.execPath, ['apps/worker/dist/main.mjs'], repoRoot),
   ];
   let isStopping = false;
   const stop = () => {
@@ -190,7 +189,7 @@ async function main(): Promise<void> {
 
   const url = `http://localhost:${WEB_PORT}`;
   await waitForConsole(url);
-  await createDemoTask(url, db);
+  await createDemoTask(url, db, demoTaskEndpoints('native', stackEndpoints));
   await db.$disconnect();
   say('');
   say(`Tidewater is running. Open ${url} and sign in as "admin".`);

@@ -39,7 +39,7 @@ const files = {
 export const registryProcess: ManagedProcess = { pidFile: files.pid, marker: files.runner };
 
 const javaRemedy =
-  'Install a JDK 17 and Maven: `apt-get install -y openjdk-17-jdk-headless maven unzip` (Debian/Ubuntu).';
+  'Install a JDK 17 and Maven: `apt-get install -y openjdk-17-jdk-headless maven` (Debian/Ubuntu).';
 
 function outputOf(error: unknown): string {
   if (error instanceof Error && 'stdout' in error) {
@@ -57,8 +57,9 @@ async function ensureRegistryDistribution(): Promise<void> {
     return;
   }
   const mvn = findExecutable(['mvn'], javaRemedy);
-  const unzip = findExecutable(['unzip'], javaRemedy);
-  mkdirSync(registryDir, { recursive: true });
+  // Maven runs in a scratch folder: the plugin leaves its marker files there.
+  mkdirSync(files.download, { recursive: true });
+  rmSync(files.dist, { recursive: true, force: true });
   const artifact = `io.apicurio:apicurio-registry-app:${registryVersion}:zip:all`;
   try {
     const { stdout, stderr } = await execFileAsync(
@@ -66,11 +67,12 @@ async function ensureRegistryDistribution(): Promise<void> {
       [
         '-q',
         '-B',
-        'dependency:copy',
+        // Maven unpacks the archive itself: no unzip program needed.
+        'dependency:unpack',
         `-Dartifact=${artifact}`,
-        `-DoutputDirectory=${files.download}`,
+        `-DoutputDirectory=${files.dist}`,
       ],
-      { cwd: registryDir, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: files.download, maxBuffer: 64 * 1024 * 1024 },
     );
     writeFileSync(files.mavenLog, stdout + stderr);
   } catch (error) {
@@ -86,9 +88,6 @@ async function ensureRegistryDistribution(): Promise<void> {
       },
     );
   }
-  rmSync(files.dist, { recursive: true, force: true });
-  const zip = join(files.download, `apicurio-registry-app-${registryVersion}-all.zip`);
-  await execFileAsync(unzip, ['-q', '-o', zip, '-d', files.dist], { maxBuffer: 16 * 1024 * 1024 });
   if (!existsSync(files.runner)) {
     throw new TidewaterError(
       'STACK_REGISTRY_DOWNLOAD_FAILED',

@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+import { COMPOSE_NETWORK } from '../src/demo-task';
 
 /**
  * docker-compose.yml is for Docker users; CI has no Docker engine, but Compose validates the
@@ -38,8 +41,24 @@ async function findCompose(): Promise<Compose> {
   );
 }
 
+interface ComposeService {
+  image?: string;
+  build?: Record<string, unknown>;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  expose?: string[];
+  ports?: unknown[];
+}
+
 describe('docker-compose.yml', () => {
   let compose: Compose;
+  let config: Promise<{ services: Record<string, ComposeService> }> | undefined;
+  /** The file as Compose resolves it (anchors, merges, defaults), read once. */
+  const resolved = () =>
+    (config ??= compose(['config']).then(
+      (text) => parse(text) as { services: Record<string, ComposeService> },
+    ));
 
   beforeAll(async () => {
     compose = await findCompose();
@@ -50,9 +69,60 @@ describe('docker-compose.yml', () => {
     await expect(compose(['config', '-q'])).resolves.toBe('');
   });
 
-  it('defines the whole stack plus the web and worker processes', async () => {
+  it('defines the whole stack plus the migrate, web and worker commands of one image', async () => {
     const services = (await compose(['config', '--services'])).trim().split('\n').sort();
-    expect(services).toEqual(['kafka', 'mysql', 'postgres', 'redis', 'registry', 'web', 'worker']);
+    expect(services).toEqual([
+      'kafka',
+      'migrate',
+      'mysql',
+      'postgres',
+      'redis',
+      'registry',
+      'web',
+      'worker',
+    ]);
+    const config = await resolved();
+    // The image's entry script (docker/entrypoint.sh) dispatches on exactly these.
+    for (const command of ['migrate', 'web', 'worker']) {
+      expect(config.services[command]).toMatchObject({
+        image: 'tidewater:local',
+        build: { dockerfile: 'Dockerfile' },
+        command: [command],
+      });
+    }
+  });
+
+  it('starts the console and the worker once the migrations have been applied', async () => {
+    const config = await resolved();
+    for (const service of ['web', 'worker']) {
+      expect(config.services[service]?.depends_on).toMatchObject({
+        migrate: { condition: 'service_completed_successfully' },
+      });
+    }
+  });
+
+  it("opens the worker's health and metrics port to the network", async () => {
+    const worker = (await resolved()).services.worker;
+    expect(worker?.environment).toMatchObject({
+      TIDEWATER_WORKER_HTTP_HOST: '0.0.0.0',
+      TIDEWATER_WORKER_HTTP_PORT: '9464',
+    });
+    expect(worker?.expose).toEqual(['9464']);
+  });
+
+  it("has the services the quickstart's demo task names under Compose", async () => {
+    const { services } = await resolved();
+    const { source, kafka } = COMPOSE_NETWORK;
+    // The source's service, its container port behind the published 3307.
+    expect(JSON.stringify(services[source.host]?.ports)).toMatch(
+      new RegExp(`3307.*${source.port}|${source.port}.*3307`),
+    );
+    expect(services[kafka.host]).toBeDefined();
+    const properties = readFileSync(
+      new URL('../docker/kafka/server.properties', import.meta.url),
+      'utf8',
+    );
+    expect(properties).toContain(`INTERNAL://${kafka.host}:${kafka.port}`);
   });
 
   it('publishes the same ports as the native stack', async () => {

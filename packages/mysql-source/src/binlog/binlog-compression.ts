@@ -1,25 +1,11 @@
 /**
  * Decompression of compressed binlog events: MySQL 8's transaction payloads (zstd,
  * `binlog_transaction_compression`) and MariaDB's compressed query and rows events (zlib,
- * `log_bin_compress`). Both use `node:zlib` only: zstd is there from Node.js 22.15 and 23.8
- * (`zlib.zstdDecompressSync`), so on an older Node a zstd payload fails with a message naming the
- * version, and the precheck says so before the task starts; no native module is added.
+ * `log_bin_compress`). Both use `node:zlib` only (zstd is there since Node.js 22.15 and 23.8;
+ * Tidewater runs on Node.js 24): no native module is added.
  */
 import * as zlib from 'node:zlib';
 import { TidewaterError } from '@tidewater/errors';
-
-type ZstdDecompress = (data: Buffer, options?: { maxOutputLength?: number }) => Buffer;
-
-/** `zlib.zstdDecompressSync`, absent before Node.js 22.15 / 23.8 (and so from @types/node 20). */
-const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress })
-  .zstdDecompressSync;
-
-/** Whether this Node.js can read zstd-compressed transaction payloads, and its version. */
-export function zstdSupport(): { isAvailable: boolean; nodeVersion: string } {
-  return { isAvailable: typeof zstdDecompressSync === 'function', nodeVersion: process.version };
-}
-
-export const ZSTD_NODE_REQUIREMENT = 'Node.js 24 (zstd is in node:zlib from 22.15 and 23.8)';
 
 function malformed(reason: string, details: Record<string, unknown>): TidewaterError {
   return new TidewaterError(
@@ -44,20 +30,9 @@ export function decompressZstd(
   expectedSize: number,
   details: Record<string, unknown>,
 ): Buffer {
-  if (typeof zstdDecompressSync !== 'function') {
-    throw new TidewaterError(
-      'BINLOG_ZSTD_UNAVAILABLE',
-      `The source wrote a zstd-compressed transaction (binlog_transaction_compression=ON), and Node.js ${process.version} cannot decompress zstd; Tidewater needs ${ZSTD_NODE_REQUIREMENT} for it.`,
-      {
-        category: 'unsupported',
-        remedy: `Run Tidewater on ${ZSTD_NODE_REQUIREMENT} and resume the task: it continues from its last checkpoint. Otherwise set binlog_transaction_compression=OFF on the source (globally and for every session) and restart the task with a new full data migration.`,
-        details: { ...details, nodeVersion: process.version },
-      },
-    );
-  }
   let out: Buffer;
   try {
-    out = zstdDecompressSync(data, { maxOutputLength: Math.max(expectedSize, 1) });
+    out = zlib.zstdDecompressSync(data, { maxOutputLength: Math.max(expectedSize, 1) });
   } catch (error) {
     throw malformed(
       `a zstd transaction payload does not decompress to its declared ${expectedSize} bytes (${error instanceof Error ? error.message : String(error)})`,
