@@ -127,7 +127,7 @@ async function expectTopicsMatchSources(tasks: StreamingTask[], lastId: string):
     const folded = await waitUntil(
       `task ${task.name}'s topic to match its source`,
       async () => {
-        const result = await foldTopic(topic, 'canal-json', undefined, 5_000);
+        const result = await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 });
         return result.rows.has(lastId) && result.rows.size === expected.size ? result : undefined;
       },
       90_000,
@@ -183,7 +183,7 @@ describe('workers scaled out', () => {
       'the first rows to reach every topic',
       async () => {
         for (const { topic } of tasks) {
-          const folded = await foldTopic(topic, 'canal-json', undefined, 5_000);
+          const folded = await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 });
           if (!folded.rows.has('39')) return false;
         }
         return true;
