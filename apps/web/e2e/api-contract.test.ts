@@ -230,9 +230,7 @@ describe('every answer of the API matches the OpenAPI document', () => {
     expect((await call('post', '/api/tasks/{id}/pause', { id })).body.task.status).toBe('paused');
     expect((await call('post', '/api/tasks/{id}/resume', { id })).status).toBe(200);
     expect((await call('post', '/api/tasks/{id}/resume', { id })).status).toBe(409);
-    expect((await call('post', '/api/tasks/{id}/stop', { id })).body.task.status).toBe(
-      'completed',
-    );
+    expect((await call('post', '/api/tasks/{id}/stop', { id })).body.task.status).toBe('completed');
     const details = await call('get', '/api/tasks/{id}', { id });
     expect(details.body.task.tables).toHaveLength(1);
     expect(details.body.task.events.length).toBeGreaterThan(0);

@@ -67,6 +67,7 @@ function details(overrides: Partial<TaskDetails> = {}): TaskDetails {
     ...summary(),
     tables: [],
     precheck: { items: [], successRate: 0, isComplete: false },
+    metricHistory: [],
     events: [],
     alerts: [],
     ...overrides,
