@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  destinationConnectionSchema,
   destinationSchema,
   INSTANCE_CLASSES,
   sourceSchema,
@@ -436,8 +435,6 @@ export const passwordChangedAnswerSchema = z.object({
 });
 export const apiTokenListAnswerSchema = z.object({ tokens: z.array(apiTokenViewSchema) });
 export const apiTokenRevokedAnswerSchema = z.object({ isRevoked: z.literal(true) });
-
-export { destinationConnectionSchema, destinationSchema, sourceSchema, taskConfigSchema };
 
 export type PublicTaskConfig = z.infer<typeof publicTaskConfigSchema>;
 export type PublicSchemaRegistry = PublicTaskConfig['destination']['schemaRegistry'];
