@@ -14,6 +14,8 @@ export interface ApiClient {
   readonly url: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  patch<T>(path: string, body: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
 }
 
 export interface ApiClientOptions {
@@ -63,6 +65,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     url: base.href,
     get: (path) => request('GET', path, undefined),
     post: (path, body) => request('POST', path, body ?? {}),
+    patch: (path, body) => request('PATCH', path, body),
+    delete: (path) => request('DELETE', path, undefined),
   };
 }
 

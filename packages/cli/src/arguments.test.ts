@@ -86,6 +86,68 @@ describe('parseInvocation', () => {
     });
   });
 
+  it('parses the commands for the rest of the console: edit, objects, filters, tokens, health', () => {
+    const command = (argv: string[]) => parseInvocation(argv).command;
+    expect(command(['edit', 'id-1', '-f', 'changes.yaml'])).toEqual({
+      name: 'edit',
+      id: 'id-1',
+      file: 'changes.yaml',
+    });
+    expect(command(['objects', 'id-1'])).toEqual({ name: 'objects', id: 'id-1' });
+    expect(command(['check-filter', 'id-1', 'shop', 'orders', "status = 'paid'"])).toEqual({
+      name: 'check-filter',
+      id: 'id-1',
+      database: 'shop',
+      table: 'orders',
+      filter: "status = 'paid'",
+    });
+    expect(command(['check-filter', 'id-1', 'shop', 'orders', ''])).toMatchObject({ filter: '' });
+    expect(command(['tokens', 'list'])).toEqual({ name: 'tokens', action: 'list' });
+    expect(command(['tokens', 'create', 'ci'])).toEqual({
+      name: 'tokens',
+      action: 'create',
+      tokenName: 'ci',
+      expiresInDays: null,
+    });
+    expect(command(['tokens', 'create', 'ci', '--days', '30'])).toMatchObject({
+      expiresInDays: 30,
+    });
+    expect(command(['tokens', 'revoke', 'tok-1'])).toEqual({
+      name: 'tokens',
+      action: 'revoke',
+      tokenId: 'tok-1',
+    });
+    expect(command(['health'])).toEqual({ name: 'health' });
+  });
+
+  it('refuses malformed edit, filter and token command lines with their usage', () => {
+    expect(usageFailure(['edit', 'id-1']).message).toMatch(/reads a file: pass it with -f/);
+    expect(usageFailure(['check-filter', 'id-1', 'shop', 'orders']).message).toBe(
+      'The check-filter command needs <filter>.',
+    );
+    expect(usageFailure(['check-filter', 'id-1', 'shop', 'orders', 'id', '>', '1']).message).toBe(
+      'Unexpected argument ">": quote the filter as one argument.',
+    );
+    expect(usageFailure(['tokens']).message).toBe(
+      'The tokens command needs list, create or revoke.',
+    );
+    expect(usageFailure(['tokens', 'rotate']).message).toBe(
+      '"rotate" is not a tokens action; use list, create or revoke.',
+    );
+    expect(usageFailure(['tokens', 'create']).message).toBe('The tokens command needs <name>.');
+    for (const days of ['0', '366', '7.5', 'week']) {
+      expect(usageFailure(['tokens', 'create', 'ci', '--days', days]).message).toBe(
+        `--days is a whole number of days from 1 to 365, not "${days}".`,
+      );
+    }
+    expect(usageFailure(['tokens', 'list', '--days', '7']).message).toBe(
+      'Only "tokens create" takes --days.',
+    );
+    expect(usageFailure(['health', 'now']).message).toBe(
+      'Unexpected argument "now" for the health command.',
+    );
+  });
+
   it('treats no command as a usage error and help as a request', () => {
     expect(parseInvocation([]).command).toEqual({ name: 'help', topic: null, isRequested: false });
     expect(parseInvocation(['help', 'start']).command).toEqual({

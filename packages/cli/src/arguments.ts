@@ -5,6 +5,7 @@ import {
   type InstanceClass,
   type TaskStatus,
 } from '@tidewater/config';
+import { API_TOKEN_LIFETIMES } from '@tidewater/config/api';
 import { TidewaterError } from '@tidewater/errors';
 
 /** The command line, parsed and checked into one of the commands the CLI runs. */
@@ -25,7 +26,15 @@ export type Command =
   | { name: 'pause' | 'resume' | 'stop'; id: string }
   | { name: 'release'; id: string; isConfirmed: boolean }
   | { name: 'restart'; id: string; isFromScratch: boolean }
-  | { name: 'test-source' | 'test-destination'; file: string };
+  | { name: 'test-source' | 'test-destination'; file: string }
+  /** `file`: the fields to change, as PATCH /api/tasks/:id takes them. */
+  | { name: 'edit'; id: string; file: string }
+  | { name: 'objects'; id: string }
+  | { name: 'check-filter'; id: string; database: string; table: string; filter: string }
+  | { name: 'tokens'; action: 'list' }
+  | { name: 'tokens'; action: 'create'; tokenName: string; expiresInDays: number | null }
+  | { name: 'tokens'; action: 'revoke'; tokenId: string }
+  | { name: 'health' };
 
 export type CommandName = Command['name'];
 
@@ -56,6 +65,7 @@ const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
   'from-scratch': { type: 'boolean' },
   'accept-terms': { type: 'boolean' },
+  days: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -129,6 +139,32 @@ export const COMMANDS: Record<
     usage: 'tidewater test-destination -f <destination.json|destination.yaml>',
     summary: 'Try connecting to Kafka; lists its topics.',
     options: ['file'],
+  },
+  edit: {
+    usage: 'tidewater edit <id> -f <changes.json|changes.yaml>',
+    summary:
+      'Change a task before it starts: the file holds the fields to change (source and destination merge; absent passwords are kept).',
+    options: ['file'],
+  },
+  objects: {
+    usage: 'tidewater objects <id>',
+    summary: "The databases and tables of a task's source, with estimated rows and sizes.",
+    options: [],
+  },
+  'check-filter': {
+    usage: 'tidewater check-filter <id> <database> <table> <filter>',
+    summary: 'Check a WHERE filter against the real table (exit 2 when it is not valid).',
+    options: [],
+  },
+  tokens: {
+    usage: `tidewater tokens list | tokens create <name> [--days ${API_TOKEN_LIFETIMES.join('|')}|<1-365>] | tokens revoke <tokenId>`,
+    summary: 'Your API tokens: list them, create one (its secret is printed once), revoke one.',
+    options: ['days'],
+  },
+  health: {
+    usage: 'tidewater health',
+    summary: 'Probe every service Tidewater depends on (exit 6 when one is down).',
+    options: [],
   },
 };
 
@@ -238,6 +274,73 @@ function buildCommand(
       const [id] = expectOperands(name, operands, ['id']);
       return { name, id, isFromScratch: values['from-scratch'] === true };
     }
+    case 'edit': {
+      const [id] = expectOperands(name, operands, ['id']);
+      return { name, id, file: requireFile(name, values.file) };
+    }
+    case 'objects': {
+      const [id] = expectOperands(name, operands, ['id']);
+      return { name, id };
+    }
+    case 'check-filter': {
+      const [id, database, table] = expectOperands(name, operands.slice(0, 3), [
+        'id',
+        'database',
+        'table',
+      ]);
+      // An empty filter is a question too (it selects every row), so only its absence is wrong.
+      const filter = operands[3];
+      if (filter === undefined) throw usageError('The check-filter command needs <filter>.', name);
+      if (operands.length > 4) {
+        throw usageError(
+          `Unexpected argument "${operands[4]}": quote the filter as one argument.`,
+          name,
+        );
+      }
+      return { name, id, database, table, filter };
+    }
+    case 'tokens':
+      return buildTokensCommand(operands, values.days);
+    case 'health':
+      expectOperands(name, operands, []);
+      return { name };
+  }
+}
+
+function buildTokensCommand(operands: string[], days: string | boolean | undefined): Command {
+  const [action, ...rest] = operands;
+  if (days !== undefined && action !== 'create') {
+    throw usageError('Only "tokens create" takes --days.', 'tokens');
+  }
+  switch (action) {
+    case 'list':
+      expectOperands('tokens', rest, []);
+      return { name: 'tokens', action };
+    case 'create': {
+      const [tokenName] = expectOperands('tokens', rest, ['name']);
+      let expiresInDays: number | null = null;
+      if (typeof days === 'string') {
+        expiresInDays = Number(days);
+        if (!/^\d+$/.test(days.trim()) || expiresInDays < 1 || expiresInDays > 365) {
+          throw usageError(
+            `--days is a whole number of days from 1 to 365, not "${days}".`,
+            'tokens',
+          );
+        }
+      }
+      return { name: 'tokens', action, tokenName, expiresInDays };
+    }
+    case 'revoke': {
+      const [tokenId] = expectOperands('tokens', rest, ['tokenId']);
+      return { name: 'tokens', action, tokenId };
+    }
+    default:
+      throw usageError(
+        action === undefined
+          ? 'The tokens command needs list, create or revoke.'
+          : `"${action}" is not a tokens action; use list, create or revoke.`,
+        'tokens',
+      );
   }
 }
 

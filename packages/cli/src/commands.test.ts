@@ -67,6 +67,7 @@ function details(overrides: Partial<TaskDetails> = {}): TaskDetails {
     ...summary(),
     tables: [],
     precheck: { items: [], successRate: 0, isComplete: false },
+    metricHistory: [],
     events: [],
     alerts: [],
     ...overrides,
@@ -465,5 +466,152 @@ describe('help', () => {
     const bare = fakeRuntime({});
     expect(await runCli([], bare.runtime)).toBe(2);
     expect(bare.stderr()).toContain('Usage: tidewater <command>');
+  });
+});
+
+describe('the rest of the console', () => {
+  it('edits a task with the fields of the file as written, so absent ones keep their value', async () => {
+    const file = path.join(dir, 'changes.yaml');
+    await writeFile(file, 'name: renamed\nsource: { port: 3308 }\n');
+    const fake = fakeRuntime({
+      [`PATCH /api/tasks/${ID}`]: () =>
+        json({ task: summary({ name: 'renamed', status: 'created' }) }),
+    });
+    expect(await runCli(['edit', ID, '-f', file], fake.runtime)).toBe(0);
+    // Not `tls` or any other default of the source: those would overwrite the stored ones.
+    expect(fake.calls.map((call) => [call.method, call.body])).toEqual([
+      ['PATCH', { name: 'renamed', source: { port: 3308 } }],
+    ]);
+    expect(fake.stdout()).toBe(
+      `Changed task renamed (${ID}); it is created now.\nNext: tidewater precheck ${ID} --wait`,
+    );
+  });
+
+  it('checks an edit file against the task configuration before sending it', async () => {
+    const file = path.join(dir, 'bad-changes.yaml');
+    await writeFile(file, 'format: xml\nsource: { prot: 3307 }\n');
+    const fake = fakeRuntime({});
+    expect(await runCli(['edit', ID, '-f', file], fake.runtime)).toBe(2);
+    expect(fake.calls).toEqual([]);
+    expect(fake.stderr()).toContain('Error FILE_INVALID: bad-changes.yaml:');
+    expect(fake.stderr()).toContain('  source.prot: ');
+    expect(fake.stderr()).toContain('  format: ');
+  });
+
+  it('lists the source objects with their estimates', async () => {
+    const fake = fakeRuntime({
+      [`GET /api/tasks/${ID}/source-objects`]: () =>
+        json({
+          databases: [
+            {
+              name: 'shop',
+              tables: [
+                { name: 'orders', type: 'table', estimatedRows: 120_000, dataBytes: 9_437_184 },
+                { name: 'open_orders', type: 'view', estimatedRows: null, dataBytes: null },
+              ],
+            },
+            { name: 'empty', tables: [] },
+          ],
+        }),
+    });
+    expect(await runCli(['objects', ID], fake.runtime)).toBe(0);
+    expect(fake.stdout()).toBe(
+      [
+        'DATABASE  TABLE        TYPE   ~ROWS    SIZE',
+        'shop      orders       table  120,000  9.0 MB',
+        'shop      open_orders  view   -        -',
+        'Databases without tables: empty',
+      ].join('\n'),
+    );
+  });
+
+  it('checks a filter: exit 0 with the SQL when valid, 2 with the reason when not', async () => {
+    let answer: unknown = { isValid: true, sql: '`id` > 1', error: null };
+    const fake = fakeRuntime({ [`POST /api/tasks/${ID}/filters`]: () => json(answer) });
+    expect(await runCli(['check-filter', ID, 'shop', 'orders', 'id > 1'], fake.runtime)).toBe(0);
+    expect(fake.calls[0]?.body).toEqual({ database: 'shop', table: 'orders', filter: 'id > 1' });
+    expect(fake.stdout()).toBe(
+      'The filter is valid on shop.orders; Tidewater runs it as:\n  WHERE `id` > 1',
+    );
+    answer = {
+      isValid: false,
+      sql: null,
+      error: { code: 'FILTER_UNKNOWN_COLUMN', message: 'No column nope.', remedy: 'Use a column.' },
+    };
+    const refused = fakeRuntime({ [`POST /api/tasks/${ID}/filters`]: () => json(answer) });
+    expect(await runCli(['check-filter', ID, 'shop', 'orders', 'nope = 1'], refused.runtime)).toBe(
+      2,
+    );
+    expect(refused.stdout()).toBe(
+      'The filter is not valid on shop.orders.\nError FILTER_UNKNOWN_COLUMN: No column nope.\nHow to fix: Use a column.',
+    );
+  });
+
+  it('creates, lists and revokes API tokens', async () => {
+    const token = {
+      id: 'tok-1',
+      name: 'ci',
+      prefix: 'tw_abcd',
+      createdAt: '2025-03-01T10:00:00.000Z',
+      lastUsedAt: null,
+      expiresAt: '2025-03-31T10:00:00.000Z',
+    };
+    const fake = fakeRuntime({
+      'POST /api/auth/tokens': () => json({ token: 'tw_secret', apiToken: token }, 201),
+      'GET /api/auth/tokens': () => json({ tokens: [token] }),
+      'DELETE /api/auth/tokens/tok-1': () => json({ isRevoked: true }),
+    });
+    expect(await runCli(['tokens', 'create', 'ci', '--days', '30'], fake.runtime)).toBe(0);
+    expect(await runCli(['tokens', 'list'], fake.runtime)).toBe(0);
+    expect(await runCli(['tokens', 'revoke', 'tok-1'], fake.runtime)).toBe(0);
+    expect(fake.calls.map((call) => [call.method, call.path, call.body])).toEqual([
+      ['POST', '/api/auth/tokens', { name: 'ci', expiresInDays: 30 }],
+      ['GET', '/api/auth/tokens', undefined],
+      ['DELETE', '/api/auth/tokens/tok-1', undefined],
+    ]);
+    expect(fake.stdout()).toBe(
+      [
+        'Created API token ci (tok-1), valid until 2025-03-31 10:00:00 UTC.',
+        'Its secret, shown this once (keep it like a password; use it as TIDEWATER_TOKEN):',
+        'tw_secret',
+        'ID     NAME  PREFIX    CREATED (UTC)        LAST USED (UTC)  EXPIRES (UTC)',
+        'tok-1  ci    tw_abcd…  2025-03-01 10:00:00  -                2025-03-31 10:00:00',
+        'Revoked API token tok-1.',
+      ].join('\n'),
+    );
+  });
+
+  it('prints the system health and exits 6 when a service is down', async () => {
+    const fake = fakeRuntime({
+      'GET /api/system/health': () =>
+        json({
+          isHealthy: false,
+          services: [
+            {
+              name: 'postgresql',
+              isUp: true,
+              endpoint: 'postgresql://127.0.0.1:5432/tidewater',
+              detail: 'SELECT 1 answered.',
+              latencyMs: 3,
+            },
+            {
+              name: 'kafka',
+              isUp: false,
+              endpoint: '127.0.0.1:9092',
+              detail: 'Connection refused.',
+              latencyMs: 1500,
+            },
+          ],
+        }),
+    });
+    expect(await runCli(['health'], fake.runtime)).toBe(6);
+    expect(fake.stdout()).toBe(
+      [
+        'A service is DOWN.',
+        'SERVICE     STATE  LATENCY  ENDPOINT                               DETAIL',
+        'postgresql  up     3 ms     postgresql://127.0.0.1:5432/tidewater  SELECT 1 answered.',
+        'kafka       DOWN   1.5 s    127.0.0.1:9092                         Connection refused.',
+      ].join('\n'),
+    );
   });
 });

@@ -1,11 +1,16 @@
-import { destinationSchema, sourceSchema, taskConfigSchema } from '@tidewater/config';
+import { destinationConnectionSchema, sourceSchema, taskConfigSchema } from '@tidewater/config';
+import { taskConfigPatchSchema } from '@tidewater/config/api';
 import { isTidewaterError, TidewaterError } from '@tidewater/errors';
 import { createApiClient, type ApiClient } from './api-client';
 import type {
+  ApiToken,
   DestinationConnectivity,
+  FilterCheck,
   PrecheckItem,
   PrecheckReport,
   SourceConnectivity,
+  SourceObjectTree,
+  SystemHealth,
   TaskDetails,
   TaskSummary,
 } from './api-types';
@@ -13,14 +18,19 @@ import { parseInvocation, usageText, type Command, type Invocation } from './arg
 import { loadConfigFile } from './config-file';
 import { EXIT_CODES, exitCodeFor, INTERRUPTED } from './exit-codes';
 import {
+  formatApiTokens,
   formatDestinationConnectivity,
   formatError,
+  formatFilterCheck,
+  formatSourceObjects,
+  formatSystemHealth,
   formatPrecheckItem,
   formatPrecheckSummary,
   formatSourceConnectivity,
   formatStatusLine,
   formatTaskDetails,
   formatTaskList,
+  formatTimestamp,
 } from './output';
 
 /** What a command needs from the world; the tests pass their own. */
@@ -185,13 +195,76 @@ async function runTaskCommand(
       return result.isReachable ? EXIT_CODES.ok : EXIT_CODES.unavailable;
     }
     case 'test-destination': {
-      const destination = await loadConfigFile(command.file, destinationSchema);
+      const destination = await loadConfigFile(command.file, destinationConnectionSchema);
       const result = await api.post<DestinationConnectivity>(
         'api/connectivity/destination',
         destination,
       );
       print(result, () => formatDestinationConnectivity(result));
       return result.isReachable ? EXIT_CODES.ok : EXIT_CODES.unavailable;
+    }
+    case 'edit': {
+      // Checked against the patch's schema, sent as written: an absent field keeps its value.
+      const changes = await loadConfigFile(command.file, taskConfigPatchSchema);
+      const answer = await api.patch<{ task: TaskSummary }>(taskPath(command.id), changes);
+      print(answer, () => describeEdited(answer.task));
+      return EXIT_CODES.ok;
+    }
+    case 'objects': {
+      const tree = await api.get<SourceObjectTree>(`${taskPath(command.id)}/source-objects`);
+      print(tree, () => formatSourceObjects(tree));
+      return EXIT_CODES.ok;
+    }
+    case 'check-filter': {
+      const { database, table, filter } = command;
+      const check = await api.post<FilterCheck>(`${taskPath(command.id)}/filters`, {
+        database,
+        table,
+        filter,
+      });
+      print(check, () => formatFilterCheck(check, `${database}.${table}`));
+      return check.isValid ? EXIT_CODES.ok : EXIT_CODES.invalidInput;
+    }
+    case 'tokens':
+      return runTokens(command, context);
+    case 'health': {
+      const health = await api.get<SystemHealth>('api/system/health');
+      print(health, () => formatSystemHealth(health));
+      return health.isHealthy ? EXIT_CODES.ok : EXIT_CODES.unavailable;
+    }
+  }
+}
+
+async function runTokens(
+  command: Extract<Command, { name: 'tokens' }>,
+  { api, print }: CommandContext,
+): Promise<number> {
+  switch (command.action) {
+    case 'list': {
+      const answer = await api.get<{ tokens: ApiToken[] }>('api/auth/tokens');
+      print(answer, () => formatApiTokens(answer.tokens));
+      return EXIT_CODES.ok;
+    }
+    case 'create': {
+      const answer = await api.post<{ token: string; apiToken: ApiToken }>('api/auth/tokens', {
+        name: command.tokenName,
+        ...(command.expiresInDays === null ? {} : { expiresInDays: command.expiresInDays }),
+      });
+      print(answer, () =>
+        [
+          `Created API token ${answer.apiToken.name} (${answer.apiToken.id}), valid until ${formatTimestamp(answer.apiToken.expiresAt)} UTC.`,
+          'Its secret, shown this once (keep it like a password; use it as TIDEWATER_TOKEN):',
+          answer.token,
+        ].join('\n'),
+      );
+      return EXIT_CODES.ok;
+    }
+    case 'revoke': {
+      const answer = await api.delete<{ isRevoked: true }>(
+        `api/auth/tokens/${encodeURIComponent(command.tokenId)}`,
+      );
+      print(answer, () => `Revoked API token ${command.tokenId}.`);
+      return EXIT_CODES.ok;
     }
   }
 }
@@ -234,6 +307,13 @@ function describeCreated(task: TaskSummary): string {
       ? 'No objects are selected yet: add "objects" to the task before its precheck.'
       : `Next: tidewater precheck ${task.id} --wait`,
   );
+  return lines.join('\n');
+}
+
+function describeEdited(task: TaskSummary): string {
+  const lines = [`Changed task ${task.name} (${task.id}); it is ${task.status} now.`];
+  for (const warning of task.warnings) lines.push(`Warning: ${warning}`);
+  lines.push(`Next: tidewater precheck ${task.id} --wait`);
   return lines.join('\n');
 }
 

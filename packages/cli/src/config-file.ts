@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import type { FieldProblem } from '@tidewater/config/api';
 import { TidewaterError } from '@tidewater/errors';
 
 /**
@@ -11,11 +12,8 @@ import { TidewaterError } from '@tidewater/errors';
  * as written; the API applies the defaults.
  */
 
-export interface FieldProblem {
-  /** Dotted path of the field, e.g. `source.port`; `""` for the whole document. */
-  path: string;
-  message: string;
-}
+/** Dotted path of the field, e.g. `source.port`; `""` for the whole document. */
+export type { FieldProblem } from '@tidewater/config/api';
 
 export async function loadConfigFile(file: string, schema: z.ZodType): Promise<unknown> {
   const name = path.basename(file);

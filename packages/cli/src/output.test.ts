@@ -140,6 +140,7 @@ describe('formatTaskDetails', () => {
           table: 'orders',
           rowsDone: 10_000,
           rowsEstimated: 20_000,
+          lastKey: [10_000],
           isDone: false,
         },
         {
@@ -147,6 +148,7 @@ describe('formatTaskDetails', () => {
           table: 'customers',
           rowsDone: 2_345,
           rowsEstimated: 2_000,
+          lastKey: null,
           isDone: true,
         },
       ],
@@ -157,7 +159,9 @@ describe('formatTaskDetails', () => {
         level: 'info' as const,
         kind: 'note',
         message: `event ${index}`,
+        data: null,
       })),
+      metricHistory: [],
       alerts: [],
     };
     const text = formatTaskDetails(details);
@@ -194,6 +198,7 @@ describe('connectivity', () => {
           code: 'KAFKA_UNREACHABLE',
           message: 'No broker answered.',
           remedy: 'Check hosts.',
+          details: {},
         },
       }),
     ).toBe(

@@ -1,10 +1,14 @@
 import { taskStatusLabels, type Stage } from '@tidewater/config';
 import type { TidewaterError } from '@tidewater/errors';
 import type {
+  ApiToken,
   DestinationConnectivity,
+  FilterCheck,
   PrecheckItem,
   PrecheckReport,
   SourceConnectivity,
+  SourceObjectTree,
+  SystemHealth,
   TaskDetails,
   TaskSummary,
 } from './api-types';
@@ -327,4 +331,74 @@ function indent(text: string, spaces = 2): string {
     .split('\n')
     .map((line) => pad + line)
     .join('\n');
+}
+
+export function formatSourceObjects(tree: SourceObjectTree): string {
+  const rows = tree.databases.flatMap((database) =>
+    database.tables.map((table) => [
+      database.name,
+      table.name,
+      table.type,
+      formatCount(table.estimatedRows),
+      formatBytes(table.dataBytes),
+    ]),
+  );
+  const empty = tree.databases.filter((database) => database.tables.length === 0);
+  const lines: string[] = [];
+  if (rows.length > 0) {
+    lines.push(formatTable(['DATABASE', 'TABLE', 'TYPE', '~ROWS', 'SIZE'], rows));
+  }
+  if (empty.length > 0) {
+    lines.push(`Databases without tables: ${empty.map((database) => database.name).join(', ')}`);
+  }
+  return lines.length > 0 ? lines.join('\n') : 'The source has no databases this account can read.';
+}
+
+export function formatFilterCheck(check: FilterCheck, table: string): string {
+  if (check.isValid) {
+    return check.sql === null
+      ? `No filter: every row of ${table} is migrated.`
+      : `The filter is valid on ${table}; Tidewater runs it as:\n  WHERE ${check.sql}`;
+  }
+  const error = check.error;
+  return [
+    `The filter is not valid on ${table}.`,
+    ...(error
+      ? [
+          `Error ${error.code}: ${error.message}`,
+          ...(error.remedy ? [`How to fix: ${error.remedy}`] : []),
+        ]
+      : []),
+  ].join('\n');
+}
+
+export function formatApiTokens(tokens: ApiToken[]): string {
+  if (tokens.length === 0) return 'No API tokens. Create one with: tidewater tokens create <name>';
+  return formatTable(
+    ['ID', 'NAME', 'PREFIX', 'CREATED (UTC)', 'LAST USED (UTC)', 'EXPIRES (UTC)'],
+    tokens.map((token) => [
+      token.id,
+      token.name,
+      `${token.prefix}…`,
+      formatTimestamp(token.createdAt),
+      formatTimestamp(token.lastUsedAt),
+      formatTimestamp(token.expiresAt),
+    ]),
+  );
+}
+
+export function formatSystemHealth(health: SystemHealth): string {
+  return [
+    health.isHealthy ? 'Every service is up.' : 'A service is DOWN.',
+    formatTable(
+      ['SERVICE', 'STATE', 'LATENCY', 'ENDPOINT', 'DETAIL'],
+      health.services.map((service) => [
+        service.name,
+        service.isUp ? 'up' : 'DOWN',
+        formatLatency(service.latencyMs),
+        service.endpoint,
+        service.detail,
+      ]),
+    ),
+  ].join('\n');
 }

@@ -391,6 +391,134 @@ describe('connectivity', () => {
   });
 });
 
+describe('what the console does besides tasks', () => {
+  let taskId: string;
+
+  beforeAll(async () => {
+    await writeFile(
+      path.join(workDir, 'console-task.yaml'),
+      taskYaml(`cli-console-${randomBytes(3).toString('hex')}`),
+    );
+    const run = await tidewater(['create', '-f', 'console-task.yaml', '--json']);
+    expect(run.code).toBe(0);
+    taskId = (JSON.parse(run.stdout) as { task: { id: string } }).task.id;
+  });
+
+  it('edits a task from a file of the fields to change, keeping the rest', async () => {
+    const renamed = `cli-edited-${randomBytes(3).toString('hex')}`;
+    await writeFile(
+      path.join(workDir, 'changes.yaml'),
+      [
+        `name: ${renamed}`,
+        'format: dts-avro',
+        'source: { port: ' + String(SOURCE.port) + ' }',
+        '',
+      ].join('\n'),
+    );
+    const run = await tidewater(['edit', taskId, '-f', 'changes.yaml']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Changed task ${renamed} (${taskId}); it is created now.`);
+    const shown = await tidewater(['show', taskId, '--json']);
+    const task = (JSON.parse(shown.stdout) as { task: Record<string, any> }).task;
+    expect(task.name).toBe(renamed);
+    expect(task.config.format).toBe('dts-avro');
+    // Not in the file, so kept: the objects, the account and its stored password.
+    expect(task.config.objects).toEqual([
+      { kind: 'database', database: 'demo_shop', dml: ['insert', 'update', 'delete'] },
+    ]);
+    expect(task.config.source).toMatchObject({ user: 'tidewater', hasPassword: true });
+
+    await writeFile(path.join(workDir, 'bad-changes.yaml'), 'source: { prot: 3307 }\n');
+    const bad = await tidewater(['edit', taskId, '-f', 'bad-changes.yaml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Error FILE_INVALID: bad-changes.yaml: source.prot');
+  });
+
+  it("lists the source's databases and tables with their estimates", async () => {
+    const run = await tidewater(['objects', taskId]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^DATABASE +TABLE +TYPE +~ROWS +SIZE$/);
+    for (const table of ['customers', 'orders', 'products']) {
+      expect(lines.some((line) => new RegExp(`^demo_shop +${table} +table +`).test(line))).toBe(
+        true,
+      );
+    }
+    const json = await tidewater(['objects', taskId, '--json']);
+    const tree = JSON.parse(json.stdout) as { databases: Array<{ name: string }> };
+    expect(tree.databases.map((database) => database.name)).toContain('demo_shop');
+  });
+
+  it('checks a filter against the real table: 0 when valid, 2 with the reason when not', async () => {
+    const valid = await tidewater(['check-filter', taskId, 'demo_shop', 'customers', 'id > 1']);
+    expect(valid.stderr).toBe('');
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toMatch(
+      /^The filter is valid on demo_shop\.customers; Tidewater runs it as:\n {2}WHERE .*id.*>.*1/,
+    );
+    const unknownColumn = await tidewater([
+      'check-filter',
+      taskId,
+      'demo_shop',
+      'customers',
+      'no_such_column = 1',
+    ]);
+    expect(unknownColumn.code).toBe(2);
+    expect(unknownColumn.stdout).toContain('The filter is not valid on demo_shop.customers.');
+    expect(unknownColumn.stdout).toMatch(/How to fix: \S/);
+    const missing = await tidewater(['check-filter', taskId, 'demo_shop', 'customers']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      'Usage: tidewater check-filter <id> <database> <table> <filter>',
+    );
+  });
+
+  it('creates an API token that works, lists it, and revokes it', async () => {
+    const name = `cli-token-${randomBytes(3).toString('hex')}`;
+    const created = await tidewater(['tokens', 'create', name, '--days', '7']);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const secret = created.stdout.trim().split('\n').at(-1) ?? '';
+    expect(secret).toMatch(/^tw_\S{20,}$/);
+    const id = /\(([^)]+)\), valid until/.exec(created.stdout)?.[1] ?? '';
+
+    const listed = await tidewater(['tokens', 'list'], { TIDEWATER_TOKEN: secret });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      /^ID +NAME +PREFIX +CREATED \(UTC\) +LAST USED \(UTC\) +EXPIRES \(UTC\)$/m,
+    );
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).toContain(name);
+    expect(listed.stdout).not.toContain(secret);
+
+    const revoked = await tidewater(['tokens', 'revoke', id]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toBe(`Revoked API token ${id}.\n`);
+    const refused = await tidewater(['tokens', 'list'], { TIDEWATER_TOKEN: secret });
+    expect(refused.code).toBe(5);
+    const remaining = await tidewater(['tokens', 'list', '--json']);
+    const tokens = (JSON.parse(remaining.stdout) as { tokens: Array<{ id: string }> }).tokens;
+    expect(tokens.map((token) => token.id)).not.toContain(id);
+  });
+
+  it('probes the system health and exits 0 only when every service is up', async () => {
+    const json = await tidewater(['health', '--json']);
+    const health = JSON.parse(json.stdout) as {
+      isHealthy: boolean;
+      services: Array<{ name: string; isUp: boolean }>;
+    };
+    expect(health.services.map((service) => service.name)).toEqual(
+      expect.arrayContaining(['postgresql', 'redis', 'kafka', 'worker']),
+    );
+    expect(health.services.find((service) => service.name === 'postgresql')?.isUp).toBe(true);
+    expect(json.code).toBe(health.isHealthy ? 0 : 6);
+    const text = await tidewater(['health']);
+    expect(text.stdout).toMatch(/^SERVICE +STATE +LATENCY +ENDPOINT +DETAIL$/m);
+    expect(text.stdout).toMatch(/^postgresql +up +\d+ ms +/m);
+  });
+});
+
 describe('the bin', () => {
   it('runs as `npx tidewater` from the workspace root', async () => {
     const run = await tidewater(

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { MIN_PASSWORD_LENGTH, type ApiTokenView, type OperatorView } from '@tidewater/config/api';
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
 import { withDatabaseErrors } from './database-errors';
@@ -32,27 +33,12 @@ export const SESSION_MAX_MS = 7 * 24 * 60 * 60 * 1000;
 const SESSION_TOUCH_MS = 60 * 1000;
 const TOKEN_PREFIX = 'tw_';
 /** New passwords chosen by an operator; the generated admin password is longer. */
-export const MIN_PASSWORD_LENGTH = 12;
+export { MIN_PASSWORD_LENGTH };
 
 /** User names as the sign-in form takes them; checked again here for operators made by code. */
 const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-export interface OperatorView {
-  id: string;
-  username: string;
-  createdAt: string;
-  passwordChangedAt: string;
-}
-
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  /** After this the token is refused. */
-  expiresAt: string;
-}
+export type { ApiTokenView, OperatorView } from '@tidewater/config/api';
 
 /** What an `Authorization: Bearer` token is worth. */
 export type ApiTokenCheck =

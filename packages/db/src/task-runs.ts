@@ -1,4 +1,11 @@
 import type { TaskStatus } from '@tidewater/config';
+import type {
+  AlertView,
+  MetricSampleView,
+  PrecheckItemStatus as PrecheckStatus,
+  PrecheckItemView,
+  TableProgressView,
+} from '@tidewater/config/api';
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
 import { withDatabaseErrors } from './database-errors';
@@ -9,19 +16,13 @@ import { Prisma } from './generated/client';
  * checkpoints fenced by the run epoch, per-table progress, metric samples and alerts.
  */
 
-export type PrecheckStatus = 'pending' | 'running' | 'pass' | 'warning' | 'fail';
-
-export interface PrecheckItemView {
-  key: string;
-  name: string;
-  position: number;
-  status: PrecheckStatus;
-  message: string;
-  remedy: string;
-  isIgnorable: boolean;
-  isIgnored: boolean;
-  finishedAt: string | null;
-}
+export type {
+  PrecheckItemStatus as PrecheckStatus,
+  PrecheckItemView,
+  TableProgressView,
+  MetricSampleView,
+  AlertView,
+} from '@tidewater/config/api';
 
 export interface CheckpointState {
   position: unknown;
@@ -31,33 +32,6 @@ export interface CheckpointState {
   schemaHistoryId: string | null;
   snapshot: unknown;
   updatedAt: string;
-}
-
-export interface TableProgressView {
-  database: string;
-  table: string;
-  rowsDone: number;
-  rowsEstimated: number;
-  lastKey: unknown;
-  isDone: boolean;
-}
-
-export interface MetricSampleView {
-  at: string;
-  stage: string;
-  recordsPerSecond: number;
-  bytesPerSecond: number;
-  latencyMs: number | null;
-}
-
-export interface AlertView {
-  id: string;
-  kind: string;
-  message: string;
-  openedAt: string;
-  clearedAt: string | null;
-  deliveredAt: string | null;
-  deliveryError: string | null;
 }
 
 /** Thrown when a worker writes with an epoch that another worker has replaced. */

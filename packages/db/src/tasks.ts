@@ -7,6 +7,12 @@ import {
   type TaskConfig,
   type TaskStatus,
 } from '@tidewater/config';
+import type {
+  PublicSchemaRegistry,
+  TaskEventLevel,
+  TaskEventView,
+  TaskView,
+} from '@tidewater/config/api';
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
 import { withDatabaseErrors } from './database-errors';
@@ -18,47 +24,14 @@ import type { SecretBox } from './secrets';
  * URLs, reads for the worker open them.
  */
 
-export type TaskEventLevel = 'info' | 'warning' | 'error';
-
-/** What the API returns for a task: the configuration without any password. */
-export interface TaskView {
-  id: string;
-  name: string;
-  status: TaskStatus;
-  statusReason: string | null;
-  config: PublicTaskConfig;
-  /** When the operator last started the task (Buy and Start); null before. */
-  startedAt: string | null;
-  /** Who accepted the terms of service at that start (user name), and when; null before. */
-  termsAcceptance: { by: string; at: string } | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-type WithoutPassword<T> = Omit<T, 'password'> & { hasPassword: boolean };
-type SchemaRegistry = TaskConfig['destination']['schemaRegistry'];
-export type PublicSchemaRegistry =
-  | Extract<SchemaRegistry, { enabled: false }>
-  | WithoutPassword<Extract<SchemaRegistry, { enabled: true }>>;
-/**
- * The configuration as the API returns it: no password (`hasPassword` says whether one is
- * stored), and URLs (schema registry, webhook contacts) masked with `maskUrl`.
- */
-export type PublicTaskConfig = Omit<TaskConfig, 'source' | 'destination'> & {
-  source: WithoutPassword<TaskConfig['source']>;
-  destination: WithoutPassword<Omit<TaskConfig['destination'], 'schemaRegistry'>> & {
-    schemaRegistry: PublicSchemaRegistry;
-  };
-};
-
-export interface TaskEventView {
-  id: string;
-  at: string;
-  level: TaskEventLevel;
-  kind: string;
-  message: string;
-  data: unknown;
-}
+// The answers' shapes are the API contract's (`@tidewater/config/api`), defined once there.
+export type {
+  PublicSchemaRegistry,
+  PublicTaskConfig,
+  TaskEventLevel,
+  TaskEventView,
+  TaskView,
+} from '@tidewater/config/api';
 
 export interface TaskRepository {
   createTask(draft: TaskConfig): Promise<TaskView>;

@@ -7,13 +7,9 @@ import {
   type SourceConfig,
 } from '@tidewater/config';
 import { TidewaterError, toTidewaterError } from '@tidewater/errors';
-import {
-  checkSchemaRegistry,
-  describeBrokerVersion,
-  listTopics,
-  type TopicInfo,
-} from '@tidewater/kafka-sink';
+import { checkSchemaRegistry, describeBrokerVersion, listTopics } from '@tidewater/kafka-sink';
 import { describeServer } from '@tidewater/mysql-source';
+import type { DestinationConnectivity, SourceConnectivity } from '@tidewater/config/api';
 import type { EngineContext } from './context';
 import { withSource } from './source-session';
 import { invalidInput } from './validation';
@@ -24,25 +20,7 @@ import { invalidInput } from './validation';
  * failed request; only an invalid body is a 400.
  */
 
-type Failure = ReturnType<TidewaterError['toJSON']>;
-
-export type SourceConnectivity =
-  | {
-      isReachable: true;
-      server: { flavour: string; version: string; description: string };
-      /** The address the source sees Tidewater connect from: allow it in the firewall. */
-      clientAddress: string;
-    }
-  | { isReachable: false; error: Failure };
-
-export type DestinationConnectivity =
-  | {
-      isReachable: true;
-      brokerVersion: string;
-      topics: TopicInfo[];
-      schemaRegistry: { isReachable: boolean; message: string } | null;
-    }
-  | { isReachable: false; error: Failure };
+export type { DestinationConnectivity, SourceConnectivity };
 
 export async function testSourceConnectivity(body: unknown): Promise<SourceConnectivity> {
   const parsed = sourceSchema.safeParse(body);

@@ -6,24 +6,18 @@ import {
   readTableSchema,
   validateRowFilter,
 } from '@tidewater/mysql-source';
-import { z } from 'zod';
+import {
+  filterCheckRequestSchema,
+  type FilterCheck,
+  type SourceObjectTree,
+} from '@tidewater/config/api';
 import type { EngineContext } from './context';
+
+export type { FilterCheck, SourceObjectTree };
 import { withSource } from './source-session';
 import { invalidInput } from './validation';
 
 /** The wizard's Source Objects tree and its server-side filter check, on a saved draft. */
-
-export interface SourceObjectTree {
-  databases: Array<{
-    name: string;
-    tables: Array<{
-      name: string;
-      type: 'table' | 'view';
-      estimatedRows: number | null;
-      dataBytes: number | null;
-    }>;
-  }>;
-}
 
 export async function listSourceObjects(
   context: EngineContext,
@@ -49,18 +43,7 @@ export async function listSourceObjects(
   });
 }
 
-const filterBody = z.strictObject({
-  database: z.string().min(1, 'Name the database.'),
-  table: z.string().min(1, 'Name the table.'),
-  filter: z.string().max(4096, 'A filter is at most 4096 characters.'),
-});
-
-export interface FilterCheck {
-  isValid: boolean;
-  /** The filter as Tidewater will run it, when valid. */
-  sql: string | null;
-  error: { code: string; message: string; remedy: string } | null;
-}
+const filterBody = filterCheckRequestSchema;
 
 /** Checks a WHERE filter against the real table: parsed, allow-listed, then resolved by the source. */
 export async function validateFilter(

@@ -1,14 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { listHeartbeats } from '@tidewater/db';
+import type { ServiceHealth } from '@tidewater/config/api';
 import type { EngineContext } from './context';
 
-export interface ServiceHealth {
-  name: 'postgresql' | 'redis' | 'kafka' | 'schema-registry' | 'worker';
-  isUp: boolean;
-  endpoint: string;
-  detail: string;
-  latencyMs: number;
-}
+export type { ServiceHealth };
 
 /** A worker counts as alive when its heartbeat is younger than this. */
 const WORKER_HEARTBEAT_FRESH_MS = 15_000;

@@ -1,22 +1,22 @@
 import {
   configWarnings,
-  INSTANCE_CLASSES,
   keepStoredTaskSecrets,
   taskConfigSchema,
   withoutSecrets,
   type TaskConfig,
   type TaskStatus,
 } from '@tidewater/config';
-import type {
-  AlertView,
-  MetricSampleView,
-  PrecheckItemView,
-  TableProgressView,
-  TaskEventView,
-  TaskView,
-} from '@tidewater/db';
+import {
+  ignorePrecheckItemSchema,
+  restartTaskSchema,
+  startTaskSchema,
+  type PrecheckItemView,
+  type PrecheckReport,
+  type TaskDetails,
+  type TaskSummary,
+} from '@tidewater/config/api';
+import type { TaskView } from '@tidewater/db';
 import { TidewaterError } from '@tidewater/errors';
-import { z } from 'zod';
 import type { EngineContext } from './context';
 import { publishControl, type ControlAction } from './control';
 import { enqueuePrecheck, enqueueRun } from './queues';
@@ -28,29 +28,7 @@ import { invalidInput, requireObject } from './validation';
  * which applies the state machine against the stored status atomically.
  */
 
-export interface TaskSummary extends TaskView {
-  stage: string | null;
-  actions: TaskAction[];
-  progress: { percent: number | null; rowsDone: number; rowsEstimated: number };
-  metrics: { recordsPerSecond: number; bytesPerSecond: number; latencyMs: number | null } | null;
-  retrying: { since: string; lastError: string } | null;
-  warnings: string[];
-}
-
-export interface TaskDetails extends TaskSummary {
-  tables: TableProgressView[];
-  precheck: PrecheckReport;
-  metricHistory: MetricSampleView[];
-  events: TaskEventView[];
-  alerts: AlertView[];
-}
-
-export interface PrecheckReport {
-  items: PrecheckItemView[];
-  /** Passed, warned or ignored items over all items, as a percentage (the wizard's meter). */
-  successRate: number;
-  isComplete: boolean;
-}
+export type { PrecheckReport, TaskDetails, TaskSummary } from '@tidewater/config/api';
 
 export async function createTask(context: EngineContext, body: unknown): Promise<TaskSummary> {
   const parsed = taskConfigSchema.safeParse(body);
@@ -176,7 +154,7 @@ export function precheckReport(items: PrecheckItemView[]): PrecheckReport {
   };
 }
 
-const ignoreBody = z.strictObject({ isIgnored: z.boolean().default(true) });
+const ignoreBody = ignorePrecheckItemSchema;
 
 /**
  * Ignores (or un-ignores) a failed item the operator accepts. When the precheck has finished
@@ -215,13 +193,7 @@ export async function ignorePrecheckItem(
   return report;
 }
 
-const startBody = z.strictObject({
-  instanceClass: z.enum(INSTANCE_CLASSES, {
-    error: `Choose an instance class: ${INSTANCE_CLASSES.join(', ')}.`,
-  }),
-  /** The operator accepts the terms of service: required, and recorded with who and when. */
-  acceptTerms: z.boolean({ error: 'Send true to accept the terms of service.' }).optional(),
-});
+const startBody = startTaskSchema;
 
 const PRECHECK_STATUSES: ReadonlySet<TaskStatus> = new Set<TaskStatus>([
   'created',
@@ -334,10 +306,7 @@ export async function stopTask(context: EngineContext, id: string): Promise<Task
   return getTask(context, id);
 }
 
-const restartBody = z.strictObject({
-  /** Start over with a fresh snapshot (the way out when the binlog at the checkpoint is gone). */
-  fromScratch: z.boolean().default(false),
-});
+const restartBody = restartTaskSchema;
 
 export async function restartTask(
   context: EngineContext,

@@ -1,11 +1,8 @@
 import type { z } from 'zod';
+import type { FieldProblem } from '@tidewater/config/api';
 import { TidewaterError } from '@tidewater/errors';
 
-export interface FieldProblem {
-  /** Dotted path of the field, e.g. `source.port`; `""` for the whole body. */
-  path: string;
-  message: string;
-}
+export type { FieldProblem };
 
 export const UNKNOWN_FIELD_MESSAGE = 'Unknown field: there is no setting by this name here.';
 

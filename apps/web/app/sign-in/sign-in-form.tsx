@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { ApiError, apiSend } from '@/lib/api-client';
-import { signInSchema } from '@/lib/auth-schemas';
+import { signInSchema } from '@tidewater/config/api';
 import { ErrorCallout } from '@/components/error-callout';
 import { TextField } from '@/components/field';
 import { issuesByPath } from '@/lib/form-errors';

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { ApiTokenView } from '@tidewater/db';
 import { ApiError, apiFetch, apiSend } from '@/lib/api-client';
-import { API_TOKEN_LIFETIMES, apiTokenSchema } from '@/lib/auth-schemas';
+import { API_TOKEN_LIFETIMES, apiTokenSchema } from '@tidewater/config/api';
 import { issuesByPath } from '@/lib/form-errors';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorCallout } from '@/components/error-callout';

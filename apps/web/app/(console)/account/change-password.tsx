@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { ApiTokenView } from '@tidewater/db';
 import { ApiError, apiSend } from '@/lib/api-client';
-import { changePasswordSchema } from '@/lib/auth-schemas';
+import { changePasswordSchema } from '@tidewater/config/api';
 import { issuesByPath } from '@/lib/form-errors';
 import { ErrorCallout } from '@/components/error-callout';
 import { TextField } from '@/components/field';

@@ -3,7 +3,7 @@ import { invalidInput } from '@tidewater/engine';
 import { TidewaterError } from '@tidewater/errors';
 import { apiRoute } from '@/lib/api-route';
 import { clientAddress, operators, sessionCookieOptions } from '@/lib/auth';
-import { signInSchema } from '@/lib/auth-schemas';
+import { signInSchema } from '@tidewater/config/api';
 import { SESSION_COOKIE } from '@/lib/session-cookie';
 import { reserveSignInAttempt } from '@/lib/sign-in-limit';
 

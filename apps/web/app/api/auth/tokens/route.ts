@@ -1,7 +1,7 @@
 import { invalidInput } from '@tidewater/engine';
 import { apiRoute } from '@/lib/api-route';
 import { operators, signedIn } from '@/lib/auth';
-import { apiTokenSchema } from '@/lib/auth-schemas';
+import { apiTokenSchema } from '@tidewater/config/api';
 
 export const dynamic = 'force-dynamic';
 
