@@ -79,13 +79,23 @@ function publicTaskConfig(): Schema {
     properties: Record<string, Schema>;
   };
   const registry = destination.properties.schemaRegistry as Schema & { oneOf?: Schema[] };
+  // The client key is write-only like a password: `hasClientKey` says whether one is stored.
+  const tls = destination.properties.tls as Schema & { properties?: Record<string, Schema> };
+  const { clientKey: _clientKey, ...tlsProperties } = tls.properties ?? {};
+  const publicTls = {
+    ...tls,
+    properties: {
+      ...tlsProperties,
+      hasClientKey: boolean('Whether a client private key is stored.'),
+    },
+  };
   const registryVariants = (registry.oneOf ?? []) as Array<
     Schema & { properties?: Record<string, Schema> }
   >;
   return {
     ...config,
     description:
-      'The task configuration as stored (defaults applied). Passwords are write-only: never returned; `hasPassword` says whether one is stored. URLs (schema registry, alert contacts) come masked: account, query values and token-like path segments replaced by `***`; sent back unchanged in a PATCH, a masked URL keeps the stored one.',
+      'The task configuration as stored (defaults applied). Passwords and the Kafka client key are write-only: never returned; `hasPassword` and `destination.tls.hasClientKey` say whether one is stored. URLs (schema registry, alert contacts) come masked: account, query values and token-like path segments replaced by `***`; sent back unchanged in a PATCH, a masked URL keeps the stored one.',
     properties: {
       ...config.properties,
       source: withoutPassword(config.properties.source as Schema),
@@ -93,6 +103,7 @@ function publicTaskConfig(): Schema {
         ...destination,
         properties: {
           ...destination.properties,
+          tls: publicTls,
           schemaRegistry: {
             ...registry,
             oneOf: registryVariants.map((variant) =>
