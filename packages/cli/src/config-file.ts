@@ -62,7 +62,7 @@ export async function loadConfigFile(file: string, schema: z.ZodType): Promise<u
   return document;
 }
 
-function parseDocument(text: string, file: string, name: string): unknown {
+function parseDocument(text: string, file: string, name: string): object {
   const isJson = path.extname(file).toLowerCase() === '.json';
   let document: unknown;
   try {
