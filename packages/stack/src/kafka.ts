@@ -375,7 +375,7 @@ export async function startKafka(endpoint: StackEndpoints['kafka']): Promise<voi
     // Restarting it here would cut off every client of a shared broker without warning.
     throw new TidewaterError(
       'STACK_KAFKA_OUTDATED',
-      `Kafka (pid ${pid}) runs with an older configuration than this version of the stack writes (listeners: PLAINTEXT, SASL_PLAINTEXT, SSL with client certificates, SASL_SSL).`,
+      `Kafka (pid ${pid}) runs with another configuration than the stack writes now: an older version without every listener (PLAINTEXT, SASL_PLAINTEXT, SSL with client certificates, SASL_SSL), or other ports.`,
       {
         category: 'unavailable',
         remedy:
