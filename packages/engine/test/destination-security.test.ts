@@ -7,6 +7,7 @@ import {
   getPrecheck,
   runPrecheck,
   runPrecheckJob,
+  runTaskJob,
   type EngineContext,
 } from '../src/index';
 import {
@@ -14,14 +15,18 @@ import {
   createTopic,
   dropDatabase,
   engineForTests,
+  foldTopic,
   SOURCE,
+  sourceRows,
+  waitUntil,
 } from './fixtures';
 
 /**
  * A task's destination on each listener of the stack's broker that logs in another way than
  * PLAINTEXT (SASL/PLAIN, SCRAM-SHA-512, a client certificate, SCRAM over TLS): saved through the
- * task repository (the client key sealed and opened again) and prechecked for real. Delivery on
- * each is tested in `packages/kafka-sink/test/authentication.test.ts`.
+ * task repository (the client key sealed and opened again), prechecked, and run until the
+ * table is in the topic. The sink's own checks of each are in
+ * `packages/kafka-sink/test/authentication.test.ts`.
  */
 
 const OPERATOR_SOURCE = { type: 'mariadb' as const, ...SOURCE };
@@ -81,12 +86,35 @@ async function precheck(destination: Destination) {
 }
 
 describe('destination precheck over each Kafka security setting', () => {
-  it.each(Object.entries(destinations))('passes with %s', async (_label, destination) => {
-    const { status, items } = await precheck(destination);
-    expect(items.filter((item) => item.status !== 'pass')).toEqual([]);
-    expect(items.map((item) => item.key)).toContain('destination.connectivity');
-    expect(status).toBe('precheck_passed');
-  });
+  it.each(Object.entries(destinations))(
+    'passes the precheck and migrates a table over %s',
+    async (_label, destination) => {
+      const { task, topic, status, items } = await precheck(destination);
+      expect(items.filter((item) => item.status !== 'pass')).toEqual([]);
+      expect(items.map((item) => item.key)).toContain('destination.connectivity');
+      expect(status).toBe('precheck_passed');
+
+      // The run opens its producer with the settings read back from the task (key unsealed).
+      await context.runs.compareAndSetStatus(task.id, ['precheck_passed'], 'running', {
+        startedAt: new Date(),
+      });
+      const controller = new AbortController();
+      const run = runTaskJob(context, task.id, {
+        signal: controller.signal,
+        workerId: 'test',
+        log: () => undefined,
+        tuning: { idleFlushMs: 5 },
+      });
+      const expected = await sourceRows(database);
+      const folded = await waitUntil('the topic to hold the table', async () => {
+        const result = await foldTopic(topic, 'dts-avro');
+        return result.rows.size === expected.size ? result : undefined;
+      });
+      controller.abort('stop');
+      expect((await run)?.kind).toBe('stopped');
+      expect(folded.rows).toEqual(expected);
+    },
+  );
 
   it('never returns the client key, and says one is stored', async () => {
     const { task } = await precheck(destinations['SSL with a client certificate']!);
