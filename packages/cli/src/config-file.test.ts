@@ -108,6 +108,36 @@ describe('loadConfigFile', () => {
     ]);
   });
 
+  it('reads PEM files named by tls.*File, relative to the configuration file', async () => {
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
+    await write('ca.pem', cert);
+    await write('client.pem', cert);
+    await write('client.key', key);
+    const file = await write(
+      'mtls.yaml',
+      'hosts: 127.0.0.1:9095\ntopic: demo\ntls:\n  enabled: true\n  caFile: ca.pem\n  clientCertFile: ./client.pem\n  clientKeyFile: client.key\n',
+    );
+    expect(await loadConfigFile(file, destinationSchema)).toEqual({
+      hosts: '127.0.0.1:9095',
+      topic: 'demo',
+      tls: { enabled: true, ca: cert, clientCert: cert, clientKey: key },
+    });
+  });
+
+  it('names the field whose PEM file cannot be read', async () => {
+    const file = await write(
+      'task-pem.yaml',
+      TASK_YAML.replace(
+        '  topic: demo\n',
+        '  topic: demo\n  tls:\n    enabled: true\n    clientKeyFile: missing.key\n',
+      ),
+    );
+    const error = await failure(loadConfigFile(file, taskConfigSchema));
+    expect(error.code).toBe('FILE_UNREADABLE');
+    expect(error.message).toMatch(/missing\.key, named by destination\.tls\.clientKeyFile\.$/);
+  });
+
   it('reports a field of the wrong type as such, not as missing', async () => {
     const file = await write('typed.json', '{"hosts": "h", "topic": "t", "tls": "yes"}');
     const error = await failure(loadConfigFile(file, destinationSchema));

@@ -10,6 +10,10 @@ import { TidewaterError } from '@tidewater/errors';
  * JSON). The document is checked against the same zod schema the API uses, so a mistake is
  * reported with the file and the field before anything is sent. What is sent is the document
  * as written; the API applies the defaults.
+ *
+ * PEM texts (a CA, a Kafka client certificate and key) may be named by file instead of pasted:
+ * `tls.caFile`, `tls.clientCertFile`, `tls.clientKeyFile`, relative to the configuration file,
+ * are read into `tls.ca`, `tls.clientCert`, `tls.clientKey` before the check.
  */
 
 /** Dotted path of the field, e.g. `source.port`; `""` for the whole document. */
@@ -34,7 +38,7 @@ export async function loadConfigFile(file: string, schema: z.ZodType): Promise<u
       },
     );
   }
-  const document = parseDocument(text, file, name);
+  const document = await readPemFiles(parseDocument(text, file, name), file);
   const parsed = schema.safeParse(document);
   if (!parsed.success) {
     const problems = fieldProblems(parsed.error, document);
@@ -56,7 +60,7 @@ export async function loadConfigFile(file: string, schema: z.ZodType): Promise<u
   return document;
 }
 
-function parseDocument(text: string, file: string, name: string): unknown {
+function parseDocument(text: string, file: string, name: string): object {
   const isJson = path.extname(file).toLowerCase() === '.json';
   let document: unknown;
   try {
@@ -81,6 +85,52 @@ function parseDocument(text: string, file: string, name: string): unknown {
     });
   }
   return document;
+}
+
+const PEM_FILE_FIELDS = { caFile: 'ca', clientCertFile: 'clientCert', clientKeyFile: 'clientKey' };
+
+/** The document with each `tls.*File` replaced by the PEM text it names (see the module comment). */
+async function readPemFiles(document: object, file: string): Promise<object> {
+  const read = async (tls: Record<string, unknown>, at: string) => {
+    const result = { ...tls };
+    for (const [fileField, field] of Object.entries(PEM_FILE_FIELDS)) {
+      const named = tls[fileField];
+      if (named === undefined) continue;
+      const where = `${at}tls.${fileField}`;
+      if (typeof named !== 'string' || named === '') {
+        throw new TidewaterError(
+          'FILE_INVALID',
+          `${path.basename(file)}: ${where} must name a file.`,
+          {
+            category: 'invalid_input',
+            remedy: `Set ${where} to the path of a PEM file, relative to ${path.basename(file)}.`,
+            details: { file, problems: [{ path: where, message: 'Name a PEM file.' }] },
+          },
+        );
+      }
+      const pemFile = path.resolve(path.dirname(file), named);
+      try {
+        result[field] = await readFile(pemFile, 'utf8');
+      } catch (error) {
+        throw new TidewaterError('FILE_UNREADABLE', `Cannot read ${pemFile}, named by ${where}.`, {
+          category: 'invalid_input',
+          remedy: `Check the path in ${where}; it is relative to ${path.basename(file)}.`,
+          cause: error,
+        });
+      }
+      delete result[fileField];
+    }
+    return result;
+  };
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  const withFiles = async (side: Record<string, unknown>, at: string) =>
+    isObject(side.tls) ? { ...side, tls: await read(side.tls, at) } : side;
+  const root = await withFiles(document as Record<string, unknown>, '');
+  for (const side of ['source', 'destination']) {
+    if (isObject(root[side])) root[side] = await withFiles(root[side], `${side}.`);
+  }
+  return root;
 }
 
 function syntaxMessage(error: unknown): string {

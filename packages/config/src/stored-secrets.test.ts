@@ -188,6 +188,65 @@ describe('keepStoredSecrets', () => {
   });
 });
 
+describe('keepStoredSecrets for a Kafka client key', () => {
+  const cert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+  const key = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----';
+  const stored = task({
+    destination: {
+      hosts: 'kafka1:9093',
+      encryption: 'none',
+      topic: 'events',
+      tls: { enabled: true, ca: 'PEM-CA', clientCert: cert, clientKey: key },
+    },
+  });
+  const editable = withoutSecrets(stored);
+
+  it('is left out of the editable configuration and reused at the brokers it was saved for', () => {
+    expect(editable.destination.tls).not.toHaveProperty('clientKey');
+    expect(editable.destination.tls.clientCert).toBe(cert);
+    const kept = keepStoredSecrets(stored, editable, 'task');
+    expect(kept.destination?.tls.clientKey).toBe(key);
+  });
+
+  it('must be entered again when the brokers or TLS settings change', () => {
+    const error = refusal(() =>
+      keepStoredSecrets(
+        stored,
+        {
+          destination: {
+            ...editable.destination,
+            hosts: 'kafka9:9093',
+            tls: { ...editable.destination.tls, ca: 'PEM-OTHER' },
+          },
+        },
+        'side',
+      ),
+    );
+    expect(error.code).toBe('PASSWORD_REQUIRED');
+    expect(error.message).toBe(
+      'Kafka: the brokers and TLS settings changed since the client key was saved, and a saved client key is only sent to the server it was entered for.',
+    );
+    expect(error.details.problems).toEqual([
+      { path: 'tls.clientKey', message: expect.stringContaining('Enter the client key again') },
+    ]);
+  });
+
+  it('is dropped when the settings no longer use a client certificate', () => {
+    const withoutCert = keepStoredSecrets(
+      stored,
+      {
+        destination: {
+          ...editable.destination,
+          hosts: 'kafka9:9093',
+          tls: { enabled: true, rejectUnauthorized: true },
+        },
+      },
+      'task',
+    );
+    expect(withoutCert.destination?.tls).toEqual({ enabled: true, rejectUnauthorized: true });
+  });
+});
+
 describe('maskUrl', () => {
   it('hides the account, query values, fragment and token-like path segments', () => {
     expect(maskUrl('https://ops:hunter2@alerts.example.net/notify?token=abc&channel=db#x')).toBe(

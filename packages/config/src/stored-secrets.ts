@@ -3,6 +3,7 @@ import {
   brokerAddresses,
   type DestinationConfig,
   type SourceConfig,
+  usesKafkaLogin,
   type TaskConfig,
 } from './task-config';
 
@@ -123,6 +124,8 @@ type Submitted<S extends SourceConfig, D extends DestinationConnection> = {
 
 interface MissingSecret {
   subject: 'Source' | 'Kafka' | 'Schema registry';
+  /** What must be entered again. */
+  secret: 'password' | 'client key';
   path: string;
   changes: string[];
 }
@@ -131,8 +134,10 @@ interface MissingSecret {
  * Fills each password the submitted settings leave out with the stored one, where the
  * submitted endpoint is the one it was stored for (`endpointChanges` is empty). A password the
  * request carries is used as sent. A stored empty password protects nothing and is kept. A
- * stored password the submitted settings do not use (Kafka without SCRAM, a registry without
- * an account) is dropped. Otherwise the request is refused with `PASSWORD_REQUIRED`, one
+ * stored password the submitted settings do not use (Kafka without a SASL login, a registry
+ * without an account) is dropped. The Kafka client key (`tls.clientKey`) follows the same rule
+ * as the Kafka password: reused only while the brokers, account, mechanism and TLS settings are
+ * the ones it was saved with and a client certificate is still given. Otherwise the request is refused with `PASSWORD_REQUIRED`, one
  * problem per missing password; `paths` says where the sides sit in the request body: `task`
  * for a whole task (`source.password`), `side` for one side (`password`).
  */
@@ -160,21 +165,33 @@ export function keepStoredSecrets<S extends SourceConfig, D extends DestinationC
     const password = reuse(
       stored.source.password,
       endpointChanges(sourceEndpoint(stored.source), sourceEndpoint(source)),
-      { subject: 'Source', path: pathOf('source', 'password') },
+      { subject: 'Source', secret: 'password', path: pathOf('source', 'password') },
     );
     source = { ...source, password };
   }
 
   let destination = submitted.destination;
   if (destination !== undefined) {
-    const usesKafkaPassword = destination.encryption === 'scram-sha-256';
-    if (destination.password === undefined && usesKafkaPassword) {
-      const password = reuse(
-        stored.destination.password,
-        endpointChanges(kafkaEndpoint(stored.destination), kafkaEndpoint(destination)),
-        { subject: 'Kafka', path: pathOf('destination', 'password') },
-      );
+    const kafkaChanges = endpointChanges(
+      kafkaEndpoint(stored.destination),
+      kafkaEndpoint(destination),
+    );
+    if (destination.password === undefined && usesKafkaLogin(destination.encryption)) {
+      const password = reuse(stored.destination.password, kafkaChanges, {
+        subject: 'Kafka',
+        secret: 'password',
+        path: pathOf('destination', 'password'),
+      });
       destination = { ...destination, password };
+    }
+    const tls = destination.tls;
+    if (tls.clientKey === undefined && tls.enabled && tls.clientCert !== undefined) {
+      const clientKey = reuse(stored.destination.tls.clientKey, kafkaChanges, {
+        subject: 'Kafka',
+        secret: 'client key',
+        path: pathOf('destination', 'tls.clientKey'),
+      });
+      destination = { ...destination, tls: { ...tls, clientKey } };
     }
     const registry = destination.schemaRegistry;
     const storedRegistry = stored.destination.schemaRegistry;
@@ -185,7 +202,11 @@ export function keepStoredSecrets<S extends SourceConfig, D extends DestinationC
         password = reuse(
           storedRegistry.password,
           endpointChanges(registryEndpoint(storedRegistry), registryEndpoint({ ...registry, url })),
-          { subject: 'Schema registry', path: pathOf('destination', 'schemaRegistry.password') },
+          {
+            subject: 'Schema registry',
+            secret: 'password',
+            path: pathOf('destination', 'schemaRegistry.password'),
+          },
         );
       }
       destination = { ...destination, schemaRegistry: { ...registry, url, password } };
@@ -221,32 +242,32 @@ export function keepStoredTaskSecrets(stored: TaskConfig, submitted: TaskConfig)
   };
 }
 
-/** The configuration without any password: the base an edit is merged over. */
+/** The configuration without any password or key: the base an edit is merged over. */
 export function withoutSecrets(config: TaskConfig): TaskConfig {
   const { password: _source, ...source } = config.source;
   const { password: _kafka, ...destination } = config.destination;
+  const { clientKey: _clientKey, ...tls } = config.destination.tls;
   const registry = config.destination.schemaRegistry;
   let schemaRegistry: DestinationConfig['schemaRegistry'] = registry;
   if (registry.enabled) {
     const { password: _registry, ...rest } = registry;
     schemaRegistry = rest;
   }
-  return { ...config, source, destination: { ...destination, schemaRegistry } };
+  return { ...config, source, destination: { ...destination, tls, schemaRegistry } };
 }
 
 function passwordRequired(missing: MissingSecret[]): TidewaterError {
   const [first] = missing as [MissingSecret, ...MissingSecret[]];
   return new TidewaterError(
     'PASSWORD_REQUIRED',
-    `${first.subject}: the ${listWords(first.changes)} changed since the password was saved, and a saved password is only sent to the server it was entered for.`,
+    `${first.subject}: the ${listWords(first.changes)} changed since the ${first.secret} was saved, and a saved ${first.secret} is only sent to the server it was entered for.`,
     {
       category: 'invalid_input',
-      remedy:
-        'Enter the password again to use it with the new settings, or undo the change to keep the saved one.',
+      remedy: `Enter the ${first.secret} again to use it with the new settings, or undo the change to keep the saved one.`,
       details: {
         problems: missing.map((secret) => ({
           path: secret.path,
-          message: `Enter the password again: the ${listWords(secret.changes)} changed since it was saved.`,
+          message: `Enter the ${secret.secret} again: the ${listWords(secret.changes)} changed since it was saved.`,
         })),
       },
     },

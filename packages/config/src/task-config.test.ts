@@ -27,3 +27,54 @@ describe('advanced.canalJsonValues', () => {
     });
   });
 });
+
+describe('destination.encryption and tls', () => {
+  const destination = (extra: Record<string, unknown>) =>
+    taskConfigSchema.safeParse({
+      ...endpoints,
+      destination: { ...endpoints.destination, ...extra },
+    });
+  const cert = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+  const key = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----';
+
+  it('asks every SASL mechanism for the account, naming the mechanism', () => {
+    for (const [encryption, label] of [
+      ['plain', 'SASL/PLAIN'],
+      ['scram-sha-512', 'SASL/SCRAM-SHA-512'],
+    ]) {
+      const result = destination({ encryption });
+      expect(result.error?.issues[0]).toMatchObject({
+        path: ['destination', 'user'],
+        message: `${label} needs the Kafka account name.`,
+      });
+    }
+    expect(destination({ encryption: 'plain', user: 'u' }).success).toBe(true);
+  });
+
+  it('takes a client certificate and key with TLS on, and refuses them with TLS off', () => {
+    const on = destination({ tls: { enabled: true, clientCert: cert, clientKey: key } });
+    expect(on.data?.destination.tls).toMatchObject({ clientCert: cert, clientKey: key });
+    expect(
+      destination({ tls: { enabled: false, clientCert: cert, clientKey: key } }).error?.issues[0],
+    ).toMatchObject({
+      path: ['destination', 'tls', 'clientCert'],
+      message: 'A client certificate needs TLS on.',
+    });
+  });
+
+  it('refuses a key without its certificate, and text that is not PEM', () => {
+    expect(destination({ tls: { enabled: true, clientKey: key } }).error?.issues[0]?.message).toBe(
+      'Paste the client certificate that goes with the private key.',
+    );
+    expect(
+      destination({ tls: { enabled: true, clientCert: 'not a certificate' } }).error?.issues[0]
+        ?.message,
+    ).toMatch(/client certificate in PEM/);
+    // An emptied field is no certificate.
+    expect(destination({ tls: { enabled: true, clientCert: ' ' } }).data?.destination.tls).toEqual({
+      enabled: true,
+      rejectUnauthorized: true,
+      clientCert: undefined,
+    });
+  });
+});

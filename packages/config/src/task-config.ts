@@ -55,7 +55,78 @@ export const sourceSchema = z.strictObject({
   tls: tlsSchema,
 });
 
-export const KAFKA_ENCRYPTIONS = ['none', 'scram-sha-256'] as const;
+/**
+ * How a task logs in to Kafka: no login, or a SASL mechanism. The transport is separate
+ * (`tls`): SASL over TLS is a mechanism here with TLS on, mutual TLS is TLS with a client
+ * certificate (with or without SASL).
+ */
+export const KAFKA_ENCRYPTIONS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaEncryption = (typeof KAFKA_ENCRYPTIONS)[number];
+export const kafkaEncryptionLabels: Record<KafkaEncryption, string> = {
+  none: 'No login',
+  plain: 'SASL/PLAIN',
+  'scram-sha-256': 'SASL/SCRAM-SHA-256',
+  'scram-sha-512': 'SASL/SCRAM-SHA-512',
+};
+export const kafkaEncryptionHelp: Record<KafkaEncryption, string> = {
+  none: 'No account: the listener is PLAINTEXT, or SSL (with a client certificate when it asks for one).',
+  plain:
+    'Account and password sent as they are: use it only with TLS on, or on a network you trust.',
+  'scram-sha-256': 'Account and password, proven without sending the password (RFC 7677).',
+  'scram-sha-512': 'As SCRAM-SHA-256 with SHA-512 (RFC 5802), for clusters that require it.',
+};
+/** Whether the mechanism logs in with an account and password. */
+export function usesKafkaLogin(encryption: KafkaEncryption): boolean {
+  return encryption !== 'none';
+}
+
+const pem = (label: RegExp, message: string) =>
+  z
+    .string()
+    .trim()
+    .max(65536, 'A PEM block is at most 64 KiB.')
+    .refine((value) => value === '' || label.test(value), message)
+    .transform((value) => (value ? value : undefined));
+
+/**
+ * TLS to Kafka: the server check as for the source, and a client certificate for brokers that
+ * require one (`ssl.client.auth=required`). The client key is a secret like a password: sealed
+ * at rest, never returned, only used with the brokers it was entered for.
+ */
+export const kafkaTlsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** PEM text of the CA that signed the broker certificates; the system CAs when empty. */
+    ca: z.string().max(65536).optional(),
+    rejectUnauthorized: z.boolean().default(true),
+    /** PEM certificate (chain) the client presents. */
+    clientCert: pem(
+      /-----BEGIN CERTIFICATE-----/,
+      'Paste the client certificate in PEM (-----BEGIN CERTIFICATE-----).',
+    ).optional(),
+    /** PEM private key of `clientCert`, unencrypted (PKCS#8 or PKCS#1). */
+    clientKey: pem(
+      /-----BEGIN (RSA |EC )?PRIVATE KEY-----/,
+      'Paste the client private key in PEM, unencrypted (-----BEGIN PRIVATE KEY-----).',
+    ).optional(),
+  })
+  .default({ enabled: false, rejectUnauthorized: true })
+  .superRefine((tls, context) => {
+    if (!tls.enabled && (tls.clientCert !== undefined || tls.clientKey !== undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['clientCert'],
+        message: 'A client certificate needs TLS on.',
+      });
+    }
+    if (tls.clientKey !== undefined && tls.clientCert === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['clientCert'],
+        message: 'Paste the client certificate that goes with the private key.',
+      });
+    }
+  });
 
 const brokerList = z
   .string()
@@ -96,8 +167,10 @@ const destinationFields = z.strictObject({
   password: password.optional(),
   /** The broker version the operator declares; the precheck compares it with ApiVersions. */
   kafkaVersion: z.string().trim().max(32).default('3.9'),
-  encryption: z.enum(KAFKA_ENCRYPTIONS).default('none'),
-  tls: tlsSchema,
+  encryption: z
+    .enum(KAFKA_ENCRYPTIONS, { error: 'Choose no login, PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.' })
+    .default('none'),
+  tls: kafkaTlsSchema,
   topic: topicName,
   /** Topic that stores DDL information; DDL goes to `topic` when absent. */
   ddlTopic: topicName.optional(),
@@ -120,20 +193,20 @@ const destinationFields = z.strictObject({
     .default({ enabled: false }),
 });
 
-function requireScramUser(
-  value: { encryption: (typeof KAFKA_ENCRYPTIONS)[number]; user?: string | undefined },
+function requireSaslUser(
+  value: { encryption: KafkaEncryption; user?: string | undefined },
   context: z.RefinementCtx,
 ): void {
-  if (value.encryption === 'scram-sha-256' && !value.user) {
+  if (usesKafkaLogin(value.encryption) && !value.user) {
     context.addIssue({
       code: 'custom',
       path: ['user'],
-      message: 'SCRAM-SHA-256 needs the Kafka account name.',
+      message: `${kafkaEncryptionLabels[value.encryption]} needs the Kafka account name.`,
     });
   }
 }
 
-export const destinationSchema = destinationFields.superRefine(requireScramUser);
+export const destinationSchema = destinationFields.superRefine(requireSaslUser);
 
 /**
  * What "Test Connectivity" needs of the destination: the connection without the topics, which
@@ -147,7 +220,7 @@ export const destinationConnectionSchema = destinationFields
     topic: z.string().max(249).optional(),
     ddlTopic: z.string().max(249).optional(),
   })
-  .superRefine(requireScramUser);
+  .superRefine(requireSaslUser);
 
 /** Broker addresses as `host:port`, the form Kafka clients take. */
 export function brokerAddresses(destination: Pick<DestinationConfig, 'hosts' | 'port'>): string[] {

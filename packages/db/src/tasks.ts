@@ -77,16 +77,21 @@ type TaskRow = {
 };
 
 export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepository {
-  /** Applies `change` to every password of the configuration (source, Kafka, registry). */
+  /**
+   * Applies `change` to every secret of the configuration: the passwords (source, Kafka,
+   * registry) and the Kafka client key.
+   */
   function mapPasswords(config: TaskConfig, change: (value: string) => string): TaskConfig {
     const map = (value: string | undefined) => (value === undefined ? undefined : change(value));
     const registry = config.destination.schemaRegistry;
+    const tls = config.destination.tls;
     return {
       ...config,
       source: { ...config.source, password: map(config.source.password) },
       destination: {
         ...config.destination,
         password: map(config.destination.password),
+        tls: tls.clientKey === undefined ? tls : { ...tls, clientKey: map(tls.clientKey) },
         schemaRegistry: registry.enabled
           ? { ...registry, password: map(registry.password) }
           : registry,
@@ -127,8 +132,25 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
     };
   }
 
+  /**
+   * The sealed client key apart from the rest: the schema checks a key is PEM, which a sealed
+   * one is not, so it is validated when entered and carried through as stored.
+   */
+  function setAsideClientKey(config: unknown): { config: unknown; sealedKey?: string } {
+    const destination = (config as { destination?: { tls?: Record<string, unknown> } })
+      ?.destination;
+    const sealedKey = destination?.tls?.clientKey;
+    if (typeof sealedKey !== 'string') return { config };
+    const { clientKey: _sealed, ...tls } = destination!.tls!;
+    return {
+      config: { ...(config as object), destination: { ...destination, tls } },
+      sealedKey,
+    };
+  }
+
   function parseStoredConfig(row: TaskRow): TaskConfig {
-    const parsed = taskConfigSchema.safeParse(liftRegistryAccount(row.config));
+    const { config, sealedKey } = setAsideClientKey(liftRegistryAccount(row.config));
+    const parsed = taskConfigSchema.safeParse(config);
     if (!parsed.success) {
       throw new TidewaterError(
         'TASK_CONFIG_CORRUPT',
@@ -136,13 +158,19 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
         { category: 'internal', remedy: 'Create the task again; report this if it repeats.' },
       );
     }
-    return parsed.data;
+    if (sealedKey === undefined) return parsed.data;
+    const destination = parsed.data.destination;
+    return {
+      ...parsed.data,
+      destination: { ...destination, tls: { ...destination.tls, clientKey: sealedKey } },
+    };
   }
 
   function toView(row: TaskRow): TaskView {
     const config = parseStoredConfig(row);
     const { password: sourcePassword, ...source } = config.source;
     const { password: destinationPassword, schemaRegistry, ...destination } = config.destination;
+    const { clientKey, ...tls } = destination.tls;
     const publicRegistry: PublicSchemaRegistry = schemaRegistry.enabled
       ? {
           enabled: true,
@@ -163,6 +191,7 @@ export function createTaskRepository(db: Database, secrets: SecretBox): TaskRepo
         destination: {
           ...destination,
           schemaRegistry: publicRegistry,
+          tls: { ...tls, hasClientKey: clientKey !== undefined },
           hasPassword: destinationPassword !== undefined,
         },
         advanced: {

@@ -114,4 +114,31 @@ describe('task secrets', () => {
       password: 'p@ss',
     });
   });
+
+  it('seals the Kafka client key, returns only that one is stored, and opens it for the worker', async () => {
+    const cert = '-----BEGIN CERTIFICATE-----\nMIIBcert\n-----END CERTIFICATE-----';
+    const key = '-----BEGIN PRIVATE KEY-----\nMIIEkeymaterial\n-----END PRIVATE KEY-----';
+    const mtls = taskConfigSchema.parse({
+      ...config,
+      destination: {
+        ...config.destination,
+        tls: { enabled: true, clientCert: cert, clientKey: key },
+      },
+    });
+    const view = await tasks.createTask(mtls);
+    const stored = JSON.stringify(
+      (await db.task.findUniqueOrThrow({ where: { id: view.id } })).config,
+    );
+    expect(stored).not.toContain('MIIEkeymaterial');
+    expect(stored).toContain('MIIBcert');
+    expect(JSON.stringify(view)).not.toContain('MIIEkeymaterial');
+    expect(view.config.destination.tls).toEqual({
+      enabled: true,
+      rejectUnauthorized: true,
+      clientCert: cert,
+      hasClientKey: true,
+    });
+    expect((await tasks.getTask(view.id)).config.destination.tls.hasClientKey).toBe(true);
+    expect((await tasks.readTaskConfig(view.id)).destination.tls.clientKey).toBe(key);
+  });
 });

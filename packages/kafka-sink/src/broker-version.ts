@@ -15,12 +15,13 @@
  * The local stack's 3.9 broker is the one checked by the tests; older markers come from the
  * protocol history and are documented, not tested.
  */
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { brokerAddresses } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import type { KafkaConnection } from './connection';
-import { describeSecurity } from './connection';
+import { describeSecurity, errorContext, kafkaSecurity } from './connection';
+import { translateKafkaError } from './kafka-errors';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -284,7 +285,7 @@ function brokerUnreachable(
       isRetryable: true,
       remedy:
         'Check the broker hosts and port, that the broker runs, and that the listener speaks the ' +
-        'chosen encryption (TLS or not).',
+        'chosen security (TLS on exactly when the listener uses it).',
       details: { brokers },
       cause,
     },
@@ -305,15 +306,12 @@ async function converse(
   const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(colon + 1));
   await new Promise<void>((resolve, reject) => {
-    const socket: Socket = connection.tls.enabled
-      ? connectTls({
-          host,
-          port,
-          servername: host,
-          rejectUnauthorized: connection.tls.rejectUnauthorized,
-          ...(connection.tls.ca ? { ca: [connection.tls.ca] } : {}),
-        })
-      : connectTcp({ host, port });
+    // The TLS options the clients use (CA, check, client certificate): one mapping for both.
+    const tls = kafkaSecurity(connection).tls;
+    const socket: Socket =
+      tls !== undefined
+        ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tls })
+        : connectTcp({ host, port });
     let pending = Buffer.alloc(0);
     let isDone = false;
     // The way out: a broker that accepts the connection but never answers.
@@ -356,6 +354,7 @@ export async function fetchApiVersions(
   timeoutMs = 5_000,
 ): Promise<{ broker: string; answer: ApiVersionsAnswer }> {
   const failures: string[] = [];
+  let tlsFailure: TidewaterError | undefined;
   for (const address of brokerAddresses(connection)) {
     let answer: ApiVersionsAnswer | null = null;
     let version: 0 | 3 = 3;
@@ -376,12 +375,15 @@ export async function fetchApiVersions(
       );
     } catch (error) {
       failures.push(`${address}: ${error instanceof Error ? error.message : String(error)}`);
+      // A certificate problem has its own code: a retry or another broker would not help.
+      const translated = translateKafkaError(error, errorContext(connection), 'connect');
+      if (translated.code.startsWith('KAFKA_TLS_')) tlsFailure ??= translated;
       continue;
     }
     if (answer !== null) return { broker: address, answer };
     failures.push(`${address}: no ApiVersions answer`);
   }
-  throw brokerUnreachable(connection, failures.join('; '));
+  throw tlsFailure ?? brokerUnreachable(connection, failures.join('; '));
 }
 
 /** The broker's Kafka release as far as ApiVersions tells (see the module comment). */

@@ -1,10 +1,13 @@
 /**
- * The kafkajs client for a task's destination: brokers, PLAINTEXT or SASL/SCRAM-SHA-256, TLS
- * when the operator gave it. Everything else in the package opens its admin, producer or
- * consumer through `createKafka`, so the security settings are decided in one place.
+ * The kafkajs client for a task's destination: brokers, a SASL login (PLAIN, SCRAM-SHA-256,
+ * SCRAM-SHA-512) or none, TLS when the operator turned it on, with a client certificate when
+ * given. Everything else in the package opens its admin, producer or consumer through
+ * `createKafka`, so the security settings are decided in one place: `kafkaSecurity` maps the
+ * destination to client-neutral settings, `kafkaConfig` hands them to kafkajs.
  */
-import type { DestinationConfig } from '@tidewater/config';
-import { brokerAddresses } from '@tidewater/config';
+import type { DestinationConfig, KafkaEncryption } from '@tidewater/config';
+import { brokerAddresses, kafkaEncryptionLabels } from '@tidewater/config';
+import { TidewaterError } from '@tidewater/errors';
 import type { KafkaConfig, LogEntry, RetryOptions } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaErrorContext } from './kafka-errors';
@@ -32,19 +35,83 @@ export const INTERACTIVE_RETRY: RetryOptions = {
   maxRetryTime: 2_000,
 };
 
-/** `PLAINTEXT`, `SASL_SSL SCRAM-SHA-256 as user "x"`, …: for messages; never the password. */
+/**
+ * `PLAINTEXT`, `SASL_SSL SCRAM-SHA-512 as user "x"`, `SSL with a client certificate`, …: the
+ * Kafka security protocol and login, for messages; never the password or the key.
+ */
 export function describeSecurity(connection: KafkaConnection): string {
-  const transport = connection.tls.enabled ? 'SSL' : 'PLAINTEXT';
-  if (connection.encryption === 'scram-sha-256') {
-    return `SASL_${transport} SCRAM-SHA-256 as user "${connection.user ?? ''}"`;
+  const tls = connection.tls;
+  const certificate = tls.enabled && tls.clientCert ? ' with a client certificate' : '';
+  const transport = tls.enabled ? 'SSL' : 'PLAINTEXT';
+  switch (connection.encryption) {
+    case 'none':
+      return `${transport}${certificate}`;
+    case 'plain':
+    case 'scram-sha-256':
+    case 'scram-sha-512': {
+      const mechanism = kafkaEncryptionLabels[connection.encryption].replace('SASL/', '');
+      return `SASL_${transport} ${mechanism} as user "${connection.user ?? ''}"${certificate}`;
+    }
   }
-  return transport;
+}
+
+/**
+ * The security settings of a destination in the terms every Kafka client takes: the SASL
+ * mechanism with its account and password, and the TLS options (Node's `tls.connect`: the CA,
+ * the server check, the client certificate and key, all PEM). kafkajs takes them as they are;
+ * another client maps these fields to its own names.
+ */
+type KafkaSaslMechanism = Exclude<KafkaEncryption, 'none'>;
+
+export interface KafkaSecurity {
+  sasl?: {
+    [M in KafkaSaslMechanism]: { mechanism: M; username: string; password: string };
+  }[KafkaSaslMechanism];
+  tls?: { ca?: string[]; rejectUnauthorized: boolean; cert?: string; key?: string };
+}
+
+export function kafkaSecurity(connection: KafkaConnection): KafkaSecurity {
+  const security: KafkaSecurity = {};
+  const login = { username: connection.user ?? '', password: connection.password ?? '' };
+  switch (connection.encryption) {
+    case 'none':
+      break;
+    case 'plain':
+      security.sasl = { mechanism: 'plain', ...login };
+      break;
+    case 'scram-sha-256':
+      security.sasl = { mechanism: 'scram-sha-256', ...login };
+      break;
+    case 'scram-sha-512':
+      security.sasl = { mechanism: 'scram-sha-512', ...login };
+      break;
+  }
+  const tls = connection.tls;
+  if (tls.enabled) {
+    if (tls.clientCert && !tls.clientKey) {
+      throw new TidewaterError(
+        'KAFKA_CLIENT_KEY_MISSING',
+        'The Kafka destination has a client certificate but no private key for it.',
+        {
+          category: 'invalid_input',
+          remedy: 'Enter the client private key (PEM) that belongs to the client certificate.',
+        },
+      );
+    }
+    security.tls = {
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ...(tls.ca ? { ca: [tls.ca] } : {}),
+      ...(tls.clientCert && tls.clientKey ? { cert: tls.clientCert, key: tls.clientKey } : {}),
+    };
+  }
+  return security;
 }
 
 export function errorContext(connection: KafkaConnection, topic?: string): KafkaErrorContext {
   return {
     brokers: brokerAddresses(connection),
     security: describeSecurity(connection),
+    hasClientCertificate: connection.tls.enabled && Boolean(connection.tls.clientCert),
     ...(topic === undefined ? {} : { topic }),
   };
 }
@@ -81,19 +148,9 @@ export function kafkaConfig(
     logLevel: options.log === undefined ? logLevel.NOTHING : logLevel.WARN,
     logCreator: logCreator(options.log),
   };
-  if (connection.tls.enabled) {
-    config.ssl = {
-      rejectUnauthorized: connection.tls.rejectUnauthorized,
-      ...(connection.tls.ca ? { ca: [connection.tls.ca] } : {}),
-    };
-  }
-  if (connection.encryption === 'scram-sha-256') {
-    config.sasl = {
-      mechanism: 'scram-sha-256',
-      username: connection.user ?? '',
-      password: connection.password ?? '',
-    };
-  }
+  const security = kafkaSecurity(connection);
+  if (security.tls !== undefined) config.ssl = security.tls;
+  if (security.sasl !== undefined) config.sasl = security.sasl;
   return config;
 }
 

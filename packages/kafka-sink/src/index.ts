@@ -20,7 +20,14 @@ export {
   type ApiVersionRange,
   type BrokerVersion,
 } from './broker-version';
-export { describeSecurity, kafkaConfig, type KafkaConnection, type KafkaLog } from './connection';
+export {
+  describeSecurity,
+  kafkaConfig,
+  kafkaSecurity,
+  type KafkaConnection,
+  type KafkaLog,
+  type KafkaSecurity,
+} from './connection';
 export { translateKafkaError } from './kafka-errors';
 export {
   DEFAULT_SINK_LIMITS,

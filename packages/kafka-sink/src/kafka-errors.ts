@@ -12,8 +12,10 @@ import { TidewaterError } from '@tidewater/errors';
 export interface KafkaErrorContext {
   brokers: readonly string[];
   topic?: string;
-  /** `SCRAM-SHA-256 as user "x"` or `PLAINTEXT`. */
+  /** `SASL_SSL SCRAM-SHA-256 as user "x"`, `PLAINTEXT`, … (`describeSecurity`). */
   security: string;
+  /** Whether the client presented a certificate (TLS with a client certificate). */
+  hasClientCertificate?: boolean;
 }
 
 interface ErrorLike {
@@ -66,6 +68,34 @@ const UNREACHABLE_NAMES = new Set([
   'KafkaJSNoBrokerAvailableError',
 ]);
 
+/**
+ * Node's verification codes for a broker certificate it does not trust (OpenSSL's
+ * `X509_V_ERR_*` names without the prefix, plus the host name check).
+ */
+const UNTRUSTED_SERVER_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * TLS alerts the broker sends when it refuses the client's certificate or wants one (RFC 8446
+ * §6.2: bad_certificate 42, unknown_ca 48, certificate_required 116, …); Node names them
+ * `ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE`, `ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`, ….
+ */
+const CLIENT_CERTIFICATE_ALERT =
+  /^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE|HANDSHAKE_FAILURE)$/;
+
+/** OpenSSL refusing the client's own certificate or key before anything is sent. */
+const UNUSABLE_CLIENT_KEY = /key values mismatch|DECODER routines|PEM routines|bad decrypt/i;
+
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
@@ -86,7 +116,8 @@ export function kafkaUnreachable(context: KafkaErrorContext, cause: unknown): Ti
       isRetryable: true,
       remedy:
         'Check the broker hosts and port, that the broker runs, that this listener speaks the chosen ' +
-        'encryption (PLAINTEXT or SASL/SCRAM, TLS or not), and that no firewall blocks the port.',
+        'security (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL: TLS on exactly when the listener ' +
+        'uses it), and that no firewall blocks the port.',
       details: { brokers: context.brokers, security: context.security },
       cause,
     },
@@ -100,8 +131,63 @@ export function kafkaAuthFailed(context: KafkaErrorContext, cause: unknown): Tid
     {
       category: 'unauthorized',
       remedy:
-        'Check the Kafka account name and password, and that the account has SCRAM-SHA-256 ' +
-        'credentials on the cluster (kafka-configs --alter --add-config SCRAM-SHA-256=...).',
+        'Check the Kafka account name, the password and the mechanism the listener offers. SCRAM ' +
+        'credentials exist per mechanism (kafka-configs --alter --entity-type users --entity-name ' +
+        "<account> --add-config 'SCRAM-SHA-512=[password=...]'); PLAIN accounts are the " +
+        "listener's JAAS configuration.",
+      details: { brokers: context.brokers, security: context.security },
+      cause,
+    },
+  );
+}
+
+export function kafkaTlsUntrusted(context: KafkaErrorContext, cause: unknown): TidewaterError {
+  const reason = shortReason(errorChain(cause).at(-1)).replace(/^Connection error: /, '');
+  return new TidewaterError(
+    'KAFKA_TLS_UNTRUSTED',
+    `The certificate of Kafka at ${context.brokers.join(', ')} is not trusted (${context.security}): ${reason}.`,
+    {
+      category: 'unauthorized',
+      remedy:
+        "Paste the CA certificate (PEM) that signed the brokers' certificates in the TLS CA field, " +
+        'and connect by a host name or address the certificate names. Turn off certificate ' +
+        'verification only for a test cluster.',
+      details: { brokers: context.brokers, security: context.security },
+      cause,
+    },
+  );
+}
+
+export function kafkaClientCertificateRejected(
+  context: KafkaErrorContext,
+  cause: unknown,
+): TidewaterError {
+  const brokers = context.brokers.join(', ');
+  return new TidewaterError(
+    'KAFKA_TLS_CLIENT_CERT_REJECTED',
+    context.hasClientCertificate
+      ? `Kafka at ${brokers} refused the client certificate (${context.security}).`
+      : `Kafka at ${brokers} requires a client certificate, and none was given (${context.security}).`,
+    {
+      category: 'unauthorized',
+      remedy: context.hasClientCertificate
+        ? "Use a client certificate signed by a CA in the broker's truststore (ssl.truststore), not expired, with its private key."
+        : "Turn on TLS with a client certificate: paste the certificate and its private key (PEM), signed by a CA in the broker's truststore.",
+      details: { brokers: context.brokers, security: context.security },
+      cause,
+    },
+  );
+}
+
+export function kafkaClientKeyUnusable(context: KafkaErrorContext, cause: unknown): TidewaterError {
+  return new TidewaterError(
+    'KAFKA_TLS_CLIENT_KEY_INVALID',
+    `The client certificate and private key for Kafka at ${context.brokers.join(', ')} cannot be used together: ${shortReason(errorChain(cause).at(-1)).replace(/^Failed to connect: /, '')}.`,
+    {
+      category: 'invalid_input',
+      remedy:
+        'Paste the private key that belongs to the client certificate, unencrypted, in PEM ' +
+        '(-----BEGIN PRIVATE KEY-----); convert an encrypted one with `openssl pkcs8 -topk8 -nocrypt`.',
       details: { brokers: context.brokers, security: context.security },
       cause,
     },
@@ -199,6 +285,16 @@ export function translateKafkaError(
     types.some((type) => AUTHENTICATION_TYPES.has(type))
   ) {
     return kafkaAuthFailed(context, error);
+  }
+  const codes = chain.map((item) => text(item.code));
+  if (codes.some((code) => UNTRUSTED_SERVER_CODES.has(code))) {
+    return kafkaTlsUntrusted(context, error);
+  }
+  if (codes.some((code) => CLIENT_CERTIFICATE_ALERT.test(code))) {
+    return kafkaClientCertificateRejected(context, error);
+  }
+  if (chain.some((item) => UNUSABLE_CLIENT_KEY.test(text(item.message)))) {
+    return kafkaClientKeyUnusable(context, error);
   }
   if (types.some((type) => AUTHORIZATION_TYPES.has(type))) {
     return kafkaNotAuthorized(context, error, operation);

@@ -10,6 +10,8 @@ describe('readStackEndpoints', () => {
     expect(endpoints.mariadb.port).toBe(3307);
     expect(endpoints.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(endpoints.kafka.saslBrokers).toEqual(['127.0.0.1:9094']);
+    expect(endpoints.kafka.sslBrokers).toEqual(['127.0.0.1:9095']);
+    expect(endpoints.kafka.saslSslBrokers).toEqual(['127.0.0.1:9096']);
     expect(endpoints.registry.url).toBe('http://127.0.0.1:8081/apis/ccompat/v7');
   });
 

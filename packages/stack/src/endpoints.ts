@@ -6,7 +6,11 @@
  * environment so the same code runs against the Docker Compose stack or another host.
  */
 
+import { join } from 'node:path';
+
 import { TidewaterError } from '@tidewater/errors';
+
+import { kafkaDir } from './paths';
 
 export type ServiceName = 'postgres' | 'redis' | 'mariadb' | 'kafka' | 'registry';
 
@@ -49,9 +53,16 @@ export interface StackEndpoints {
   kafka: {
     /** PLAINTEXT listener. */
     brokers: string[];
-    /** SASL_PLAINTEXT listener with SCRAM-SHA-256. */
+    /** SASL_PLAINTEXT listener: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. */
     saslBrokers: string[];
+    /** SSL listener that requires a client certificate signed by the stack's CA (mTLS). */
+    sslBrokers: string[];
+    /** SASL_SSL listener: the SASL mechanisms over TLS, no client certificate. */
+    saslSslBrokers: string[];
+    /** One account for every SASL mechanism. */
     sasl: { mechanism: 'scram-sha-256'; username: string; password: string };
+    /** PEM files generated at the first start (CA, and a client certificate it signed). */
+    tls: { caFile: string; clientCertFile: string; clientKeyFile: string };
     controllerPort: number;
   };
   registry: {
@@ -110,7 +121,14 @@ export function readStackEndpoints(env: NodeJS.ProcessEnv = process.env): StackE
     kafka: {
       brokers: readList(env, 'TIDEWATER_KAFKA_BROKERS', ['127.0.0.1:9092']),
       saslBrokers: readList(env, 'TIDEWATER_KAFKA_SASL_BROKERS', ['127.0.0.1:9094']),
+      sslBrokers: readList(env, 'TIDEWATER_KAFKA_SSL_BROKERS', ['127.0.0.1:9095']),
+      saslSslBrokers: readList(env, 'TIDEWATER_KAFKA_SASL_SSL_BROKERS', ['127.0.0.1:9096']),
       sasl: { mechanism: 'scram-sha-256', username: 'tidewater', password: 'tidewater-secret' },
+      tls: {
+        caFile: join(kafkaDir, 'tls', 'ca.pem'),
+        clientCertFile: join(kafkaDir, 'tls', 'client.pem'),
+        clientKeyFile: join(kafkaDir, 'tls', 'client.key'),
+      },
       controllerPort: readPort(env, 'TIDEWATER_KAFKA_CONTROLLER_PORT', 9093),
     },
     registry: {
@@ -138,7 +156,12 @@ export function describeEndpoint(name: ServiceName, endpoints: StackEndpoints): 
     case 'mariadb':
       return `${endpoints.mariadb.host}:${endpoints.mariadb.port}`;
     case 'kafka':
-      return `${endpoints.kafka.brokers.join(',')} (PLAINTEXT), ${endpoints.kafka.saslBrokers.join(',')} (SASL SCRAM-SHA-256)`;
+      return [
+        `${endpoints.kafka.brokers.join(',')} (PLAINTEXT)`,
+        `${endpoints.kafka.saslBrokers.join(',')} (SASL_PLAINTEXT)`,
+        `${endpoints.kafka.sslBrokers.join(',')} (SSL, client certificate)`,
+        `${endpoints.kafka.saslSslBrokers.join(',')} (SASL_SSL)`,
+      ].join(', ');
     case 'registry':
       return endpoints.registry.url;
   }

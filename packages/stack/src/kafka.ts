@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -10,7 +18,8 @@ import type { StackEndpoints } from './endpoints';
 import { findExecutable } from './executables';
 import { tailOf } from './log-tail';
 import { displayPath, kafkaDir } from './paths';
-import { probeKafka } from './probes';
+import { ensureKafkaTls, kafkaTlsFiles } from './kafka-tls';
+import { probeKafka, probeKafkaListener } from './probes';
 import type { ManagedProcess } from './process-control';
 import { readLivePid, spawnDetached, stopProcess } from './process-control';
 import { waitUntilUp } from './wait';
@@ -81,28 +90,62 @@ export function renderKafkaPom(version: string): string {
 `;
 }
 
+/** The SASL mechanisms the SASL_PLAINTEXT and SASL_SSL listeners offer, as Kafka names them. */
+export const stackSaslMechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
+function saslListenerProperties(listener: string, sasl: StackEndpoints['kafka']['sasl']): string {
+  // PLAIN checks passwords against its JAAS configuration, so that one password is in this
+  // file (mode 0600); SCRAM credentials live in the cluster metadata.
+  const plainUsers = `user_${sasl.username}="${sasl.password}"`;
+  return [
+    `listener.name.${listener}.sasl.enabled.mechanisms=${stackSaslMechanisms.join(',')}`,
+    `listener.name.${listener}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+    `listener.name.${listener}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+    `listener.name.${listener}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+  ].join('\n');
+}
+
 export function renderServerProperties(options: {
   endpoint: StackEndpoints['kafka'];
   dataDir: string;
+  tls: { keystore: string; truststore: string };
 }): string {
   const plainPort = portOf(options.endpoint.brokers[0]);
   const saslPort = portOf(options.endpoint.saslBrokers[0]);
+  const sslPort = portOf(options.endpoint.sslBrokers[0]);
+  const saslSslPort = portOf(options.endpoint.saslSslBrokers[0]);
   const controllerPort = options.endpoint.controllerPort;
+  const listeners = [
+    `PLAINTEXT://127.0.0.1:${plainPort}`,
+    `SASL_PLAINTEXT://127.0.0.1:${saslPort}`,
+    `SSL://127.0.0.1:${sslPort}`,
+    `SASL_SSL://127.0.0.1:${saslSslPort}`,
+  ].join(',');
   return `# Written by \`npm run stack -- up\`; edits are overwritten.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${controllerPort}
 controller.listener.names=CONTROLLER
 
-listeners=PLAINTEXT://127.0.0.1:${plainPort},SASL_PLAINTEXT://127.0.0.1:${saslPort},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${plainPort},SASL_PLAINTEXT://127.0.0.1:${saslPort}
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=${listeners},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=${listeners}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 
-# SCRAM credentials live in the cluster metadata; the user is added when the storage is formatted.
-sasl.enabled.mechanisms=SCRAM-SHA-256
-listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-256
-listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+# SASL: every mechanism on both SASL listeners; the SCRAM users are added when the storage is
+# formatted (and on start when missing).
+sasl.enabled.mechanisms=${stackSaslMechanisms.join(',')}
+${saslListenerProperties('sasl_plaintext', options.endpoint.sasl)}
+${saslListenerProperties('sasl_ssl', options.endpoint.sasl)}
+
+# TLS from PEM files the stack generates (CA, broker and client certificates); the SSL
+# listener requires a client certificate signed by that CA, SASL_SSL does not.
+ssl.keystore.type=PEM
+ssl.keystore.location=${options.tls.keystore}
+ssl.truststore.type=PEM
+ssl.truststore.location=${options.tls.truststore}
+listener.name.ssl.ssl.client.auth=required
+listener.name.sasl_ssl.ssl.client.auth=none
 
 log.dirs=${options.dataDir}
 num.partitions=1
@@ -141,15 +184,17 @@ function portOf(address: string | undefined): number {
   if (!Number.isInteger(port) || port <= 0) {
     throw new TidewaterError('STACK_ENV_INVALID', `"${address}" is not a host:port address.`, {
       category: 'invalid_input',
-      remedy: 'Set TIDEWATER_KAFKA_BROKERS and TIDEWATER_KAFKA_SASL_BROKERS as host:port lists.',
+      remedy:
+        'Set TIDEWATER_KAFKA_BROKERS, TIDEWATER_KAFKA_SASL_BROKERS, TIDEWATER_KAFKA_SSL_BROKERS and TIDEWATER_KAFKA_SASL_SSL_BROKERS as host:port lists.',
     });
   }
   return port;
 }
 
-function writeIfChanged(path: string, content: string): void {
+function writeIfChanged(path: string, content: string, mode = 0o644): void {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  if (current !== content) writeFileSync(path, content);
+  if (current !== content) writeFileSync(path, content, { mode });
+  chmodSync(path, mode);
 }
 
 /** The classpath of the downloaded distribution (server, tools, logging). */
@@ -236,9 +281,12 @@ function javaArgs(mainClass: string, args: string[], heap: string[]): string[] {
   ];
 }
 
-/** Formats the storage once, with the SCRAM user in the initial metadata. */
-async function formatStorage(endpoint: StackEndpoints['kafka']): Promise<void> {
-  if (existsSync(join(kafkaFiles.data, 'meta.properties'))) return;
+/**
+ * Formats the storage once, with the SCRAM users in the initial metadata. Returns false when
+ * it was formatted before.
+ */
+async function formatStorage(endpoint: StackEndpoints['kafka']): Promise<boolean> {
+  if (existsSync(join(kafkaFiles.data, 'meta.properties'))) return false;
   const java = findExecutable(['java'], javaRemedy);
   if (!existsSync(kafkaFiles.clusterId)) {
     // A cluster id is 16 random bytes in URL-safe base64, as `kafka-storage random-uuid` prints.
@@ -259,11 +307,14 @@ async function formatStorage(endpoint: StackEndpoints['kafka']): Promise<void> {
           kafkaFiles.config,
           '--add-scram',
           `SCRAM-SHA-256=[name=${username},password=${password}]`,
+          '--add-scram',
+          `SCRAM-SHA-512=[name=${username},password=${password}]`,
         ],
         ['-Xmx256m'],
       ),
       { cwd: kafkaDir },
     );
+    return true;
   } catch (error) {
     rmSync(kafkaFiles.data, { recursive: true, force: true });
     const output = error instanceof Error && 'stdout' in error ? String(error.stdout) : '';
@@ -279,14 +330,65 @@ async function formatStorage(endpoint: StackEndpoints['kafka']): Promise<void> {
   }
 }
 
+/**
+ * Adds the SCRAM-SHA-512 user to a cluster formatted before it was part of the stack (only
+ * SCRAM-SHA-256 was added then): an upsert, so calling it twice is harmless.
+ */
+async function ensureScramUsers(endpoint: StackEndpoints['kafka']): Promise<void> {
+  const { username, password } = endpoint.sasl;
+  const login = await probeKafkaListener('SASL_PLAINTEXT SCRAM-SHA-512', endpoint.saslBrokers, {
+    sasl: { mechanism: 'scram-sha-512', username, password },
+  });
+  if (login.isUp) return;
+  const java = findExecutable(['java'], javaRemedy);
+  await execFileAsync(
+    java,
+    javaArgs(
+      'kafka.admin.ConfigCommand',
+      [
+        '--bootstrap-server',
+        endpoint.brokers.join(','),
+        '--alter',
+        '--entity-type',
+        'users',
+        '--entity-name',
+        username,
+        '--add-config',
+        // One mechanism per request: Kafka refuses two changes to one user at once.
+        `SCRAM-SHA-512=[password=${password}]`,
+      ],
+      ['-Xmx256m'],
+    ),
+    { cwd: kafkaDir },
+  );
+}
+
 export async function startKafka(endpoint: StackEndpoints['kafka']): Promise<void> {
   mkdirSync(kafkaDir, { recursive: true });
-  await ensureKafkaJars();
-  writeIfChanged(kafkaFiles.config, renderServerProperties({ endpoint, dataDir: kafkaFiles.data }));
-  writeIfChanged(kafkaFiles.log4j, renderLog4jProperties(kafkaFiles.log));
-  await formatStorage(endpoint);
-
+  const properties = renderServerProperties({
+    endpoint,
+    dataDir: kafkaFiles.data,
+    tls: { keystore: kafkaTlsFiles.brokerKeystore, truststore: kafkaTlsFiles.ca },
+  });
   let pid = readLivePid(kafkaProcess);
+  if (pid !== undefined && readFileSync(kafkaFiles.config, 'utf8') !== properties) {
+    // Restarting it here would cut off every client of a shared broker without warning.
+    throw new TidewaterError(
+      'STACK_KAFKA_OUTDATED',
+      `Kafka (pid ${pid}) runs with another configuration than the stack writes now: an older version without every listener (PLAINTEXT, SASL_PLAINTEXT, SSL with client certificates, SASL_SSL), or other ports.`,
+      {
+        category: 'unavailable',
+        remedy:
+          'Restart it when nothing else uses it: `npm run stack -- down kafka && npm run stack -- up kafka` (topics and data are kept).',
+      },
+    );
+  }
+  await ensureKafkaJars();
+  await ensureKafkaTls();
+  writeIfChanged(kafkaFiles.config, properties, 0o600);
+  writeIfChanged(kafkaFiles.log4j, renderLog4jProperties(kafkaFiles.log));
+  const isNewlyFormatted = await formatStorage(endpoint);
+
   if (pid === undefined) {
     const java = findExecutable(['java'], javaRemedy);
     pid = spawnDetached({
@@ -298,11 +400,16 @@ export async function startKafka(endpoint: StackEndpoints['kafka']): Promise<voi
     });
   }
   const startedPid = pid;
-  const ready = await waitUntilUp(() => probeKafka(endpoint), {
+  const giveUpIf = () =>
+    readLivePid(kafkaProcess) === startedPid ? undefined : 'the Kafka process exited';
+  let ready = await waitUntilUp(() => probeKafkaListener('PLAINTEXT', endpoint.brokers), {
     timeoutMs: 90_000,
-    giveUpIf: () =>
-      readLivePid(kafkaProcess) === startedPid ? undefined : 'the Kafka process exited',
+    giveUpIf,
   });
+  if (ready.isUp) {
+    if (!isNewlyFormatted) await ensureScramUsers(endpoint);
+    ready = await waitUntilUp(() => probeKafka(endpoint), { timeoutMs: 30_000, giveUpIf });
+  }
   if (!ready.isUp) {
     throw new TidewaterError(
       'STACK_KAFKA_NOT_STARTED',
@@ -310,7 +417,7 @@ export async function startKafka(endpoint: StackEndpoints['kafka']): Promise<voi
       {
         category: 'unavailable',
         isRetryable: true,
-        remedy: `Read ${displayPath(kafkaFiles.log)} and ${displayPath(kafkaFiles.stdout)}; check that ports 9092-9094 are free (\`ss -ltnp\`).`,
+        remedy: `Read ${displayPath(kafkaFiles.log)} and ${displayPath(kafkaFiles.stdout)}; check that ports 9092-9096 are free (\`ss -ltnp\`).`,
       },
     );
   }

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+
 import { Kafka, logLevel } from 'kafkajs';
+import type { SASLOptions } from 'kafkajs';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -104,10 +107,21 @@ export async function probeMariadb(endpoint: StackEndpoints['mariadb']): Promise
   }
 }
 
+export interface KafkaProbeSecurity {
+  sasl?: SASLOptions;
+  /** PEM file paths; a client certificate only where the listener asks for one. */
+  tls?: { caFile: string; clientCertFile?: string; clientKeyFile?: string };
+}
+
+function readPem(file: string): string {
+  return readFileSync(file, 'utf8');
+}
+
 async function describeKafkaCluster(
   brokers: string[],
-  sasl?: StackEndpoints['kafka']['sasl'],
+  security: KafkaProbeSecurity = {},
 ): Promise<string> {
+  const { sasl, tls } = security;
   const kafka = new Kafka({
     clientId: 'tidewater-stack-probe',
     brokers,
@@ -116,6 +130,15 @@ async function describeKafkaCluster(
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
     ...(sasl === undefined ? {} : { sasl }),
+    ...(tls === undefined
+      ? {}
+      : {
+          ssl: {
+            ca: [readPem(tls.caFile)],
+            ...(tls.clientCertFile === undefined ? {} : { cert: readPem(tls.clientCertFile) }),
+            ...(tls.clientKeyFile === undefined ? {} : { key: readPem(tls.clientKeyFile) }),
+          },
+        }),
   });
   const admin = kafka.admin();
   try {
@@ -127,26 +150,50 @@ async function describeKafkaCluster(
   }
 }
 
-/** Up only when both the PLAINTEXT listener and a SCRAM-SHA-256 login on the SASL one work. */
+/** One listener of the stack's Kafka answers with the given security; down says why. */
+export async function probeKafkaListener(
+  label: string,
+  brokers: string[],
+  security: KafkaProbeSecurity = {},
+): Promise<ProbeResult> {
+  try {
+    return { isUp: true, detail: await describeKafkaCluster(brokers, security) };
+  } catch (error) {
+    return { isUp: false, detail: `${label} ${brokers.join(',')}: ${describeFailure(error)}` };
+  }
+}
+
+/**
+ * Up only when every listener works: PLAINTEXT, a SCRAM-SHA-256 login on SASL_PLAINTEXT, a
+ * client certificate on SSL and a SCRAM-SHA-512 login over SASL_SSL. A broker started with an
+ * older configuration (no TLS listeners) is down, and says which listener is missing.
+ */
 export async function probeKafka(endpoint: StackEndpoints['kafka']): Promise<ProbeResult> {
-  let plain: string;
-  try {
-    plain = await describeKafkaCluster(endpoint.brokers);
-  } catch (error) {
-    return {
-      isUp: false,
-      detail: `PLAINTEXT ${endpoint.brokers.join(',')}: ${describeFailure(error)}`,
-    };
+  const { username, password } = endpoint.sasl;
+  const checks: Array<[string, string[], KafkaProbeSecurity]> = [
+    ['PLAINTEXT', endpoint.brokers, {}],
+    [
+      'SASL_PLAINTEXT SCRAM-SHA-256',
+      endpoint.saslBrokers,
+      { sasl: { mechanism: 'scram-sha-256', username, password } },
+    ],
+    ['SSL with a client certificate', endpoint.sslBrokers, { tls: endpoint.tls }],
+    [
+      'SASL_SSL SCRAM-SHA-512',
+      endpoint.saslSslBrokers,
+      {
+        sasl: { mechanism: 'scram-sha-512', username, password },
+        tls: { caFile: endpoint.tls.caFile },
+      },
+    ],
+  ];
+  let plain = '';
+  for (const [label, brokers, security] of checks) {
+    const result = await probeKafkaListener(label, brokers, security);
+    if (!result.isUp) return result;
+    plain ||= result.detail;
   }
-  try {
-    await describeKafkaCluster(endpoint.saslBrokers, endpoint.sasl);
-  } catch (error) {
-    return {
-      isUp: false,
-      detail: `SASL SCRAM-SHA-256 ${endpoint.saslBrokers.join(',')}: ${describeFailure(error)}`,
-    };
-  }
-  return { isUp: true, detail: `${plain}, SCRAM login ok` };
+  return { isUp: true, detail: `${plain}, SASL, SSL and SASL_SSL logins ok` };
 }
 
 export async function probeRegistry(endpoint: StackEndpoints['registry']): Promise<ProbeResult> {

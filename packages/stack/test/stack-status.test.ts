@@ -87,7 +87,7 @@ describe('stack status', () => {
     }
     const byName = Object.fromEntries(statuses.map((status) => [status.name, status]));
     expect(byName.mariadb?.detail).toMatch(/MariaDB.*binlog ROW/);
-    expect(byName.kafka?.detail).toContain('SCRAM login ok');
+    expect(byName.kafka?.detail).toContain('SASL, SSL and SASL_SSL logins ok');
     expect(byName.postgres?.detail).toMatch(/^PostgreSQL/);
   });
 

@@ -8,6 +8,10 @@ export {
   plainDestination,
   readTopic,
   scramDestination,
+  SECURED_LISTENERS,
+  securedDestination,
+  stackTls,
   type ReadMessage,
+  type SecuredListener,
 } from './sink-topics';
 export { startPrivateBroker, type PrivateBroker } from './private-broker';

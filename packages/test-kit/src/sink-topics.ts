@@ -4,6 +4,7 @@
  * offset, bytes).
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { DestinationConfig } from '@tidewater/config';
 import { stackEndpoints } from '@tidewater/stack';
 import type { KafkaMessage } from 'kafkajs';
@@ -135,4 +136,57 @@ async function readTopicOnce(
     await consumer.disconnect();
   }
   return messages.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
+/** The stack's test CA, and the client certificate and key it signed (PEM). */
+export function stackTls(): { ca: string; clientCert: string; clientKey: string } {
+  const files = stackEndpoints.kafka.tls;
+  return {
+    ca: readFileSync(files.caFile, 'utf8'),
+    clientCert: readFileSync(files.clientCertFile, 'utf8'),
+    clientKey: readFileSync(files.clientKeyFile, 'utf8'),
+  };
+}
+
+/**
+ * The ways a destination logs in that the stack's broker offers, each on its listener: SASL
+ * without TLS, SSL with a client certificate (mTLS), SASL over TLS.
+ */
+export const SECURED_LISTENERS = ['plain', 'scram-sha-512', 'mtls', 'sasl-ssl'] as const;
+export type SecuredListener = (typeof SECURED_LISTENERS)[number];
+
+export function securedDestination(
+  kind: SecuredListener,
+  topic: string,
+  extra: Partial<DestinationConfig> = {},
+): DestinationConfig {
+  const kafka = stackEndpoints.kafka;
+  const login = { user: kafka.sasl.username, password: kafka.sasl.password };
+  const tls = stackTls();
+  const base = (() => {
+    switch (kind) {
+      case 'plain':
+        return { hosts: kafka.saslBrokers.join(','), encryption: 'plain' as const, ...login };
+      case 'scram-sha-512':
+        return {
+          hosts: kafka.saslBrokers.join(','),
+          encryption: 'scram-sha-512' as const,
+          ...login,
+        };
+      case 'mtls':
+        return {
+          hosts: kafka.sslBrokers.join(','),
+          encryption: 'none' as const,
+          tls: { enabled: true, rejectUnauthorized: true, ...tls },
+        };
+      case 'sasl-ssl':
+        return {
+          hosts: kafka.saslSslBrokers.join(','),
+          encryption: 'scram-sha-256' as const,
+          ...login,
+          tls: { enabled: true, rejectUnauthorized: true, ca: tls.ca },
+        };
+    }
+  })();
+  return plainDestination(topic, { ...base, ...extra });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  kafkaTlsSchema,
   destinationSchema,
   INSTANCE_CLASSES,
   sourceSchema,
@@ -157,10 +158,12 @@ const {
 } = destinationSchema.shape;
 const [registryOff, registryOn] = schemaRegistry.unwrap().options;
 const { password: _registryPassword, ...publicRegistryShape } = registryOn.shape;
+const { clientKey: _clientKey, ...publicKafkaTlsShape } = kafkaTlsSchema.unwrap().shape;
 const hasPassword = z.boolean().describe('Whether a password is stored.');
 
 /**
- * The stored configuration as the API returns it: passwords replaced by `hasPassword`, URLs
+ * The stored configuration as the API returns it: passwords replaced by `hasPassword`, the Kafka
+ * client key by `tls.hasClientKey`, URLs
  * (schema registry, alert contacts) masked. Built from the task configuration's own schemas,
  * so a setting added there is part of the answer too.
  */
@@ -172,6 +175,10 @@ export const publicTaskConfigSchema = z
     destination: z.strictObject({
       ...publicDestinationShape,
       hasPassword,
+      tls: z.strictObject({
+        ...publicKafkaTlsShape,
+        hasClientKey: z.boolean().describe('Whether a client private key is stored.'),
+      }),
       schemaRegistry: z.discriminatedUnion('enabled', [
         registryOff,
         z.strictObject({ ...publicRegistryShape, hasPassword }),
@@ -181,7 +188,7 @@ export const publicTaskConfigSchema = z
   .meta({
     id: 'PublicTaskConfig',
     description:
-      'The task configuration as stored (defaults applied). Passwords are write-only: never returned; `hasPassword` says whether one is stored. URLs (schema registry, alert contacts) come masked: account, query values and token-like path segments replaced by `***`; sent back unchanged in a PATCH, a masked URL keeps the stored one.',
+      'The task configuration as stored (defaults applied). Passwords and the Kafka client key are write-only: never returned; `hasPassword` and `destination.tls.hasClientKey` say whether one is stored. URLs (schema registry, alert contacts) come masked: account, query values and token-like path segments replaced by `***`; sent back unchanged in a PATCH, a masked URL keeps the stored one.',
   });
 
 /** A task as stored: what the repository reads. */

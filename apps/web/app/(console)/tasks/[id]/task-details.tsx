@@ -10,6 +10,7 @@ import {
   dataFormatLabels,
   instanceClassCeilings,
   partitionPolicyLabels,
+  kafkaEncryptionLabels,
   sourceTypeLabels,
 } from '@tidewater/config';
 import type { PublicTaskConfig } from '@tidewater/db';
@@ -325,12 +326,17 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
   // The CLI's input: what POST /api/tasks takes, without passwords (add them to reuse it).
   const { hasPassword: _sourceHasPassword, ...sourceForCli } = source;
   const { hasPassword: _destinationHasPassword, schemaRegistry, ...destinationRest } = destination;
+  const { hasClientKey, ...tlsForCli } = destination.tls;
   let registryForCli: object = schemaRegistry;
   if (schemaRegistry.enabled) {
     const { hasPassword: _registryHasPassword, ...registry } = schemaRegistry;
     registryForCli = registry;
   }
-  const destinationForCli = { ...destinationRest, schemaRegistry: registryForCli };
+  const destinationForCli = {
+    ...destinationRest,
+    tls: tlsForCli,
+    schemaRegistry: registryForCli,
+  };
   const json = JSON.stringify(
     { ...config, name, source: sourceForCli, destination: destinationForCli },
     null,
@@ -362,9 +368,14 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
           </dd>
           <dt>Encryption</dt>
           <dd>
-            {destination.encryption === 'none'
-              ? 'Non-encrypted'
-              : `SCRAM-SHA-256 as ${destination.user ?? ''}`}
+            {kafkaEncryptionLabels[destination.encryption]}
+            {destination.encryption === 'none' ? '' : ` as ${destination.user ?? ''}`}
+          </dd>
+          <dt>Kafka TLS</dt>
+          <dd data-testid="config-kafka-tls">
+            {destination.tls.enabled
+              ? `On${destination.tls.clientCert ? `, client certificate, key ${masked(hasClientKey)}` : ''}`
+              : 'Off'}
           </dd>
           <dt>Kafka password</dt>
           <dd>{masked(destination.hasPassword)}</dd>

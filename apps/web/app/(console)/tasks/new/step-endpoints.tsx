@@ -5,6 +5,8 @@ import { useId, useState, type FormEvent } from 'react';
 import {
   destinationSchema,
   KAFKA_ENCRYPTIONS,
+  kafkaEncryptionHelp,
+  kafkaEncryptionLabels,
   SOURCE_TYPES,
   sourceSchema,
   sourceTypeLabels,
@@ -50,11 +52,6 @@ const KAFKA_VERSIONS = [
   '0.10',
 ];
 
-const encryptionLabels: Record<(typeof KAFKA_ENCRYPTIONS)[number], string> = {
-  none: 'Non-encrypted',
-  'scram-sha-256': 'SCRAM-SHA-256',
-};
-
 type Outcome<T> = { kind: 'result'; value: T } | { kind: 'error'; error: ApiError };
 
 function validateEndpoints(form: WizardForm): FieldErrors {
@@ -70,7 +67,12 @@ function validateEndpoints(form: WizardForm): FieldErrors {
     form.destination.password === '' &&
     !form.destination.hasStoredPassword
   ) {
-    errors['destination.password'] = 'SCRAM-SHA-256 needs the Kafka password.';
+    errors['destination.password'] =
+      `${kafkaEncryptionLabels[form.destination.encryption]} needs the Kafka password.`;
+  }
+  const tls = form.destination.tls;
+  if (tls.enabled && tls.clientCert.trim() && !tls.clientKey.trim() && !tls.hasStoredClientKey) {
+    errors['destination.tls.clientKey'] = 'Paste the private key of the client certificate.';
   }
   return errors;
 }
@@ -355,7 +357,11 @@ export function StepEndpoints({
             name="destination-encryption"
             value={form.destination.encryption}
             onChange={(value) => setDestination('encryption', value)}
-            options={KAFKA_ENCRYPTIONS.map((value) => ({ value, label: encryptionLabels[value] }))}
+            options={KAFKA_ENCRYPTIONS.map((value) => ({
+              value,
+              label: kafkaEncryptionLabels[value],
+            }))}
+            hint={kafkaEncryptionHelp[form.destination.encryption]}
           />
           <TextField
             label="Kafka account"
@@ -364,9 +370,7 @@ export function StepEndpoints({
             onChange={(value) => setDestination('user', value)}
             disabled={!withCredentials}
             autoComplete="off"
-            hint={
-              withCredentials ? undefined : 'Not needed: Non-encrypted connections do not sign in.'
-            }
+            hint={withCredentials ? undefined : 'Not needed: choose a SASL mechanism to sign in.'}
             {...fieldProps('destination.user')}
           />
           <TextField
@@ -383,7 +387,7 @@ export function StepEndpoints({
                 ? form.destination.hasStoredPassword
                   ? 'Saved. Leave empty to keep it; it only goes to the brokers it was saved for, so type it again after changing brokers, account or TLS.'
                   : undefined
-                : 'Not needed: choose SCRAM-SHA-256 encryption to sign in with a password.'
+                : 'Not needed: choose a SASL mechanism to sign in with a password.'
             }
             {...fieldProps('destination.password')}
           />
@@ -396,11 +400,19 @@ export function StepEndpoints({
             />
           </div>
           {form.destination.tls.enabled ? (
-            <TlsOptions
-              prefix="destination"
-              tls={form.destination.tls}
-              onChange={(tls) => setDestination('tls', tls)}
-            />
+            <>
+              <TlsOptions
+                prefix="destination"
+                tls={form.destination.tls}
+                onChange={(tls) => setDestination('tls', { ...form.destination.tls, ...tls })}
+              />
+              <ClientCertificate
+                tls={form.destination.tls}
+                onChange={(tls) => setDestination('tls', tls)}
+                certField={fieldProps('destination.tls.clientCert')}
+                keyField={fieldProps('destination.tls.clientKey')}
+              />
+            </>
           ) : null}
           <div className="field-with-action">
             <TextField
@@ -594,6 +606,90 @@ function TlsOptions({
         />
       </div>
     </>
+  );
+}
+
+/** Mutual TLS: the certificate Kafka asks of clients (`ssl.client.auth=required`) and its key. */
+function ClientCertificate({
+  tls,
+  onChange,
+  certField,
+  keyField,
+}: {
+  tls: WizardForm['destination']['tls'];
+  onChange: (tls: WizardForm['destination']['tls']) => void;
+  certField: { error: string | undefined; onBlur: () => void };
+  keyField: { error: string | undefined; onBlur: () => void };
+}) {
+  return (
+    <>
+      <PemField
+        label="Client certificate (PEM)"
+        name="destination-tls-client-cert"
+        value={tls.clientCert}
+        onChange={(clientCert) => onChange({ ...tls, clientCert })}
+        placeholder="-----BEGIN CERTIFICATE-----"
+        hint="Optional: for brokers that require a client certificate (mutual TLS)."
+        {...certField}
+      />
+      {tls.clientCert.trim() ? (
+        <PemField
+          label="Client private key (PEM)"
+          name="destination-tls-client-key"
+          value={tls.clientKey}
+          onChange={(clientKey) => onChange({ ...tls, clientKey })}
+          placeholder={tls.hasStoredClientKey ? 'unchanged' : '-----BEGIN PRIVATE KEY-----'}
+          hint={
+            tls.hasStoredClientKey
+              ? 'Saved. Leave empty to keep it; it is only used with the brokers it was saved for, so paste it again after changing brokers, account or TLS.'
+              : 'Unencrypted PEM. Stored encrypted and never shown again.'
+          }
+          {...keyField}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function PemField(props: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+  hint: string;
+  error: string | undefined;
+  onBlur: () => void;
+}) {
+  const id = useId();
+  const describedBy = [`${id}-hint`, props.error ? `${id}-error` : null].filter(Boolean).join(' ');
+  return (
+    <div className={`field span-all${props.error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id} className="field-label">
+        {props.label}
+      </label>
+      <textarea
+        id={id}
+        name={props.name}
+        className="input"
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+        onBlur={props.onBlur}
+        placeholder={props.placeholder}
+        autoComplete="off"
+        spellCheck={false}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy}
+      />
+      <p className="field-hint" id={`${id}-hint`}>
+        {props.hint}
+      </p>
+      {props.error ? (
+        <p className="field-error" id={`${id}-error`} data-field-error>
+          {props.error}
+        </p>
+      ) : null}
+    </div>
   );
 }
 

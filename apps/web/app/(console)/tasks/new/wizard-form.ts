@@ -1,6 +1,8 @@
 import {
   generateTaskName,
+  usesKafkaLogin,
   type CanalJsonValues,
+  type KafkaEncryption,
   type DataFormat,
   type InstanceClass,
   type PartitionPolicy,
@@ -33,8 +35,8 @@ export interface WizardForm {
     password: string;
     hasStoredPassword: boolean;
     kafkaVersion: string;
-    encryption: 'none' | 'scram-sha-256';
-    tls: { enabled: boolean; ca: string; rejectUnauthorized: boolean };
+    encryption: KafkaEncryption;
+    tls: KafkaTlsForm;
     topic: string;
     ddlTopic: string;
     schemaRegistry: {
@@ -59,6 +61,19 @@ export interface WizardForm {
   instanceClass: InstanceClass;
 }
 
+/**
+ * Kafka's TLS: the source's fields and a client certificate. The key, like a password, is
+ * empty unless typed; on a saved task an empty key field means the stored one.
+ */
+export interface KafkaTlsForm {
+  enabled: boolean;
+  ca: string;
+  rejectUnauthorized: boolean;
+  clientCert: string;
+  clientKey: string;
+  hasStoredClientKey: boolean;
+}
+
 export function emptyForm(): WizardForm {
   return {
     name: generateTaskName(),
@@ -79,7 +94,14 @@ export function emptyForm(): WizardForm {
       hasStoredPassword: false,
       kafkaVersion: '3.9',
       encryption: 'none',
-      tls: { enabled: false, ca: '', rejectUnauthorized: true },
+      tls: {
+        enabled: false,
+        ca: '',
+        rejectUnauthorized: true,
+        clientCert: '',
+        clientKey: '',
+        hasStoredClientKey: false,
+      },
       topic: '',
       ddlTopic: '',
       schemaRegistry: { enabled: false, url: '', user: '', password: '', hasStoredPassword: false },
@@ -127,7 +149,12 @@ export function formFromConfig(name: string, config: PublicTaskConfig): WizardFo
       hasStoredPassword: config.destination.hasPassword,
       kafkaVersion: config.destination.kafkaVersion,
       encryption: config.destination.encryption,
-      tls: tls(config.destination.tls),
+      tls: {
+        ...tls(config.destination.tls),
+        clientCert: config.destination.tls.clientCert ?? '',
+        clientKey: '',
+        hasStoredClientKey: config.destination.tls.hasClientKey,
+      },
       topic: config.destination.topic,
       ddlTopic: config.destination.ddlTopic ?? '',
       schemaRegistry: config.destination.schemaRegistry.enabled
@@ -162,7 +189,7 @@ export function formFromConfig(name: string, config: PublicTaskConfig): WizardFo
   };
 }
 
-function tlsInput(tls: WizardForm['source']['tls']) {
+function tlsInput(tls: { enabled: boolean; ca: string; rejectUnauthorized: boolean }) {
   return {
     enabled: tls.enabled,
     rejectUnauthorized: tls.rejectUnauthorized,
@@ -188,7 +215,17 @@ export function sourceInput(form: WizardForm): TaskConfigInput['source'] {
 
 /** Whether the destination's encryption uses an account and password at all. */
 export function needsKafkaCredentials(form: WizardForm): boolean {
-  return form.destination.encryption === 'scram-sha-256';
+  return usesKafkaLogin(form.destination.encryption);
+}
+
+/** Kafka's TLS as the API takes it: an empty key field on a saved task keeps the stored key. */
+function kafkaTlsInput(tls: KafkaTlsForm) {
+  const clientCert = tls.enabled ? tls.clientCert.trim() : '';
+  return {
+    ...tlsInput(tls),
+    ...(clientCert ? { clientCert } : {}),
+    ...(clientCert && tls.clientKey.trim() ? { clientKey: tls.clientKey } : {}),
+  };
 }
 
 export function destinationInput(form: WizardForm): TaskConfigInput['destination'] {
@@ -203,7 +240,7 @@ export function destinationInput(form: WizardForm): TaskConfigInput['destination
       : {}),
     kafkaVersion: destination.kafkaVersion,
     encryption: destination.encryption,
-    tls: tlsInput(destination.tls),
+    tls: kafkaTlsInput(destination.tls),
     topic: destination.topic,
     ...(destination.ddlTopic.trim() ? { ddlTopic: destination.ddlTopic } : {}),
     schemaRegistry: schemaRegistryInput(destination.schemaRegistry),
