@@ -66,6 +66,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ...process.env,
     DATABASE_URL: databaseUrl,
     TIDEWATER_QUEUE_PREFIX: queuePrefix,
+    // Any free port for the worker's /livez, /readyz, /metrics: test runs share the machine.
+    TIDEWATER_WORKER_HTTP_PORT: '0',
     TIDEWATER_SECRET_KEY: randomBytes(32).toString('base64'),
     TIDEWATER_ADMIN_PASSWORD: ADMIN_PASSWORD,
     TIDEWATER_TRUSTED_PROXIES: TRUSTED_PROXY,

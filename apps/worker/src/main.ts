@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { readEnvironment } from '@tidewater/config/environment';
 import { migrateDatabase, recordHeartbeat, removeHeartbeat } from '@tidewater/db';
+import {
+  checkReadiness,
+  createMetricsRegistry,
+  createTaskMetrics,
+  registerQueueMetrics,
+  startOperationsServer,
+} from '@tidewater/engine/operations';
 import {
   createEngineContext,
   createRedisConnection,
@@ -16,10 +24,11 @@ import {
   runTaskJob,
   subscribeControl,
   type PrecheckJob,
+  type Logger,
   type RunJob,
 } from '@tidewater/engine';
 import { isTidewaterError } from '@tidewater/errors';
-import { log } from './log';
+import { log as processLog } from './log';
 
 /**
  * The worker process: consumes the precheck and run queues and runs the engine. Run several
@@ -45,6 +54,11 @@ async function main(): Promise<void> {
     pid: process.pid,
     startedAt: new Date(),
   };
+  // Every line of this worker names it.
+  const log = processLog.child({ workerId: identity.id });
+  const registry = createMetricsRegistry('worker');
+  const telemetry = createTaskMetrics(registry);
+  registerQueueMetrics(registry, context.queues);
   /** The tasks this worker runs, each with the controller that stops it. */
   const running = new Map<string, AbortController>();
 
@@ -83,6 +97,7 @@ async function main(): Promise<void> {
         signal: controller.signal,
         workerId: identity.id,
         log: (level, message, fields) => log[level](message, fields),
+        telemetry,
       });
       log.info('task run ended', { taskId, outcome: outcome?.kind ?? 'skipped' });
       return outcome;
@@ -145,6 +160,8 @@ async function main(): Promise<void> {
   runWorker.on('failed', (job) => afterRunJob(job?.data.taskId, FAILED_RUN_RETRY_MS));
 
   const subscriber = createRedisConnection(environment.REDIS_URL);
+  watchRedis(context.redis, 'queues', log);
+  watchRedis(subscriber, 'control', log);
   const unsubscribe = await subscribeControl(subscriber, prefix, (message) => {
     running.get(message.taskId)?.abort(message.action);
   });
@@ -174,7 +191,40 @@ async function main(): Promise<void> {
   };
   reconcile();
   const reconciler = setInterval(reconcile, reconcileEveryMs);
-  log.info('worker started', { id: identity.id });
+
+  // /livez, /readyz, /metrics for the orchestrator and Prometheus (see the README,
+  // "Operations"). Ready while PostgreSQL and Redis answer and both queue consumers run.
+  const operations = await startOperationsServer(
+    {
+      registry,
+      metricsToken: environment.TIDEWATER_METRICS_TOKEN,
+      log,
+      readiness: () =>
+        checkReadiness(context, [
+          {
+            name: 'queue-workers',
+            check: () => {
+              const stopped = [precheckWorker, runWorker].filter((worker) => !worker.isRunning());
+              if (isStopping) throw new Error('the worker is stopping');
+              if (stopped.length > 0) {
+                throw new Error(
+                  `not consuming: ${stopped.map((worker) => worker.name).join(', ')}`,
+                );
+              }
+              return `consuming ${precheckWorker.name} and ${runWorker.name}.`;
+            },
+          },
+        ]),
+    },
+    {
+      host: environment.TIDEWATER_WORKER_HTTP_HOST,
+      port: environment.TIDEWATER_WORKER_HTTP_PORT,
+    },
+  );
+  log.info('worker started', {
+    id: identity.id,
+    http: `${environment.TIDEWATER_WORKER_HTTP_HOST}:${operations.port}`,
+  });
 
   const stop = async (signal: string) => {
     if (isStopping) return;
@@ -196,6 +246,7 @@ async function main(): Promise<void> {
     subscriber.disconnect();
     await removeHeartbeat(context.db, identity.id);
     await context.close();
+    await operations.close();
     log.info('worker stopped');
     process.exit(0);
   };
@@ -209,11 +260,30 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stopOn('SIGINT'));
 }
 
+/**
+ * Logs a Redis connection's outage once, and its return, instead of ioredis's own unformatted
+ * line at every reconnect attempt; it reconnects by itself meanwhile.
+ */
+function watchRedis(connection: Redis, name: string, log: Logger): void {
+  let isDown = false;
+  connection.on('error', (error: Error) => {
+    if (isDown) return;
+    isDown = true;
+    log.warn('Redis connection lost; reconnecting', { connection: name, error: error.message });
+  });
+  connection.on('ready', () => {
+    if (!isDown) return;
+    isDown = false;
+    log.info('Redis connection back', { connection: name });
+  });
+}
+
 function text(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 main().catch((error: unknown) => {
+  const log = processLog;
   if (isTidewaterError(error)) {
     log.error(error.message, { code: error.code, remedy: error.remedy });
   } else {
