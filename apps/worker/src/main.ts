@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { readEnvironment } from '@tidewater/config/environment';
 import { migrateDatabase, recordHeartbeat, removeHeartbeat } from '@tidewater/db';
 import {
@@ -23,8 +22,8 @@ import {
   runPrecheckJob,
   runTaskJob,
   subscribeControl,
+  watchRedis,
   type PrecheckJob,
-  type Logger,
   type RunJob,
 } from '@tidewater/engine';
 import { isTidewaterError } from '@tidewater/errors';
@@ -258,24 +257,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stopOn('SIGTERM'));
   process.on('SIGINT', () => stopOn('SIGINT'));
-}
-
-/**
- * Logs a Redis connection's outage once, and its return, instead of ioredis's own unformatted
- * line at every reconnect attempt; it reconnects by itself meanwhile.
- */
-function watchRedis(connection: Redis, name: string, log: Logger): void {
-  let isDown = false;
-  connection.on('error', (error: Error) => {
-    if (isDown) return;
-    isDown = true;
-    log.warn('Redis connection lost; reconnecting', { connection: name, error: error.message });
-  });
-  connection.on('ready', () => {
-    if (!isDown) return;
-    isDown = false;
-    log.info('Redis connection back', { connection: name });
-  });
 }
 
 function text(error: unknown): string {

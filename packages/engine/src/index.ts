@@ -10,6 +10,7 @@ export {
   type PrecheckJob,
   runJobId,
   type RunJob,
+  watchRedis,
 } from './queues';
 export {
   createTask,

@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, enqueueRun, releaseTask, type EngineContext } from '../src/index';
 import {
@@ -13,6 +11,7 @@ import {
   waitUntil,
 } from './fixtures';
 import { parsePrometheusText, type Scrape } from './prometheus-text';
+import { startPrivateRedis } from './private-redis';
 import { startWorker, waitForOutput, type WorkerProcess } from './worker-process';
 
 /**
@@ -244,10 +243,10 @@ describe('the worker operations server', () => {
     const redis = await startPrivateRedis();
     try {
       const { worker, base } = await spawnWorker({
-        REDIS_URL: `redis://:${redis.password}@127.0.0.1:${redis.port}`,
+        REDIS_URL: redis.url,
       });
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
-      redis.child.kill('SIGKILL');
+      redis.kill();
       const answer = await waitUntil(
         'the worker to report Redis down',
         async () => {
@@ -280,7 +279,7 @@ describe('the worker operations server', () => {
         logLines(worker).filter((line) => line.message === 'Redis connection lost; reconnecting'),
       ).toHaveLength(2);
     } finally {
-      redis.child.kill('SIGKILL');
+      redis.kill();
     }
   }, 120_000);
 
@@ -295,59 +294,3 @@ describe('the worker operations server', () => {
     expect(second.output()).toContain('TIDEWATER_WORKER_HTTP_PORT');
   }, 120_000);
 });
-
-/** A Redis server of this test's own, with a password, on a free port (the shared one stays). */
-async function startPrivateRedis(): Promise<{
-  child: ChildProcess;
-  port: number;
-  password: string;
-}> {
-  const port = await freePort();
-  const password = `redis-pw-${randomBytes(8).toString('hex')}`;
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--requirepass',
-      password,
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitUntil('the private Redis to answer', async () => {
-    const { Redis } = await import('ioredis');
-    const client = new Redis({
-      port,
-      host: '127.0.0.1',
-      password,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-    });
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return undefined;
-    } finally {
-      client.disconnect();
-    }
-  });
-  return { child, port, password };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

@@ -102,6 +102,7 @@ function send(
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
     ...headers,
   });
   response.end(response.req.method === 'HEAD' ? undefined : text);
