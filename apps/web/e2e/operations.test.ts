@@ -147,12 +147,20 @@ describe('the console operations endpoints', () => {
     expect(metrics.value('tidewater_queue_read_ok')).toBe(0);
     expect(metrics.value('tidewater_control_read_ok')).toBe(1);
 
-    // Its log: the one JSON line shape, service "web".
-    const lines = web
-      .output()
+    // Its log: the one JSON line shape, service "web", the Redis outage included. Next.js
+    // prints a line of its own while it loads its configuration; from our first line on,
+    // every line is one of ours.
+    const output = web.output();
+    const lines = output
+      .slice(output.indexOf('{"time"'))
       .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+        return JSON.parse(line) as Record<string, unknown>;
+      });
+    for (const line of lines) expect(line.service).toBe('web');
+    expect(lines.some((line) => line.message === 'Redis connection lost; reconnecting')).toBe(true);
     const listening = lines.find((line) =>
       String(line.message).startsWith('Tidewater console listening'),
     );
