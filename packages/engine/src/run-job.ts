@@ -94,6 +94,7 @@ export async function runTaskJob(
             retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs,
           },
           options.log,
+          telemetry,
         ),
       openSink: (source) => openTaskSink(config, source),
     });

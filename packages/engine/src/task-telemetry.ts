@@ -18,6 +18,7 @@ export interface TaskTelemetry {
   ): void;
   latency(taskId: string, latencyMs: number): void;
   checkpointed(taskId: string): void;
+  /** A retry after a failure that can pass: the runner's, or the binlog stream reconnecting. */
   retried(taskId: string): void;
   failed(taskId: string, code: string): void;
   /** The run ended (stopped, failed, completed, handed over): its live figures go. */
