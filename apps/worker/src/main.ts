@@ -264,11 +264,10 @@ function text(error: unknown): string {
 }
 
 main().catch((error: unknown) => {
-  const log = processLog;
   if (isTidewaterError(error)) {
-    log.error(error.message, { code: error.code, remedy: error.remedy });
+    processLog.error(error.message, { code: error.code, remedy: error.remedy });
   } else {
-    log.error('worker failed to start', { error: text(error) });
+    processLog.error('worker failed to start', { error: text(error) });
   }
   process.exit(1);
 });
