@@ -5,6 +5,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '@tidewater/config/environment';
+import { createEngineContext, watchRedis, type EngineContext } from '@tidewater/engine';
+import {
+  answerOperations,
+  checkReadiness,
+  createMetricsRegistry,
+  registerFleetMetrics,
+  registerQueueMetrics,
+  type OperationsEndpoints,
+} from '@tidewater/engine/operations';
+import { Counter } from 'prom-client';
 import { DEFAULT_BODY_LIMIT_BYTES, isDeclaredTooLarge, requestTooLarge } from './lib/body-limit';
 import {
   applyForwardedFacts,
@@ -12,6 +22,7 @@ import {
   resolveForwarded,
   type ProxyTrust,
 } from './lib/forwarded-headers';
+import { log } from './lib/log';
 
 /**
  * The console's HTTP server: Next.js behind a thin edge that knows the TCP peer.
@@ -27,7 +38,9 @@ import {
  * - a page request declaring a body over 1 MiB is answered 413 (API routes apply their own
  *   limits in apiRoute; pages read no body);
  * - a connection whose request body was not read to the end (a refused upload) is closed
- *   once its answer is out, instead of waiting for the rest.
+ *   once its answer is out, instead of waiting for the rest;
+ * - GET /livez, /readyz and /metrics are answered here, without a session (a kubelet and a
+ *   Prometheus scraper have none), like the worker's (see the README, "Operations").
  */
 
 const { values: options } = parseArgs({
@@ -65,13 +78,52 @@ function useStandaloneConfig(dir: string): void {
   process.chdir(dir);
 }
 
+/**
+ * The operations endpoints' own engine context (a small pool and a Redis connection), made at
+ * the first probe or scrape: the pages' and routes' one lives inside Next.js.
+ */
+let operationsContext: EngineContext | undefined;
+function contextForOperations(): EngineContext {
+  if (operationsContext === undefined) {
+    operationsContext = createEngineContext(environment);
+    watchRedis(operationsContext.redis, 'operations', log);
+  }
+  return operationsContext;
+}
+const registry = createMetricsRegistry('web');
+let isRegistered = false;
+const requests = new Counter({
+  name: 'tidewater_http_requests_total',
+  help: 'HTTP requests the console answered, by method and status code.',
+  labelNames: ['method', 'code'],
+  registers: [registry],
+});
+const operations: OperationsEndpoints = {
+  registry,
+  metricsToken: environment.TIDEWATER_METRICS_TOKEN,
+  log,
+  readiness: () => checkReadiness(contextForOperations()),
+};
+function withFleetMetrics(): void {
+  if (isRegistered) return;
+  isRegistered = true;
+  const context = contextForOperations();
+  registerFleetMetrics(registry, context);
+  registerQueueMetrics(registry, context.queues);
+}
+
 /** How long a refused upload may keep sending after its answer before the socket is cut. */
 const LINGER_MS = 2_000;
 
 function edge(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
   return (request: IncomingMessage, response: ServerResponse) => {
     rewriteForwarded(request, isTrusted);
-    response.once('finish', () => closeUnreadUpload(request));
+    response.once('finish', () => {
+      closeUnreadUpload(request);
+      requests.inc({ method: methodLabel(request.method), code: String(response.statusCode) });
+    });
+    if ((request.url ?? '').split('?')[0] === '/metrics') withFleetMetrics();
+    if (answerOperations(operations, request, response)) return;
     const isApi = (request.url ?? '').startsWith('/api/');
     if (!isApi && isDeclaredTooLarge(request.headers['content-length'], DEFAULT_BODY_LIMIT_BYTES)) {
       const error = requestTooLarge(DEFAULT_BODY_LIMIT_BYTES);
@@ -85,18 +137,21 @@ function edge(handle: (req: IncomingMessage, res: ServerResponse) => Promise<voi
       return;
     }
     handle(request, response).catch((error: unknown) => {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'The console failed to answer a request',
-          path: request.url?.split('?')[0],
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
+      log.error('The console failed to answer a request', {
+        path: request.url?.split('?')[0],
+        error: error instanceof Error ? error.message : String(error),
+      });
       if (!response.headersSent) response.writeHead(500);
       response.end();
     });
   };
+}
+
+/** A method label from a closed set: a client's invented method does not make a new series. */
+function methodLabel(method: string | undefined): string {
+  return ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(method ?? '')
+    ? method!
+    : 'OTHER';
 }
 
 function rewriteForwarded(request: IncomingMessage, trust: ProxyTrust): void {
@@ -124,12 +179,9 @@ function closeUnreadUpload(request: IncomingMessage): void {
 await app.prepare();
 const server = createServer(edge(app.getRequestHandler()));
 server.listen(port, options.hostname, () => {
-  console.log(
-    JSON.stringify({
-      level: 'info',
-      message: `Tidewater console listening on ${options.hostname ?? '*'}:${port}${options.dev ? ' (development)' : ''}`,
-      trustedProxies: environment.TIDEWATER_TRUSTED_PROXIES,
-    }),
+  log.info(
+    `Tidewater console listening on ${options.hostname ?? '*'}:${port}${options.dev ? ' (development)' : ''}`,
+    { trustedProxies: environment.TIDEWATER_TRUSTED_PROXIES },
   );
 });
 
@@ -137,19 +189,15 @@ let isStopping = false;
 function stop(signal: string): void {
   if (isStopping) return;
   isStopping = true;
-  console.log(JSON.stringify({ level: 'info', message: `Stopping the console (${signal}).` }));
+  log.info(`Stopping the console (${signal}).`);
   setTimeout(() => process.exit(0), 10_000).unref();
   server.close(() => {
-    app.close().then(
+    Promise.all([app.close(), operationsContext?.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            message: 'Next.js did not close cleanly',
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        );
+        log.error('Next.js did not close cleanly', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         process.exit(1);
       },
     );

@@ -39,12 +39,15 @@ declare module 'vitest' {
      * requests sent from it may say who the client is in X-Forwarded-For.
      */
     trustedProxy: string;
+    /** The bearer token GET /metrics asks for (TIDEWATER_METRICS_TOKEN of web and worker). */
+    metricsToken: string;
   }
 }
 
 const ADMIN_PASSWORD = 'tidewater-e2e-admin';
 /** A loopback address of its own: the tests' requests come from 127.0.0.1 unless they choose. */
 const TRUSTED_PROXY = '127.0.0.2';
+const METRICS_TOKEN = `metrics-${randomBytes(12).toString('hex')}`;
 
 const webDir = path.join(repoRoot, 'apps/web');
 
@@ -66,9 +69,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ...process.env,
     DATABASE_URL: databaseUrl,
     TIDEWATER_QUEUE_PREFIX: queuePrefix,
+    // Any free port for the worker's /livez, /readyz, /metrics: test runs share the machine.
+    TIDEWATER_WORKER_HTTP_PORT: '0',
     TIDEWATER_SECRET_KEY: randomBytes(32).toString('base64'),
     TIDEWATER_ADMIN_PASSWORD: ADMIN_PASSWORD,
     TIDEWATER_TRUSTED_PROXIES: TRUSTED_PROXY,
+    TIDEWATER_METRICS_TOKEN: METRICS_TOKEN,
     NEXT_TELEMETRY_DISABLED: '1',
     NODE_ENV: 'production',
   };
@@ -115,6 +121,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('adminPassword', ADMIN_PASSWORD);
     project.provide('apiToken', apiToken);
     project.provide('trustedProxy', TRUSTED_PROXY);
+    project.provide('metricsToken', METRICS_TOKEN);
   } catch (error) {
     await stopAll();
     throw error;

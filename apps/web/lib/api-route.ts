@@ -7,6 +7,7 @@ import {
   type ErrorCategory,
 } from '@tidewater/errors';
 import { engine } from './engine';
+import { log } from './log';
 import type { EngineContext } from '@tidewater/engine';
 import { assertSameOrigin, authenticate, unauthenticated, type Principal } from './auth';
 import {
@@ -108,15 +109,11 @@ export function apiRoute(
     } catch (error) {
       const failure = toTidewaterError(error);
       if (!isTidewaterError(error) || failure.category === 'internal') {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            message: 'API request failed',
-            path: request.nextUrl.pathname,
-            code: failure.code,
-            error: failure.cause instanceof Error ? failure.cause.message : failure.message,
-          }),
-        );
+        log.error('API request failed', {
+          path: request.nextUrl.pathname,
+          code: failure.code,
+          error: failure.cause instanceof Error ? failure.cause.message : failure.message,
+        });
       }
       return errorResponse(failure);
     }

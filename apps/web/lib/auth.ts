@@ -12,6 +12,7 @@ import {
 } from '@tidewater/db';
 import { TidewaterError } from '@tidewater/errors';
 import { engine } from './engine';
+import { log } from './log';
 import { SESSION_COOKIE } from './session-cookie';
 
 /**
@@ -153,11 +154,8 @@ function ensureAdminOnce(): Promise<void> {
         );
         mkdirSync(path.dirname(file), { recursive: true });
         writeFileSync(file, `${result.password}\n`, { mode: 0o600 });
-        console.log(
-          JSON.stringify({
-            level: 'warn',
-            message: `Created the first operator "${result.username}"; its generated password is in ${file} (read it once, then delete the file).`,
-          }),
+        log.warn(
+          `Created the first operator "${result.username}"; its generated password is in ${file} (read it once, then delete the file).`,
         );
       }
     })

@@ -1,5 +1,6 @@
 import 'server-only';
-import { createEngineContext, type EngineContext } from '@tidewater/engine';
+import { createEngineContext, watchRedis, type EngineContext } from '@tidewater/engine';
+import { log } from './log';
 
 /**
  * One engine context per server process. Kept on globalThis so development reloads reuse the
@@ -8,6 +9,9 @@ import { createEngineContext, type EngineContext } from '@tidewater/engine';
 const holder = globalThis as typeof globalThis & { tidewaterEngine?: EngineContext };
 
 export function engine(): EngineContext {
-  holder.tidewaterEngine ??= createEngineContext();
+  if (holder.tidewaterEngine === undefined) {
+    holder.tidewaterEngine = createEngineContext();
+    watchRedis(holder.tidewaterEngine.redis, 'console', log);
+  }
   return holder.tidewaterEngine;
 }

@@ -1,17 +1,13 @@
+import { createLogger, LOG_LEVELS, type LogLevel } from '@tidewater/engine';
+
 /**
- * Structured log lines (one JSON object per line on stdout/stderr). Callers pass ids and
- * error messages, never passwords or row contents.
+ * The worker's log: one JSON object per line, the shape the web app writes too (see the
+ * engine's log.ts). The level is TIDEWATER_LOG_LEVEL; the environment check at start-up
+ * refuses a wrong one, and until then (or to report that) the level is info.
  */
-type Fields = Record<string, unknown>;
+const configured = process.env.TIDEWATER_LOG_LEVEL;
+const level: LogLevel = LOG_LEVELS.includes(configured as LogLevel)
+  ? (configured as LogLevel)
+  : 'info';
 
-function write(level: 'info' | 'warn' | 'error', message: string, fields: Fields = {}): void {
-  const line = JSON.stringify({ at: new Date().toISOString(), level, message, ...fields });
-  if (level === 'error') process.stderr.write(`${line}\n`);
-  else process.stdout.write(`${line}\n`);
-}
-
-export const log = {
-  info: (message: string, fields?: Fields) => write('info', message, fields),
-  warn: (message: string, fields?: Fields) => write('warn', message, fields),
-  error: (message: string, fields?: Fields) => write('error', message, fields),
-};
+export const log = createLogger({ service: 'worker', level });

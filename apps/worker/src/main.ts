@@ -4,6 +4,13 @@ import { Worker } from 'bullmq';
 import { readEnvironment } from '@tidewater/config/environment';
 import { migrateDatabase, recordHeartbeat, removeHeartbeat } from '@tidewater/db';
 import {
+  checkReadiness,
+  createMetricsRegistry,
+  createTaskMetrics,
+  registerQueueMetrics,
+  startOperationsServer,
+} from '@tidewater/engine/operations';
+import {
   createEngineContext,
   createRedisConnection,
   enqueueRun,
@@ -15,11 +22,12 @@ import {
   runPrecheckJob,
   runTaskJob,
   subscribeControl,
+  watchRedis,
   type PrecheckJob,
   type RunJob,
 } from '@tidewater/engine';
 import { isTidewaterError } from '@tidewater/errors';
-import { log } from './log';
+import { log as processLog } from './log';
 
 /**
  * The worker process: consumes the precheck and run queues and runs the engine. Run several
@@ -45,6 +53,11 @@ async function main(): Promise<void> {
     pid: process.pid,
     startedAt: new Date(),
   };
+  // Every line of this worker names it.
+  const log = processLog.child({ workerId: identity.id });
+  const registry = createMetricsRegistry('worker');
+  const telemetry = createTaskMetrics(registry);
+  registerQueueMetrics(registry, context.queues);
   /** The tasks this worker runs, each with the controller that stops it. */
   const running = new Map<string, AbortController>();
 
@@ -83,6 +96,7 @@ async function main(): Promise<void> {
         signal: controller.signal,
         workerId: identity.id,
         log: (level, message, fields) => log[level](message, fields),
+        telemetry,
       });
       log.info('task run ended', { taskId, outcome: outcome?.kind ?? 'skipped' });
       return outcome;
@@ -145,6 +159,8 @@ async function main(): Promise<void> {
   runWorker.on('failed', (job) => afterRunJob(job?.data.taskId, FAILED_RUN_RETRY_MS));
 
   const subscriber = createRedisConnection(environment.REDIS_URL);
+  watchRedis(context.redis, 'queues', log);
+  watchRedis(subscriber, 'control', log);
   const unsubscribe = await subscribeControl(subscriber, prefix, (message) => {
     running.get(message.taskId)?.abort(message.action);
   });
@@ -174,7 +190,40 @@ async function main(): Promise<void> {
   };
   reconcile();
   const reconciler = setInterval(reconcile, reconcileEveryMs);
-  log.info('worker started', { id: identity.id });
+
+  // /livez, /readyz, /metrics for the orchestrator and Prometheus (see the README,
+  // "Operations"). Ready while PostgreSQL and Redis answer and both queue consumers run.
+  const operations = await startOperationsServer(
+    {
+      registry,
+      metricsToken: environment.TIDEWATER_METRICS_TOKEN,
+      log,
+      readiness: () =>
+        checkReadiness(context, [
+          {
+            name: 'queue-workers',
+            check: () => {
+              const stopped = [precheckWorker, runWorker].filter((worker) => !worker.isRunning());
+              if (isStopping) throw new Error('the worker is stopping');
+              if (stopped.length > 0) {
+                throw new Error(
+                  `not consuming: ${stopped.map((worker) => worker.name).join(', ')}`,
+                );
+              }
+              return `consuming ${precheckWorker.name} and ${runWorker.name}.`;
+            },
+          },
+        ]),
+    },
+    {
+      host: environment.TIDEWATER_WORKER_HTTP_HOST,
+      port: environment.TIDEWATER_WORKER_HTTP_PORT,
+    },
+  );
+  log.info('worker started', {
+    id: identity.id,
+    http: `${environment.TIDEWATER_WORKER_HTTP_HOST}:${operations.port}`,
+  });
 
   const stop = async (signal: string) => {
     if (isStopping) return;
@@ -196,6 +245,7 @@ async function main(): Promise<void> {
     subscriber.disconnect();
     await removeHeartbeat(context.db, identity.id);
     await context.close();
+    await operations.close();
     log.info('worker stopped');
     process.exit(0);
   };
@@ -215,9 +265,9 @@ function text(error: unknown): string {
 
 main().catch((error: unknown) => {
   if (isTidewaterError(error)) {
-    log.error(error.message, { code: error.code, remedy: error.remedy });
+    processLog.error(error.message, { code: error.code, remedy: error.remedy });
   } else {
-    log.error('worker failed to start', { error: text(error) });
+    processLog.error('worker failed to start', { error: text(error) });
   }
   process.exit(1);
 });

@@ -47,6 +47,8 @@ export async function startWebApp(): Promise<RunningWebApp> {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TIDEWATER_QUEUE_PREFIX: `tw-cli-${randomBytes(4).toString('hex')}`,
+    // Any free port for the worker's /livez, /readyz, /metrics: test runs share the machine.
+    TIDEWATER_WORKER_HTTP_PORT: '0',
     TIDEWATER_SECRET_KEY: randomBytes(32).toString('base64'),
     NEXT_TELEMETRY_DISABLED: '1',
     NODE_ENV: 'production',

@@ -37,6 +37,25 @@ export const environmentSchema = z.object({
    * interval does the pass. Tests shorten or lengthen it.
    */
   TIDEWATER_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(5_000),
+  /** The least severe log line written (JSON lines on stdout/stderr, web and worker alike). */
+  TIDEWATER_LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], {
+      error: (issue) =>
+        `"${String(issue.input)}" is not a log level: use debug, info, warn or error.`,
+    })
+    .default('info'),
+  /** The worker's operations server (/livez, /readyz, /metrics): port, 0 for any free one. */
+  TIDEWATER_WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  /** Its address: loopback unless a container or a scraper elsewhere needs it (0.0.0.0). */
+  TIDEWATER_WORKER_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * When set, GET /metrics (web and worker) answers only `Authorization: Bearer <token>`.
+   * Unset: /metrics is open, like /livez and /readyz; its figures carry no secrets.
+   */
+  TIDEWATER_METRICS_TOKEN: z
+    .string()
+    .min(16, 'TIDEWATER_METRICS_TOKEN must be at least 16 characters.')
+    .optional(),
   /**
    * The reverse proxies in front of the console (comma-separated addresses or CIDR ranges):
    * only a request from one of them may say in X-Forwarded-For/-Proto/-Host who the client

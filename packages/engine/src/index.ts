@@ -10,6 +10,7 @@ export {
   type PrecheckJob,
   runJobId,
   type RunJob,
+  watchRedis,
 } from './queues';
 export {
   createTask,
@@ -56,3 +57,5 @@ export type { AlertDeliveryTuning } from './alert-delivery';
 export { reconcileRuns, type ReconcileOptions } from './reconciler';
 export { checkSystemHealth, type ServiceHealth } from './system-health';
 export { invalidInput, type FieldProblem } from './validation';
+export { createLogger, LOG_LEVELS, maskUrlPasswords, type Logger, type LogLevel } from './log';
+export { ignoreTelemetry, type TaskTelemetry } from './task-telemetry';

@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type { Logger } from './log';
 
 /**
  * The BullMQ queues the workers consume:
@@ -26,6 +27,25 @@ export interface RunJob {
 export function createRedisConnection(redisUrl: string): Redis {
   // BullMQ needs blocking commands to wait forever; it retries on its own.
   return new Redis(redisUrl, { maxRetriesPerRequest: null, enableReadyCheck: true });
+}
+
+/**
+ * Logs a Redis connection's outage once, and its return, in the process's log line shape,
+ * instead of ioredis's own unformatted line at every reconnect attempt (it reconnects by
+ * itself meanwhile).
+ */
+export function watchRedis(connection: Redis, name: string, log: Logger): void {
+  let isDown = false;
+  connection.on('error', (error: Error) => {
+    if (isDown) return;
+    isDown = true;
+    log.warn('Redis connection lost; reconnecting', { connection: name, error: error.message });
+  });
+  connection.on('ready', () => {
+    if (!isDown) return;
+    isDown = false;
+    log.info('Redis connection back', { connection: name });
+  });
 }
 
 export interface TaskQueues {

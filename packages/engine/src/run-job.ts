@@ -6,6 +6,7 @@ import { enqueueRun } from './queues';
 import { openTaskSink } from './pipeline/sink';
 import { openTaskSource, type SourceTuning } from './pipeline/source';
 import { runTask, type RunOutcome, type RunnerTuning } from './runner/task-runner';
+import { ignoreTelemetry, observeRuns, type TaskTelemetry } from './task-telemetry';
 
 /**
  * One run of a task on this worker: takes the task over (fencing the previous holder), runs
@@ -36,6 +37,8 @@ export interface RunJobOptions {
   alertDelivery?: Partial<AlertDeliveryTuning>;
   /** Snapshot chunk size and readers; tests shrink chunks to make a full migration last. */
   sourceTuning?: Partial<Pick<SourceTuning, 'chunkSize' | 'concurrency'>>;
+  /** Where the run's live figures go (the worker's metrics). */
+  telemetry?: TaskTelemetry;
 }
 
 export async function runTaskJob(
@@ -43,7 +46,9 @@ export async function runTaskJob(
   taskId: string,
   options: RunJobOptions,
 ): Promise<RunOutcome | null> {
-  const { tasks, runs } = context;
+  const { tasks } = context;
+  const telemetry = options.telemetry ?? ignoreTelemetry;
+  const runs = observeRuns(context.runs, taskId, telemetry);
   const task = await tasks.getTask(taskId);
   if (task.status !== 'running') {
     options.log('info', 'run skipped: task is not running', { taskId, status: task.status });
@@ -53,6 +58,7 @@ export async function runTaskJob(
   // key) must not fence the worker that can.
   const config = await tasks.readTaskConfig(taskId);
   const epoch = await runs.takeOver(taskId);
+  telemetry.started({ id: taskId, name: task.name });
   await tasks.appendEvent(taskId, {
     level: 'info',
     kind: 'worker_took_over',
@@ -78,6 +84,7 @@ export async function runTaskJob(
       log: options.log,
       tuning: options.tuning,
       alertDelivery,
+      telemetry,
       openSource: (tuning) =>
         openTaskSource(
           config,
@@ -87,6 +94,7 @@ export async function runTaskJob(
             retryWindowMs: config.advanced.retryMinutes * tuning.minuteMs,
           },
           options.log,
+          telemetry,
         ),
       openSink: (source) => openTaskSink(config, source),
     });
@@ -106,6 +114,7 @@ export async function runTaskJob(
         break;
       case 'failed': {
         const error = outcome.error;
+        telemetry.failed(taskId, error.code);
         const offer =
           error.code === 'BINLOG_PURGED'
             ? ' Restart the task with a fresh full migration (POST /api/tasks/{id}/restart {"fromScratch": true}) to continue from a new snapshot.'
@@ -130,6 +139,7 @@ export async function runTaskJob(
     }
     return outcome;
   } finally {
+    telemetry.ended(taskId);
     await alertDelivery.close();
   }
 }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
 import { createTask, runTaskJob, type EngineContext } from '../src/index';
+import { createTaskMetrics } from '../src/operations/index';
+import { parsePrometheusText } from '@tidewater/test-kit';
 import { startThrowawaySource, type ThrowawaySource } from './throwaway-source';
 import { createTopic, engineForTests, foldTopic, waitUntil } from './fixtures';
 
@@ -7,7 +10,9 @@ import { createTopic, engineForTests, foldTopic, waitUntil } from './fixtures';
  * The source goes away: for less than the retry window the task reconnects from its
  * checkpoint and goes on with nothing lost; for longer it fails with the reason. The source is
  * a throwaway MariaDB this file starts through the stack's own code, so the shared one other
- * tests use never stops. A "minute" of the retry window is one second here.
+ * tests use never stops. A "minute" of the retry window is one second here. The run reports
+ * to the worker's task metrics, scraped and parsed at the end: retries counted, the failure
+ * counted by its code.
  */
 
 let context: EngineContext;
@@ -43,10 +48,12 @@ describe('source outages', () => {
     });
     await context.runs.compareAndSetStatus(task.id, ['created'], 'running');
     const controller = new AbortController();
+    const registry = new Registry();
     const run = runTaskJob(context, task.id, {
       signal: controller.signal,
       workerId: 'test',
       log: () => undefined,
+      telemetry: createTaskMetrics(registry),
       tuning: { minuteMs: 1_000, retryInitialMs: 300, retryMaxMs: 1_000 },
     });
     await waitUntil(
@@ -76,6 +83,18 @@ describe('source outages', () => {
     const failed = await context.tasks.getTask(task.id);
     expect(failed.status).toBe('failed');
     expect(failed.statusReason).toMatch(/RETRY|retr/i);
+    const metrics = parsePrometheusText(await registry.metrics());
+    const labels = { task_id: task.id, task_name: task.name };
+    expect(metrics.value('tidewater_task_retries_total', labels)).toBeGreaterThanOrEqual(2);
+    // Counted under the code the task failed with (its status reason starts with it).
+    const code = failed.statusReason?.split(':')[0] ?? '';
+    expect(metrics.value('tidewater_task_failures_total', { ...labels, code })).toBe(1);
+    expect(metrics.value('tidewater_task_records_total', { ...labels, stage: 'incremental' })).toBe(
+      4,
+    );
+    // The run is over: no live figures are left for it on this process.
+    expect(metrics.value('tidewater_task_running', labels)).toBeUndefined();
+    expect(metrics.value('tidewater_task_records_per_second', labels)).toBeUndefined();
     await source.start();
   }, 180_000);
 });

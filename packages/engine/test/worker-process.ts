@@ -16,7 +16,8 @@ export function startWorker(env: NodeJS.ProcessEnv): WorkerProcess {
   // One process (no tsx wrapper): a SIGKILL must kill the worker itself, not a parent of it.
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    // Several workers run at once: each its own operations port unless the test names one.
+    env: { ...process.env, TIDEWATER_WORKER_HTTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';

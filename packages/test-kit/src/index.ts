@@ -15,3 +15,5 @@ export {
   type SecuredListener,
 } from './sink-topics';
 export { startPrivateBroker, type PrivateBroker } from './private-broker';
+export { parsePrometheusText, type Scrape } from './prometheus-text';
+export { startPrivateRedis, type PrivateRedis } from './private-redis';

@@ -27,6 +27,7 @@ import {
   type SourceConnectionOptions,
 } from '@tidewater/mysql-source';
 import { createTransform, type FilterCompiler } from './transform';
+import { ignoreTelemetry, type TaskTelemetry } from '../task-telemetry';
 
 export interface SourceTuning {
   /** How long the binlog stream keeps reconnecting before it gives up. */
@@ -99,6 +100,7 @@ export async function openTaskSource(
   task: { taskId: string; epoch: number },
   tuning: Partial<SourceTuning> & Pick<SourceTuning, 'retryWindowMs'>,
   log: (level: 'warn', message: string, fields?: Record<string, unknown>) => void = () => undefined,
+  telemetry: TaskTelemetry = ignoreTelemetry,
 ): Promise<TaskSource> {
   const options = connectionOptions(config.source);
   const { chunkSize, concurrency } = { ...DEFAULT_SOURCE_TUNING, ...tuning };
@@ -168,12 +170,15 @@ export async function openTaskSource(
           heartbeatIntervalMs: 1_000,
           retryWindowMs: tuning.retryWindowMs,
           // Reconnects, schema re-reads after unparsed DDL: the operator sees them in the log.
-          onWarning: (warning) =>
+          // A reconnect is a retry too, though the stream does it without the runner.
+          onWarning: (warning) => {
+            if (warning.code === 'SOURCE_RECONNECTING') telemetry.retried(task.taskId);
             log('warn', warning.message, {
               taskId: task.taskId,
               code: warning.code,
               ...warning.details,
-            }),
+            });
+          },
           signal,
         }),
       );

@@ -68,7 +68,7 @@ export async function runFullMigration(
     );
     snapshotTables = tables.filter((table) => planned.has(`${table.database}\u0000${table.table}`));
   }
-  const meter = new MetricsMeter(runs, taskId, 'full', deps.log);
+  const meter = new MetricsMeter(runs, taskId, 'full', deps.log, undefined, deps.telemetry);
   // Acknowledged progress not yet written: the last snapshot checkpoint and the tables it moved.
   let pending: {
     resume: SnapshotCheckpoint;

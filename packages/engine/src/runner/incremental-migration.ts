@@ -57,7 +57,7 @@ export async function runIncrementalMigration(
   const { runs, taskId, signal, config } = deps;
   const { source, transform, sink, checkpointer } = pipeline;
   const limiter = createRateLimiter(instanceClassCeilings[config.instanceClass]);
-  const meter = new MetricsMeter(runs, taskId, 'incremental', deps.log);
+  const meter = new MetricsMeter(runs, taskId, 'incremental', deps.log, undefined, deps.telemetry);
   const latencyThresholdMs = config.advanced.alerts.enabled
     ? config.advanced.alerts.latencyThresholdSeconds * 1000
     : null;

@@ -1,9 +1,11 @@
 import type { RunRepository } from '@tidewater/db';
+import { ignoreTelemetry, type TaskTelemetry } from '../task-telemetry';
 
 /**
  * Throughput and latency of a running stage, sampled every few seconds into the task's metric
  * history (the console's charts and the list's records/s). Latency is now minus the commit
- * time of the last delivered event; 0 when the stream is caught up.
+ * time of the last delivered event; 0 when the stream is caught up. The same figures go to the
+ * process's telemetry (the worker's /metrics) as they happen.
  */
 export class MetricsMeter {
   private records = 0;
@@ -23,6 +25,7 @@ export class MetricsMeter {
       fields?: Record<string, unknown>,
     ) => void,
     intervalMs = 2_000,
+    private readonly telemetry: TaskTelemetry = ignoreTelemetry,
   ) {
     this.timer = setInterval(() => {
       // A sample that cannot be written (PostgreSQL restarting) is lost, not retried: the
@@ -42,10 +45,12 @@ export class MetricsMeter {
   add(records: number, bytes: number): void {
     this.records += records;
     this.bytes += bytes;
+    this.telemetry.delivered(this.taskId, this.stage, records, bytes);
   }
 
   setLatency(ms: number): void {
     this.latency = ms;
+    this.telemetry.latency(this.taskId, ms);
   }
 
   get latencyMs(): number | null {
@@ -72,6 +77,7 @@ export class MetricsMeter {
     this.records = 0;
     this.bytes = 0;
     this.windowStart = now;
+    this.telemetry.sampled(this.taskId, sample);
     await this.runs.appendMetricSample(this.taskId, sample);
   }
 }

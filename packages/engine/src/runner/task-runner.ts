@@ -2,6 +2,7 @@ import type { TaskConfig } from '@tidewater/config';
 import type { RunRepository, TaskRepository } from '@tidewater/db';
 import { TidewaterError, toTidewaterError } from '@tidewater/errors';
 import type { AlertContext } from '../alerts';
+import type { TaskTelemetry } from '../task-telemetry';
 import { sleep } from '../rate-limit';
 import type { TaskSink } from '../pipeline/sink';
 import type { TaskSource } from '../pipeline/source';
@@ -31,6 +32,8 @@ export interface RunnerDependencies {
   tuning?: Partial<RunnerTuning>;
   /** Sends alert notices in the background; the caller closes it when the run ends. */
   alertDelivery: AlertContext['delivery'];
+  /** The live figures of this process (the worker's /metrics); `ignoreTelemetry` in tests. */
+  telemetry?: TaskTelemetry;
 }
 
 export interface RunnerTuning {
