@@ -149,15 +149,24 @@ export const destinationConnectionSchema = destinationFields
   })
   .superRefine(requireScramUser);
 
-/** Broker addresses as `host:port`, the form Kafka clients take. */
+/**
+ * Broker addresses as `host:port`, the form Kafka clients take. An entry without a port gets
+ * `port`. IPv6 addresses are written in brackets (RFC 3986): `[::1]:9094` keeps its port,
+ * `[::1]` and a bare `::1` (whose colons cannot be told from a port) become `[::1]:<port>`.
+ */
 export function brokerAddresses(destination: Pick<DestinationConfig, 'hosts' | 'port'>): string[] {
   return destination.hosts
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
-    .map((part) =>
-      /:\d+$/.test(part) && !part.startsWith('[') ? part : `${part}:${destination.port}`,
-    );
+    .map((part) => withPort(part, destination.port));
+}
+
+function withPort(host: string, port: number): string {
+  if (host.startsWith('[')) return /\]:\d+$/.test(host) ? host : `${host}:${port}`;
+  const colons = host.split(':').length - 1;
+  if (colons > 1) return `[${host}]:${port}`;
+  return colons === 1 && /:\d+$/.test(host) ? host : `${host}:${port}`;
 }
 
 export type SourceConfig = z.infer<typeof sourceSchema>;
