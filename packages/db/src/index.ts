@@ -29,7 +29,6 @@ export {
   type CheckpointState,
   type MetricSampleView,
   type PrecheckItemView,
-  type PrecheckStatus,
   type RunRepository,
   type TableProgressView,
 } from './task-runs';

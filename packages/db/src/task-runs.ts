@@ -1,4 +1,4 @@
-import type { TaskStatus } from '@tidewater/config';
+import type { PrecheckStatus, TaskStatus } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import type { Database } from './client';
 import { withDatabaseErrors } from './database-errors';
@@ -8,8 +8,6 @@ import { Prisma } from './generated/client';
  * What the engine writes while a task runs: guarded status changes, precheck items,
  * checkpoints fenced by the run epoch, per-table progress, metric samples and alerts.
  */
-
-export type PrecheckStatus = 'pending' | 'running' | 'pass' | 'warning' | 'fail';
 
 export interface PrecheckItemView {
   key: string;

@@ -1,5 +1,4 @@
-import type { TaskConfig } from '@tidewater/config';
-import type { PrecheckStatus } from '@tidewater/db';
+import type { PrecheckStatus, TaskConfig } from '@tidewater/config';
 import { toTidewaterError } from '@tidewater/errors';
 import type { EngineContext } from './context';
 import { destinationPrecheckItems } from './precheck-destination';

@@ -1,3 +1,4 @@
+import { MAX_FILTER_LENGTH } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import {
   findTable,
@@ -52,7 +53,7 @@ export async function listSourceObjects(
 const filterBody = z.strictObject({
   database: z.string().min(1, 'Name the database.'),
   table: z.string().min(1, 'Name the table.'),
-  filter: z.string().max(4096, 'A filter is at most 4096 characters.'),
+  filter: z.string().max(MAX_FILTER_LENGTH, `A filter is at most ${MAX_FILTER_LENGTH} characters.`),
 });
 
 export interface FilterCheck {

@@ -8,6 +8,7 @@
  */
 
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { PrecheckResultStatus } from '@tidewater/config';
 import { isTidewaterError } from '@tidewater/errors';
 import { ZSTD_NODE_REQUIREMENT, zstdSupport } from './binlog/binlog-compression';
 import { connectSource, type SourceConnection, type SourceConnectionOptions } from './connect';
@@ -18,8 +19,6 @@ import { quoteTableName } from './identifiers';
 import { describeTable, findTable } from './introspect';
 import { hasGlobalPrivilege, type EffectiveGrants } from './precheck-grants';
 import { chooseSnapshotKey } from './snapshot-sql';
-
-export type PrecheckStatus = 'pass' | 'warning' | 'fail';
 
 export type PrecheckId =
   | 'connectivity'
@@ -40,7 +39,7 @@ export type PrecheckId =
 
 export interface PrecheckResult {
   id: PrecheckId;
-  status: PrecheckStatus;
+  status: PrecheckResultStatus;
   message: string;
   /** How to fix it; null when the item passed. */
   remedy: string | null;

@@ -10,13 +10,16 @@ import {
   dataFormatLabels,
   instanceClassCeilings,
   partitionPolicyLabels,
+  precheckStatusLabels,
   sourceTypeLabels,
+  STAGES,
+  stageLabels,
 } from '@tidewater/config';
 import type { PublicTaskConfig } from '@tidewater/db';
 import type { TaskDetails } from '@tidewater/engine';
 import { apiFetch } from '@/lib/api-client';
 import { formatCount, formatDateTime, formatLatency, formatRate } from '@/lib/format';
-import { stageLabels, stageStates, stageStateLabels } from '@/lib/task-stages';
+import { stageStates, stageStateLabels } from '@/lib/task-stages';
 import { CopyButton } from '@/components/copy-button';
 import { ErrorCallout } from '@/components/error-callout';
 import { LoadingCard } from '@/components/loading';
@@ -26,14 +29,6 @@ import { TaskActions } from '@/components/task-actions';
 import { MetricCharts } from './metric-charts';
 
 const REFRESH_MS = 2_000;
-
-const precheckStatusLabels: Record<TaskDetails['precheck']['items'][number]['status'], string> = {
-  pending: 'Waiting',
-  running: 'Checking',
-  pass: 'Passed',
-  warning: 'Warning',
-  fail: 'Failed',
-};
 
 export function TaskDetailsView({ taskId }: { taskId: string }) {
   const router = useRouter();
@@ -382,8 +377,7 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
         <dl className="config-list">
           <dt>Stages</dt>
           <dd>
-            {(['schema', 'full', 'incremental'] as const)
-              .filter((stage) => config.stages[stage])
+            {STAGES.filter((stage) => config.stages[stage])
               .map((stage) => stageLabels[stage])
               .join(', ')}
           </dd>

@@ -5,6 +5,8 @@ import { useId, useState, type FormEvent } from 'react';
 import {
   destinationSchema,
   KAFKA_ENCRYPTIONS,
+  KAFKA_VERSIONS,
+  kafkaEncryptionLabels,
   SOURCE_TYPES,
   sourceSchema,
   sourceTypeLabels,
@@ -15,45 +17,14 @@ import { ApiError, apiSend } from '@/lib/api-client';
 import { issuesByPath } from '@/lib/form-errors';
 import { ErrorCallout } from '@/components/error-callout';
 import { CheckboxField, RadioGroup, SelectField, TextField } from '@/components/field';
-import { prefixedIssues, useInlineErrors } from './field-errors';
-import type { FieldErrors, StepProps } from './task-wizard';
+import { prefixedIssues, useInlineErrors, type FieldErrors } from './field-errors';
+import type { StepProps } from './step-props';
 import {
   destinationInput,
   needsKafkaCredentials,
   sourceInput,
   type WizardForm,
 } from './wizard-form';
-
-const KAFKA_VERSIONS = [
-  '3.9',
-  '3.8',
-  '3.7',
-  '3.6',
-  '3.5',
-  '3.4',
-  '3.3',
-  '3.2',
-  '3.1',
-  '3.0',
-  '2.8',
-  '2.7',
-  '2.6',
-  '2.5',
-  '2.4',
-  '2.3',
-  '2.2',
-  '2.1',
-  '2.0',
-  '1.1',
-  '1.0',
-  '0.11',
-  '0.10',
-];
-
-const encryptionLabels: Record<(typeof KAFKA_ENCRYPTIONS)[number], string> = {
-  none: 'Non-encrypted',
-  'scram-sha-256': 'SCRAM-SHA-256',
-};
 
 type Outcome<T> = { kind: 'result'; value: T } | { kind: 'error'; error: ApiError };
 
@@ -302,6 +273,18 @@ export function StepEndpoints({
             }
             {...fieldProps('source.password')}
           />
+          {form.source.type === 'polardbx2' ? (
+            <TextField
+              label="Binlog stream"
+              name="source-binlog-stream"
+              value={form.source.binlogStream}
+              onChange={(value) => setSource('binlogStream', value)}
+              placeholder="group1_stream_0"
+              autoComplete="off"
+              hint="Multi-stream binlog only: the stream to follow, as SHOW BINARY STREAMS lists it. Leave empty for the global binlog."
+              {...fieldProps('source.binlogStream')}
+            />
+          ) : null}
           <div className="span-all">
             <CheckboxField
               label="Encrypt the connection with TLS"
@@ -355,7 +338,10 @@ export function StepEndpoints({
             name="destination-encryption"
             value={form.destination.encryption}
             onChange={(value) => setDestination('encryption', value)}
-            options={KAFKA_ENCRYPTIONS.map((value) => ({ value, label: encryptionLabels[value] }))}
+            options={KAFKA_ENCRYPTIONS.map((value) => ({
+              value,
+              label: kafkaEncryptionLabels[value],
+            }))}
           />
           <TextField
             label="Kafka account"
