@@ -14,6 +14,8 @@ interface TableStep {
   table: string;
   rowsDone: number;
   isDone: boolean;
+  /** The key of the last row of the acknowledged chunk; null for a table read in one pass. */
+  lastKey: unknown;
   /** The snapshot's own checkpoint after this step: where a restarted snapshot resumes. */
   resume: SnapshotCheckpoint;
 }
@@ -121,6 +123,7 @@ export async function runFullMigration(
             table: checkpoint.table,
             rowsDone: checkpoint.rowsEmitted,
             isDone: false,
+            lastKey: checkpoint.lastKey,
             resume: checkpoint,
           });
           break;
@@ -137,6 +140,7 @@ export async function runFullMigration(
             table: item.table,
             rowsDone: item.rowsEmitted,
             isDone: true,
+            lastKey: item.checkpoint.lastKey,
             resume: item.checkpoint,
           });
           break;
