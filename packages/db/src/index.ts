@@ -32,6 +32,8 @@ export {
   type RunRepository,
   type TableProgressView,
 } from './task-runs';
+/** Declared once in @tidewater/config; the precheck item views carry it. */
+export type { PrecheckStatus } from '@tidewater/config';
 export {
   ADMIN_USERNAME,
   API_TOKEN_DAYS,

@@ -1,4 +1,4 @@
-import type { PrecheckStatus, TaskConfig } from '@tidewater/config';
+import type { PrecheckResultStatus, TaskConfig } from '@tidewater/config';
 import { toTidewaterError } from '@tidewater/errors';
 import type { EngineContext } from './context';
 import { destinationPrecheckItems } from './precheck-destination';
@@ -14,12 +14,16 @@ import { precheckReport } from './task-service';
  */
 
 export interface PrecheckOutcome {
-  status: Exclude<PrecheckStatus, 'pending' | 'running'>;
+  status: PrecheckResultStatus;
   message: string;
   remedy?: string;
 }
 
-export interface PrecheckItem {
+/**
+ * The check behind one precheck item: the suite runs it and stores its outcome as the item
+ * the API returns (`PrecheckItemView`, with its status and position).
+ */
+export interface PrecheckItemCheck {
   key: string;
   name: string;
   /** A failure the operator may accept (with a confirmation explaining the risk). */
@@ -27,11 +31,9 @@ export interface PrecheckItem {
   run(): Promise<PrecheckOutcome>;
 }
 
-export type PrecheckItemFactory = (config: TaskConfig) => PrecheckItem[];
-
 /** Opens what a group of items shares (one source session, one Kafka admin) and closes it. */
 export interface PrecheckGroup {
-  items: PrecheckItem[];
+  items: PrecheckItemCheck[];
   /** What to look at when one of the group's items gets no answer (the item's remedy). */
   noAnswerRemedy: string;
   /**
@@ -153,7 +155,7 @@ export async function runPrecheckJob(
 }
 
 /** The item's outcome (a thrown error is a failed item), or null when it did not answer in time. */
-async function answerWithin(item: PrecheckItem, ms: number): Promise<PrecheckOutcome | null> {
+async function answerWithin(item: PrecheckItemCheck, ms: number): Promise<PrecheckOutcome | null> {
   const running = item.run().catch((error: unknown): PrecheckOutcome => {
     const failure = toTidewaterError(error);
     return { status: 'fail', message: failure.message, remedy: failure.remedy };

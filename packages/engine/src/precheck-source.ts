@@ -30,7 +30,7 @@ import {
   pass,
   warning,
   type PrecheckGroup,
-  type PrecheckItem,
+  type PrecheckItemCheck,
   type PrecheckOutcome,
 } from './precheck-job';
 import { openSource } from './source-session';
@@ -62,7 +62,7 @@ export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
     name: string,
     isIgnorable: boolean,
     run: (connection: SourceConnection) => Promise<PrecheckResult | PrecheckOutcome>,
-  ): PrecheckItem => ({
+  ): PrecheckItemCheck => ({
     key,
     name,
     isIgnorable,
@@ -88,7 +88,7 @@ export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
   const readTables = (connection: SourceConnection) =>
     (tables ??= expandTables(connection, config));
 
-  const items: PrecheckItem[] = [
+  const items: PrecheckItemCheck[] = [
     {
       key: 'source.connectivity',
       name: 'Source connectivity',

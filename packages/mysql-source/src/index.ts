@@ -89,9 +89,9 @@ export {
 export {
   readSnapshot,
   DEFAULT_CHUNK_SIZE,
-  type SnapshotCheckpoint,
+  type SnapshotResumePoint,
   type SnapshotConsistency,
-  type SnapshotItem,
+  type SnapshotRecord,
   type SnapshotOptions,
   type SnapshotTable,
 } from './snapshot';

@@ -22,8 +22,8 @@ import {
   type PlannedTable,
   type SchemaState,
   type SerializedSchemaHistory,
-  type SnapshotCheckpoint,
-  type SnapshotItem,
+  type SnapshotResumePoint,
+  type SnapshotRecord,
   type SourceConnectionOptions,
 } from '@tidewater/mysql-source';
 import { createTransform, type FilterCompiler } from './transform';
@@ -60,9 +60,9 @@ export interface TaskSource {
    */
   readSnapshot(
     tables: readonly PlannedTable[],
-    resume: SnapshotCheckpoint | null,
+    resume: SnapshotResumePoint | null,
     signal: AbortSignal,
-  ): AsyncIterable<SnapshotItem>;
+  ): AsyncIterable<SnapshotRecord>;
   /** The binlog from `start`, decoded with `schema`, each event with its resume point. */
   openStream(start: SourcePosition, schema: SchemaState, signal: AbortSignal): TaskStream;
   close(): Promise<void>;
