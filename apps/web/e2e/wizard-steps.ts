@@ -4,6 +4,8 @@ import type { Page } from 'playwright-core';
 
 export interface EndpointValues {
   name?: string;
+  /** The declared database type; MariaDB (what the local stack runs) unless told. */
+  sourceType?: 'polardbx2' | 'mysql' | 'mariadb';
   sourcePassword?: string;
   brokerHosts?: string;
   brokerPort?: string;
@@ -20,7 +22,7 @@ export const localSource = {
 
 export async function fillEndpoints(page: Page, values: EndpointValues): Promise<void> {
   if (values.name) await page.getByLabel('Task name').fill(values.name);
-  await page.getByLabel('Database type').selectOption('mariadb');
+  await page.getByLabel('Database type').selectOption(values.sourceType ?? 'mariadb');
   const source = page.getByRole('region', { name: 'Source database' });
   await source.getByLabel('Host').fill(localSource.host);
   await source.getByLabel('Port').fill(localSource.port);
