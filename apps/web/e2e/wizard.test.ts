@@ -66,6 +66,14 @@ describe('task wizard', () => {
     await type.selectOption('mariadb');
     await expect.poll(() => stream.count()).toBe(0);
     await screenshot(page, 'wizard-binlog-stream', '03-mariadb-has-no-streams');
+    // Saved as MariaDB, the draft drops the stream it had (MariaDB would refuse one).
+    await testConnectivityAndProceed(page);
+    await page.waitForURL((url) => url.searchParams.get('step') === '2', { timeout: 60_000 });
+    const changed = await api<{ task: { config: { source: Record<string, unknown> } } }>(
+      `/api/tasks/${draftId}`,
+    );
+    expect(changed.body.task.config.source.type).toBe('mariadb');
+    expect(changed.body.task.config.source).not.toHaveProperty('binlogStream');
     await closePage(page);
   });
 

@@ -206,10 +206,9 @@ export function sourceInput(form: WizardForm): TaskConfigInput['source'] {
     user: source.user,
     ...(source.password !== '' || !source.hasStoredPassword ? { password: source.password } : {}),
     tls: tlsInput(source.tls),
-    // Only PolarDB-X 2.0 has streams: a stream typed before switching the type is not sent.
-    ...(source.type === 'polardbx2' && source.binlogStream.trim()
-      ? { binlogStream: source.binlogStream }
-      : {}),
+    // Only PolarDB-X 2.0 has streams. Always sent, empty for the other types: a draft's
+    // source is merged over the stored one, whose stream must go when the type changes.
+    binlogStream: source.type === 'polardbx2' ? source.binlogStream : '',
   };
 }
 
