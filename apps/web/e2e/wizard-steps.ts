@@ -1,11 +1,12 @@
 import type { Page } from 'playwright-core';
+import type { SourceType } from '@tidewater/config';
 
 /** Driving the task wizard's steps the way an operator does, shared by the wizard tests. */
 
 export interface EndpointValues {
   name?: string;
   /** The declared database type; MariaDB (what the local stack runs) unless told. */
-  sourceType?: 'polardbx2' | 'mysql' | 'mariadb';
+  sourceType?: SourceType;
   sourcePassword?: string;
   brokerHosts?: string;
   brokerPort?: string;
