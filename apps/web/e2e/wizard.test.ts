@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './browser';
-import { api, closePage, expectAccessible, openPage, signIn } from './session';
+import { api, baseUrl, closePage, expectAccessible, openPage, signIn } from './session';
 import { createTopic, produce, uniqueTopic } from './kafka';
 import { createEventsDatabase, dropDatabase } from './source';
 import { fillEndpoints, selectObjects, testConnectivityAndProceed } from './wizard-steps';
@@ -59,13 +59,22 @@ describe('task wizard', () => {
       binlogStream: 'group1_stream_0',
     });
 
+    // The task's details name the stream.
+    await page.goto(`${baseUrl()}/tasks/${draftId}`);
+    const streamTerm = page.locator('dt', { hasText: 'Binlog stream' });
+    await streamTerm.waitFor();
+    expect(await streamTerm.locator('xpath=following-sibling::dd[1]').textContent()).toBe(
+      'group1_stream_0',
+    );
+    await screenshot(page, 'wizard-binlog-stream', '02-task-details');
+
     // Back on step 1 the field shows the saved stream; another type hides it.
-    await page.getByRole('button', { name: 'Back: Source and Destination' }).click();
+    await page.goto(`${baseUrl()}/tasks/new?draft=${draftId}`);
     await expect.poll(() => stream.inputValue()).toBe('group1_stream_0');
-    await screenshot(page, 'wizard-binlog-stream', '02-saved-stream');
+    await screenshot(page, 'wizard-binlog-stream', '03-saved-stream');
     await type.selectOption('mariadb');
     await expect.poll(() => stream.count()).toBe(0);
-    await screenshot(page, 'wizard-binlog-stream', '03-mariadb-has-no-streams');
+    await screenshot(page, 'wizard-binlog-stream', '04-mariadb-has-no-streams');
     // Saved as MariaDB, the draft drops the stream it had (MariaDB would refuse one).
     await testConnectivityAndProceed(page);
     await page.waitForURL((url) => url.searchParams.get('step') === '2', { timeout: 60_000 });

@@ -9,6 +9,7 @@ import {
   conflictModeLabels,
   dataFormatLabels,
   instanceClassCeilings,
+  kafkaEncryptionLabels,
   partitionPolicyLabels,
   precheckStatusLabels,
   sourceTypeLabels,
@@ -351,15 +352,20 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
           <dd data-testid="config-source-password">{masked(source.hasPassword)}</dd>
           <dt>Source TLS</dt>
           <dd>{source.tls.enabled ? 'On' : 'Off'}</dd>
+          {source.binlogStream ? (
+            <>
+              <dt>Binlog stream</dt>
+              <dd>{source.binlogStream}</dd>
+            </>
+          ) : null}
           <dt>Kafka brokers</dt>
           <dd>
             {destination.hosts} (port {destination.port}), Kafka {destination.kafkaVersion}
           </dd>
           <dt>Encryption</dt>
           <dd>
-            {destination.encryption === 'none'
-              ? 'Non-encrypted'
-              : `SCRAM-SHA-256 as ${destination.user ?? ''}`}
+            {kafkaEncryptionLabels[destination.encryption]}
+            {destination.encryption !== 'none' && destination.user ? ` as ${destination.user}` : ''}
           </dd>
           <dt>Kafka password</dt>
           <dd>{masked(destination.hasPassword)}</dd>
