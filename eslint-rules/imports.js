@@ -42,7 +42,7 @@ export const LAYERS = {
     '@tidewater/change-events',
     '@tidewater/errors',
   ],
-  '@tidewater/mysql-source': ['@tidewater/change-events', '@tidewater/errors'],
+  '@tidewater/mysql-source': ['@tidewater/config', '@tidewater/change-events', '@tidewater/errors'],
   '@tidewater/kafka-sink': ['@tidewater/config', '@tidewater/errors'],
   '@tidewater/formats': ['@tidewater/change-events', '@tidewater/errors'],
   '@tidewater/db': ['@tidewater/config', '@tidewater/errors'],

@@ -1,9 +1,12 @@
 import type { Page } from 'playwright-core';
+import type { SourceType } from '@tidewater/config';
 
 /** Driving the task wizard's steps the way an operator does, shared by the wizard tests. */
 
 export interface EndpointValues {
   name?: string;
+  /** The declared database type; MariaDB (what the local stack runs) unless told. */
+  sourceType?: SourceType;
   sourcePassword?: string;
   brokerHosts?: string;
   brokerPort?: string;
@@ -20,7 +23,7 @@ export const localSource = {
 
 export async function fillEndpoints(page: Page, values: EndpointValues): Promise<void> {
   if (values.name) await page.getByLabel('Task name').fill(values.name);
-  await page.getByLabel('Database type').selectOption('mariadb');
+  await page.getByLabel('Database type').selectOption(values.sourceType ?? 'mariadb');
   const source = page.getByRole('region', { name: 'Source database' });
   await source.getByLabel('Host').fill(localSource.host);
   await source.getByLabel('Port').fill(localSource.port);

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from './browser';
-import { closePage, expectAccessible, openPage, signIn } from './session';
+import { api, baseUrl, closePage, expectAccessible, openPage, signIn } from './session';
 import { createTopic, produce, uniqueTopic } from './kafka';
 import { createEventsDatabase, dropDatabase } from './source';
 import { fillEndpoints, selectObjects, testConnectivityAndProceed } from './wizard-steps';
@@ -29,6 +29,63 @@ async function openWizard(): Promise<Page> {
 }
 
 describe('task wizard', () => {
+  it('starts with PolarDB-X 2.0 and asks which binlog stream to follow, only for PolarDB-X', async () => {
+    const page = await openWizard();
+    const type = page.getByLabel('Database type');
+    expect(await type.inputValue()).toBe('polardbx2');
+    const source = page.getByRole('region', { name: 'Source database' });
+    const stream = source.getByLabel('Binlog stream');
+    await stream.fill('group1 stream');
+    await stream.blur();
+    await expect
+      .poll(() => source.locator('[data-field-error]').first().textContent())
+      .toMatch(/A binlog stream name uses only letters, digits and "_"/);
+    await screenshot(page, 'wizard-binlog-stream', '01-invalid-stream');
+
+    await stream.fill('group1_stream_0');
+    expect(await source.locator('[data-field-error]').count()).toBe(0);
+    // The stream is saved with the draft (the local MariaDB answers the connectivity test;
+    // the precheck is what reads the stream's position).
+    const name = `stream-${Date.now()}`;
+    await fillEndpoints(page, { name, sourceType: 'polardbx2', topic: 'tidewater-e2e-stream' });
+    await testConnectivityAndProceed(page);
+    await page.waitForURL((url) => url.searchParams.get('step') === '2', { timeout: 60_000 });
+    const draftId = new URL(page.url()).searchParams.get('draft');
+    const saved = await api<{ task: { config: { source: Record<string, unknown> } } }>(
+      `/api/tasks/${draftId}`,
+    );
+    expect(saved.body.task.config.source).toMatchObject({
+      type: 'polardbx2',
+      binlogStream: 'group1_stream_0',
+    });
+
+    // The task's details name the stream.
+    await page.goto(`${baseUrl()}/tasks/${draftId}`);
+    const streamTerm = page.locator('dt', { hasText: 'Binlog stream' });
+    await streamTerm.waitFor();
+    expect(await streamTerm.locator('xpath=following-sibling::dd[1]').textContent()).toBe(
+      'group1_stream_0',
+    );
+    await screenshot(page, 'wizard-binlog-stream', '02-task-details');
+
+    // Back on step 1 the field shows the saved stream; another type hides it.
+    await page.goto(`${baseUrl()}/tasks/new?draft=${draftId}`);
+    await expect.poll(() => stream.inputValue()).toBe('group1_stream_0');
+    await screenshot(page, 'wizard-binlog-stream', '03-saved-stream');
+    await type.selectOption('mariadb');
+    await expect.poll(() => stream.count()).toBe(0);
+    await screenshot(page, 'wizard-binlog-stream', '04-mariadb-has-no-streams');
+    // Saved as MariaDB, the draft drops the stream it had (MariaDB would refuse one).
+    await testConnectivityAndProceed(page);
+    await page.waitForURL((url) => url.searchParams.get('step') === '2', { timeout: 60_000 });
+    const changed = await api<{ task: { config: { source: Record<string, unknown> } } }>(
+      `/api/tasks/${draftId}`,
+    );
+    expect(changed.body.task.config.source.type).toBe('mariadb');
+    expect(changed.body.task.config.source).not.toHaveProperty('binlogStream');
+    await closePage(page);
+  });
+
   it('stops at step 1 with the error and its remedy for a wrong source password', async () => {
     const page = await openWizard();
     await expectAccessible(page, 'wizard step 1');

@@ -5,12 +5,6 @@ import type { TaskSummary } from '@tidewater/engine';
 
 export type StageState = 'off' | 'pending' | 'running' | 'paused' | 'failed' | 'done';
 
-export const stageLabels: Record<Stage, string> = {
-  schema: 'Schema migration',
-  full: 'Full migration',
-  incremental: 'Incremental migration',
-};
-
 export const stageStateLabels: Record<StageState, string> = {
   off: 'Not selected',
   pending: 'Not started',

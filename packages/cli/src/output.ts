@@ -1,4 +1,4 @@
-import { taskStatusLabels, type Stage } from '@tidewater/config';
+import { STAGES, stageLabels as stageTitles, taskStatusLabels } from '@tidewater/config';
 import type { TidewaterError } from '@tidewater/errors';
 import type {
   ApiToken,
@@ -18,11 +18,10 @@ import type {
 const numberFormat = new Intl.NumberFormat('en-US');
 const EMPTY = '-';
 
-const stageLabels: Record<Stage, string> = {
-  schema: 'schema migration',
-  full: 'full data migration',
-  incremental: 'incremental data migration',
-};
+/** The stages' names inside a line of text: `Running · full data migration`. */
+const stageLabels = Object.fromEntries(
+  STAGES.map((stage) => [stage, stageTitles[stage].toLowerCase()]),
+) as Record<(typeof STAGES)[number], string>;
 
 export function formatError(error: TidewaterError): string {
   const lines = [`Error ${error.code}: ${error.message}`];
@@ -179,8 +178,7 @@ function throughputText(task: TaskSummary): string {
 
 export function formatTaskDetails(task: TaskDetails, recentEvents = 10): string {
   const { config } = task;
-  const stages = (['schema', 'full', 'incremental'] as const)
-    .filter((stage) => config.stages[stage])
+  const stages = STAGES.filter((stage) => config.stages[stage])
     .map((stage) => stageLabels[stage])
     .join(', ');
   const facts: Array<[string, string]> = [

@@ -2,4 +2,5 @@
 // `@tidewater/config/environment` (server only).
 export * from './task-config';
 export * from './task-status';
+export * from './precheck-status';
 export * from './stored-secrets';

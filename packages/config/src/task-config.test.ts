@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { advancedSchema, taskConfigSchema } from './task-config';
+import { PRECHECK_STATUSES, precheckStatusLabels } from './precheck-status';
+import {
+  advancedSchema,
+  DEFAULT_SOURCE_TYPE,
+  KAFKA_ENCRYPTIONS,
+  KAFKA_VERSIONS,
+  kafkaEncryptionLabels,
+  MAX_FILTER_LENGTH,
+  MAX_SELECTED_OBJECTS,
+  SOURCE_TYPES,
+  sourceSchema,
+  sourceTypeLabels,
+  STAGES,
+  stageLabels,
+  TASK_DEFAULTS,
+  taskConfigSchema,
+} from './task-config';
 
 const endpoints = {
   source: { type: 'mysql', host: 'db', user: 'u' },
@@ -76,5 +92,182 @@ describe('destination.encryption and tls', () => {
       rejectUnauthorized: true,
       clientCert: undefined,
     });
+  });
+});
+
+describe('taskConfigSchema defaults', () => {
+  it('fills every field the wizard has a default for, from TASK_DEFAULTS', () => {
+    const config = taskConfigSchema.parse(endpoints);
+    expect(config).toEqual({
+      source: {
+        type: 'mysql',
+        host: 'db',
+        port: TASK_DEFAULTS.sourcePort,
+        user: 'u',
+        tls: { enabled: false, rejectUnauthorized: true },
+      },
+      destination: {
+        hosts: 'kafka',
+        port: TASK_DEFAULTS.brokerPort,
+        kafkaVersion: TASK_DEFAULTS.kafkaVersion,
+        encryption: TASK_DEFAULTS.encryption,
+        tls: { enabled: false, rejectUnauthorized: true },
+        topic: 't',
+        schemaRegistry: { enabled: false },
+      },
+      stages: { schema: true, full: true, incremental: true },
+      conflictMode: TASK_DEFAULTS.conflictMode,
+      format: TASK_DEFAULTS.format,
+      partitionPolicy: TASK_DEFAULTS.partitionPolicy,
+      objects: [],
+      advanced: {
+        alerts: { enabled: false },
+        capitalization: TASK_DEFAULTS.capitalization,
+        retryMinutes: TASK_DEFAULTS.retryMinutes,
+        canalJsonValues: TASK_DEFAULTS.canalJsonValues,
+      },
+      instanceClass: TASK_DEFAULTS.instanceClass,
+    });
+    expect(config.destination.port).toBe(9092);
+    expect(config.source.port).toBe(3306);
+  });
+
+  it('selects every DML operation of an object that names none, in a fixed order', () => {
+    const config = taskConfigSchema.parse({
+      ...endpoints,
+      objects: [
+        { kind: 'database', database: 'shop' },
+        { kind: 'table', database: 'shop', table: 'orders', dml: ['delete', 'insert'] },
+      ],
+    });
+    expect(config.objects.map((object) => object.dml)).toEqual([
+      ['insert', 'update', 'delete'],
+      ['insert', 'delete'],
+    ]);
+  });
+
+  it('names a default for every enum the wizard offers, and a label for every choice', () => {
+    expect(SOURCE_TYPES).toContain(DEFAULT_SOURCE_TYPE);
+    expect(KAFKA_VERSIONS).toContain(TASK_DEFAULTS.kafkaVersion);
+    expect(KAFKA_ENCRYPTIONS).toContain(TASK_DEFAULTS.encryption);
+    expect(Object.keys(kafkaEncryptionLabels)).toEqual([...KAFKA_ENCRYPTIONS]);
+    expect(Object.keys(sourceTypeLabels)).toEqual([...SOURCE_TYPES]);
+    expect(Object.keys(stageLabels)).toEqual([...STAGES]);
+    expect(Object.keys(precheckStatusLabels)).toEqual([...PRECHECK_STATUSES]);
+  });
+});
+
+describe('taskConfigSchema bounds', () => {
+  const issueOf = (input: unknown) => {
+    const result = taskConfigSchema.safeParse(input);
+    expect(result.success).toBe(false);
+    return result.error?.issues[0];
+  };
+
+  it('takes ports from 1 to 65535 and coerces the text the forms send', () => {
+    const parse = (port: unknown) =>
+      taskConfigSchema.safeParse({ ...endpoints, source: { ...endpoints.source, port } });
+    expect(parse('1').data?.source.port).toBe(1);
+    expect(parse(65535).data?.source.port).toBe(65535);
+    expect(parse(0).error?.issues[0]?.message).toBe('A port is between 1 and 65535.');
+    expect(parse(65536).error?.issues[0]?.message).toBe('A port is between 1 and 65535.');
+    expect(parse(3306.5).error?.issues[0]?.message).toBe('A port is a whole number.');
+  });
+
+  it(`takes a WHERE filter of up to ${MAX_FILTER_LENGTH} characters, after trimming`, () => {
+    const withFilter = (filter: string) => ({
+      ...endpoints,
+      objects: [{ kind: 'table', database: 'shop', table: 'orders', filter }],
+    });
+    const longest = `id > ${'9'.repeat(MAX_FILTER_LENGTH - 5)}`;
+    expect(taskConfigSchema.safeParse(withFilter(`  ${longest}  `)).success).toBe(true);
+    expect(issueOf(withFilter(`${longest}9`))).toMatchObject({
+      path: ['objects', 0, 'filter'],
+      message: `A filter is at most ${MAX_FILTER_LENGTH} characters.`,
+    });
+  });
+
+  it(`selects at most ${MAX_SELECTED_OBJECTS} objects`, () => {
+    const objects = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({ kind: 'database', database: `d${index}` }));
+    expect(
+      taskConfigSchema.safeParse({ ...endpoints, objects: objects(MAX_SELECTED_OBJECTS) }).success,
+    ).toBe(true);
+    expect(issueOf({ ...endpoints, objects: objects(MAX_SELECTED_OBJECTS + 1) })).toMatchObject({
+      path: ['objects'],
+    });
+  });
+
+  it('retries for 10 to 720 minutes and alerts on a latency of 1 s to a day', () => {
+    const advanced = (value: object) => ({ ...endpoints, advanced: value });
+    expect(issueOf(advanced({ retryMinutes: 9 }))?.message).toBe('Retry for at least 10 minutes.');
+    expect(issueOf(advanced({ retryMinutes: 721 }))?.message).toBe(
+      'Retry for at most 720 minutes.',
+    );
+    const alerts = (latencyThresholdSeconds: number) =>
+      advanced({
+        alerts: { enabled: true, latencyThresholdSeconds, contacts: ['https://hooks.test/a'] },
+      });
+    expect(taskConfigSchema.safeParse(alerts(86_400)).success).toBe(true);
+    expect(issueOf(alerts(0))?.message).toBe('The latency threshold is at least 1 second.');
+    expect(issueOf(alerts(86_401))?.message).toBe(
+      'The latency threshold is at most 86400 seconds (a day).',
+    );
+  });
+
+  it('refuses a topic name over 249 characters or with other characters', () => {
+    const topic = (name: string) => ({
+      ...endpoints,
+      destination: { ...endpoints.destination, topic: name },
+    });
+    expect(taskConfigSchema.safeParse(topic('t'.repeat(249))).success).toBe(true);
+    expect(issueOf(topic('t'.repeat(250)))?.message).toBe(
+      'A Kafka topic name is at most 249 characters.',
+    );
+    expect(issueOf(topic('orders/eu'))?.path).toEqual(['destination', 'topic']);
+  });
+
+  it('asks for the Kafka account with SCRAM-SHA-256', () => {
+    expect(
+      issueOf({
+        ...endpoints,
+        destination: { ...endpoints.destination, encryption: 'scram-sha-256' },
+      }),
+    ).toMatchObject({
+      path: ['destination', 'user'],
+      message: 'SCRAM-SHA-256 needs the Kafka account name.',
+    });
+  });
+});
+
+describe('source.binlogStream', () => {
+  const polardbx = { type: 'polardbx2', host: 'pxc', user: 'u' };
+
+  it('follows the named stream of a PolarDB-X 2.0 instance; empty means the global binlog', () => {
+    expect(sourceSchema.parse({ ...polardbx, binlogStream: ' group1_stream_0 ' })).toMatchObject({
+      binlogStream: 'group1_stream_0',
+    });
+    expect(sourceSchema.parse({ ...polardbx, binlogStream: '' }).binlogStream).toBeUndefined();
+    expect(sourceSchema.parse(polardbx).binlogStream).toBeUndefined();
+  });
+
+  it('is refused for MySQL and MariaDB, naming the type', () => {
+    const result = sourceSchema.safeParse({
+      type: 'mariadb',
+      host: 'db',
+      user: 'u',
+      binlogStream: 'group1_stream_0',
+    });
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['binlogStream'],
+        message: 'Binlog streams are a PolarDB-X 2.0 feature; leave the stream empty for MariaDB.',
+      }),
+    ]);
+  });
+
+  it('takes only the characters of a stream name', () => {
+    const result = sourceSchema.safeParse({ ...polardbx, binlogStream: "s' OR 1" });
+    expect(result.error?.issues[0]?.path).toEqual(['binlogStream']);
   });
 });

@@ -9,11 +9,42 @@ import { z } from 'zod';
  */
 
 export const SOURCE_TYPES = ['polardbx2', 'mysql', 'mariadb'] as const;
-export const sourceTypeLabels: Record<(typeof SOURCE_TYPES)[number], string> = {
+export type SourceType = (typeof SOURCE_TYPES)[number];
+export const sourceTypeLabels: Record<SourceType, string> = {
   polardbx2: 'PolarDB-X 2.0',
   mysql: 'MySQL',
   mariadb: 'MariaDB',
 };
+/** The source type the wizard starts with: PolarDB-X 2.0, the service's first source. */
+export const DEFAULT_SOURCE_TYPE: SourceType = 'polardbx2';
+
+/**
+ * The defaults of every field that has one, in one place: the schemas below apply them to
+ * what the API, the CLI and the worker read, and the wizard starts its fields from them.
+ */
+export const TASK_DEFAULTS = {
+  sourcePort: 3306,
+  brokerPort: 9092,
+  kafkaVersion: '3.9',
+  encryption: 'none',
+  tls: { enabled: false, rejectUnauthorized: true },
+  stages: { schema: true, full: true, incremental: true },
+  conflictMode: 'precheck',
+  format: 'dts-avro',
+  partitionPolicy: 'partition-zero',
+  dml: ['insert', 'update', 'delete'],
+  capitalization: 'default',
+  retryMinutes: 720,
+  canalJsonValues: 'canal',
+  /** What the wizard suggests when the operator turns alerts on (the schema has no default). */
+  latencyThresholdSeconds: 60,
+  instanceClass: 'unlimited',
+} as const;
+
+/** The longest WHERE filter of a table, in characters (after trimming): a predicate, not a program. */
+export const MAX_FILTER_LENGTH = 4096;
+/** The most objects one task selects. */
+export const MAX_SELECTED_OBJECTS = 10_000;
 
 const hostname = z
   .string()
@@ -42,18 +73,46 @@ export const tlsSchema = z
     enabled: z.boolean().default(false),
     /** PEM text of the CA that signed the server certificate; the system CAs when empty. */
     ca: z.string().max(65536).optional(),
-    rejectUnauthorized: z.boolean().default(true),
+    rejectUnauthorized: z.boolean().default(TASK_DEFAULTS.tls.rejectUnauthorized),
   })
-  .default({ enabled: false, rejectUnauthorized: true });
+  .default({ ...TASK_DEFAULTS.tls });
 
-export const sourceSchema = z.strictObject({
-  type: z.enum(SOURCE_TYPES, { error: 'Choose PolarDB-X 2.0, MySQL or MariaDB.' }),
-  host: hostname,
-  port: port.default(3306),
-  user: z.string().trim().min(1, 'Enter the database account.').max(128),
-  password: password.optional(),
-  tls: tlsSchema,
-});
+/**
+ * A PolarDB-X 2.0 binlog stream, as `SHOW BINARY STREAMS` lists it (`group1_stream_0`). An
+ * instance with multi-stream binlog splits its changes over several streams; a task follows
+ * one. Empty means the single-stream (global) binlog.
+ */
+const binlogStream = z
+  .string()
+  .trim()
+  .max(64, 'A binlog stream name is at most 64 characters.')
+  .regex(
+    /^[A-Za-z0-9_]*$/,
+    'A binlog stream name uses only letters, digits and "_", as SHOW BINARY STREAMS lists it.',
+  )
+  .transform((value) => (value ? value : undefined))
+  .optional();
+
+export const sourceSchema = z
+  .strictObject({
+    type: z.enum(SOURCE_TYPES, { error: 'Choose PolarDB-X 2.0, MySQL or MariaDB.' }),
+    host: hostname,
+    port: port.default(TASK_DEFAULTS.sourcePort),
+    user: z.string().trim().min(1, 'Enter the database account.').max(128),
+    password: password.optional(),
+    tls: tlsSchema,
+    /** PolarDB-X 2.0 only: the binlog stream of a multi-stream instance the task follows. */
+    binlogStream,
+  })
+  .superRefine((value, context) => {
+    if (value.binlogStream !== undefined && value.type !== 'polardbx2') {
+      context.addIssue({
+        code: 'custom',
+        path: ['binlogStream'],
+        message: `Binlog streams are a PolarDB-X 2.0 feature; leave the stream empty for ${sourceTypeLabels[value.type]}.`,
+      });
+    }
+  });
 
 /**
  * How a task logs in to Kafka: no login, or a SASL mechanism. The transport is separate
@@ -98,7 +157,7 @@ export const kafkaTlsSchema = z
     enabled: z.boolean().default(false),
     /** PEM text of the CA that signed the broker certificates; the system CAs when empty. */
     ca: z.string().max(65536).optional(),
-    rejectUnauthorized: z.boolean().default(true),
+    rejectUnauthorized: z.boolean().default(TASK_DEFAULTS.tls.rejectUnauthorized),
     /** PEM certificate (chain) the client presents. */
     clientCert: pem(
       /-----BEGIN CERTIFICATE-----/,
@@ -110,7 +169,7 @@ export const kafkaTlsSchema = z
       'Paste the client private key in PEM, unencrypted (-----BEGIN PRIVATE KEY-----).',
     ).optional(),
   })
-  .default({ enabled: false, rejectUnauthorized: true })
+  .default({ ...TASK_DEFAULTS.tls })
   .superRefine((tls, context) => {
     if (!tls.enabled && (tls.clientCert !== undefined || tls.clientKey !== undefined)) {
       context.addIssue({
@@ -127,6 +186,33 @@ export const kafkaTlsSchema = z
       });
     }
   });
+
+/** The Kafka versions an operator may declare, newest first (the precheck compares). */
+export const KAFKA_VERSIONS = [
+  '3.9',
+  '3.8',
+  '3.7',
+  '3.6',
+  '3.5',
+  '3.4',
+  '3.3',
+  '3.2',
+  '3.1',
+  '3.0',
+  '2.8',
+  '2.7',
+  '2.6',
+  '2.5',
+  '2.4',
+  '2.3',
+  '2.2',
+  '2.1',
+  '2.0',
+  '1.1',
+  '1.0',
+  '0.11',
+  '0.10',
+] as const;
 
 const brokerList = z
   .string()
@@ -162,14 +248,14 @@ function hasUserinfo(url: URL): boolean {
 const destinationFields = z.strictObject({
   /** Bootstrap hosts, comma separated; a host without a port uses `port`. */
   hosts: brokerList,
-  port: port.default(9092),
+  port: port.default(TASK_DEFAULTS.brokerPort),
   user: z.string().trim().max(256).optional(),
   password: password.optional(),
   /** The broker version the operator declares; the precheck compares it with ApiVersions. */
-  kafkaVersion: z.string().trim().max(32).default('3.9'),
+  kafkaVersion: z.string().trim().max(32).default(TASK_DEFAULTS.kafkaVersion),
   encryption: z
     .enum(KAFKA_ENCRYPTIONS, { error: 'Choose no login, PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.' })
-    .default('none'),
+    .default(TASK_DEFAULTS.encryption),
   tls: kafkaTlsSchema,
   topic: topicName,
   /** Topic that stores DDL information; DDL goes to `topic` when absent. */
@@ -222,15 +308,24 @@ export const destinationConnectionSchema = destinationFields
   })
   .superRefine(requireSaslUser);
 
-/** Broker addresses as `host:port`, the form Kafka clients take. */
+/**
+ * Broker addresses as `host:port`, the form Kafka clients take. An entry without a port gets
+ * `port`. IPv6 addresses are written in brackets (RFC 3986): `[::1]:9094` keeps its port,
+ * `[::1]` and a bare `::1` (whose colons cannot be told from a port) become `[::1]:<port>`.
+ */
 export function brokerAddresses(destination: Pick<DestinationConfig, 'hosts' | 'port'>): string[] {
   return destination.hosts
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
-    .map((part) =>
-      /:\d+$/.test(part) && !part.startsWith('[') ? part : `${part}:${destination.port}`,
-    );
+    .map((part) => withPort(part, destination.port));
+}
+
+function withPort(host: string, port: number): string {
+  if (host.startsWith('[')) return /\]:\d+$/.test(host) ? host : `${host}:${port}`;
+  const colons = host.split(':').length - 1;
+  if (colons > 1) return `[${host}]:${port}`;
+  return colons === 1 && /:\d+$/.test(host) ? host : `${host}:${port}`;
 }
 
 export type SourceConfig = z.infer<typeof sourceSchema>;
@@ -238,14 +333,20 @@ export type DestinationConfig = z.infer<typeof destinationSchema>;
 
 export const STAGES = ['schema', 'full', 'incremental'] as const;
 export type Stage = (typeof STAGES)[number];
+/** The stages' names, as the wizard, the task pages and the CLI print them. */
+export const stageLabels: Record<Stage, string> = {
+  schema: 'Schema migration',
+  full: 'Full data migration',
+  incremental: 'Incremental data migration',
+};
 
 export const stagesSchema = z
   .strictObject({
-    schema: z.boolean().default(true),
-    full: z.boolean().default(true),
-    incremental: z.boolean().default(true),
+    schema: z.boolean().default(TASK_DEFAULTS.stages.schema),
+    full: z.boolean().default(TASK_DEFAULTS.stages.full),
+    incremental: z.boolean().default(TASK_DEFAULTS.stages.incremental),
   })
-  .default({ schema: true, full: true, incremental: true })
+  .default({ ...TASK_DEFAULTS.stages })
   .refine((stages) => stages.schema || stages.full || stages.incremental, {
     message: 'Choose at least one stage: schema, full or incremental migration.',
   });
@@ -256,7 +357,8 @@ export const stagesSchema = z
  * `precheck` fails the precheck, `ignore` proceeds and appends after them.
  */
 export const CONFLICT_MODES = ['precheck', 'ignore'] as const;
-export const conflictModeLabels: Record<(typeof CONFLICT_MODES)[number], string> = {
+export type ConflictMode = (typeof CONFLICT_MODES)[number];
+export const conflictModeLabels: Record<ConflictMode, string> = {
   precheck: 'Precheck and report errors',
   ignore: 'Ignore errors and proceed',
 };
@@ -284,6 +386,11 @@ export const partitionPolicyLabels: Record<PartitionPolicy, string> = {
 
 export const DML_OPERATIONS = ['insert', 'update', 'delete'] as const;
 export type DmlOperation = (typeof DML_OPERATIONS)[number];
+export const dmlOperationLabels: Record<DmlOperation, string> = {
+  insert: 'INSERT',
+  update: 'UPDATE',
+  delete: 'DELETE',
+};
 
 const objectName = z
   .string()
@@ -293,7 +400,7 @@ const objectName = z
 const dmlSchema = z
   .array(z.enum(DML_OPERATIONS))
   .min(1, 'Migrate at least one of INSERT, UPDATE and DELETE.')
-  .default(['insert', 'update', 'delete'])
+  .default([...TASK_DEFAULTS.dml])
   .transform((operations) => DML_OPERATIONS.filter((operation) => operations.includes(operation)));
 
 /** A selected object: a whole database, or one table with its mapping and filter. */
@@ -311,14 +418,19 @@ export const selectedObjectSchema = z.discriminatedUnion('kind', [
     table: objectName,
     rename: objectName.optional(),
     /** A pure SQL predicate on the table's columns, applied to the full migration. */
-    filter: z.string().trim().max(4096, 'A filter is at most 4096 characters.').optional(),
+    filter: z
+      .string()
+      .trim()
+      .max(MAX_FILTER_LENGTH, `A filter is at most ${MAX_FILTER_LENGTH} characters.`)
+      .optional(),
     dml: dmlSchema,
   }),
 ]);
 export type SelectedObject = z.infer<typeof selectedObjectSchema>;
 
 export const CAPITALIZATIONS = ['default', 'source', 'upper', 'lower'] as const;
-export const capitalizationLabels: Record<(typeof CAPITALIZATIONS)[number], string> = {
+export type Capitalization = (typeof CAPITALIZATIONS)[number];
+export const capitalizationLabels: Record<Capitalization, string> = {
   default: 'Default policy (as the source)',
   source: 'Consistent with the source',
   upper: 'Uppercase',
@@ -366,23 +478,23 @@ export const canalJsonValuesHelp: Record<CanalJsonValues, string> = {
 export const advancedSchema = z
   .strictObject({
     alerts: alertsSchema,
-    capitalization: z.enum(CAPITALIZATIONS).default('default'),
+    capitalization: z.enum(CAPITALIZATIONS).default(TASK_DEFAULTS.capitalization),
     retryMinutes: z.coerce
       .number()
       .int('Enter whole minutes.')
       .min(10, 'Retry for at least 10 minutes.')
       .max(720, 'Retry for at most 720 minutes.')
-      .default(720),
+      .default(TASK_DEFAULTS.retryMinutes),
     /** Canal JSON only: whose value text the messages carry (`CANAL_JSON_VALUES`). */
     canalJsonValues: z
       .enum(CANAL_JSON_VALUES, { error: 'Choose Canal or Flink values.' })
-      .default('canal'),
+      .default(TASK_DEFAULTS.canalJsonValues),
   })
   .default({
     alerts: { enabled: false },
-    capitalization: 'default',
-    retryMinutes: 720,
-    canalJsonValues: 'canal',
+    capitalization: TASK_DEFAULTS.capitalization,
+    retryMinutes: TASK_DEFAULTS.retryMinutes,
+    canalJsonValues: TASK_DEFAULTS.canalJsonValues,
   });
 
 /**
@@ -422,12 +534,15 @@ export const taskConfigSchema = z.strictObject({
   source: sourceSchema,
   destination: destinationSchema,
   stages: stagesSchema,
-  conflictMode: z.enum(CONFLICT_MODES).default('precheck'),
-  format: z.enum(DATA_FORMATS).default('dts-avro'),
-  partitionPolicy: z.enum(PARTITION_POLICIES).default('partition-zero'),
-  objects: z.array(selectedObjectSchema).max(10_000).default([]),
+  conflictMode: z.enum(CONFLICT_MODES).default(TASK_DEFAULTS.conflictMode),
+  format: z.enum(DATA_FORMATS).default(TASK_DEFAULTS.format),
+  partitionPolicy: z.enum(PARTITION_POLICIES).default(TASK_DEFAULTS.partitionPolicy),
+  objects: z
+    .array(selectedObjectSchema)
+    .max(MAX_SELECTED_OBJECTS, `A task selects at most ${MAX_SELECTED_OBJECTS} objects.`)
+    .default([]),
   advanced: advancedSchema,
-  instanceClass: z.enum(INSTANCE_CLASSES).default('unlimited'),
+  instanceClass: z.enum(INSTANCE_CLASSES).default(TASK_DEFAULTS.instanceClass),
 });
 
 export type TaskConfigInput = z.input<typeof taskConfigSchema>;

@@ -29,10 +29,11 @@ export {
   type CheckpointState,
   type MetricSampleView,
   type PrecheckItemView,
-  type PrecheckStatus,
   type RunRepository,
   type TableProgressView,
 } from './task-runs';
+/** Declared once in @tidewater/config; the precheck item views carry it. */
+export type { PrecheckStatus } from '@tidewater/config';
 export {
   ADMIN_USERNAME,
   API_TOKEN_DAYS,

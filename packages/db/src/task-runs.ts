@@ -267,6 +267,8 @@ export function createRunRepository(db: Database) {
         table: string;
         rowsDone: number;
         isDone: boolean;
+        /** The key of the last acknowledged row read by key (JSON array); null for none. */
+        lastKey?: unknown;
       }> = [],
     ): Promise<void> {
       await db.$transaction(async (tx) => {
@@ -298,6 +300,7 @@ export function createRunRepository(db: Database) {
             data: {
               rowsDone: BigInt(table.rowsDone),
               isDone: table.isDone,
+              ...(table.lastKey === undefined ? {} : { lastKey: json(table.lastKey) }),
             },
           });
         }

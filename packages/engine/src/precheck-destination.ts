@@ -7,14 +7,14 @@ import {
 } from '@tidewater/kafka-sink';
 import { createNameMapping } from './pipeline/name-mapping';
 import { scanTopicForTables } from './pipeline/topic-names';
-import { fail, pass, warning, type PrecheckGroup, type PrecheckItem } from './precheck-item';
+import { fail, pass, warning, type PrecheckGroup, type PrecheckItemCheck } from './precheck-item';
 
 /** Destination items: the broker answers, topics exist, the registry answers, no conflicts. */
 export function destinationPrecheckItems(config: TaskConfig): PrecheckGroup {
   const destination = config.destination;
   let topics: Promise<TopicInfo[]> | null = null;
   const readTopics = () => (topics ??= listTopics(destination));
-  const items: PrecheckItem[] = [
+  const items: PrecheckItemCheck[] = [
     {
       key: 'destination.connectivity',
       name: 'Destination connectivity',
@@ -44,7 +44,7 @@ export function destinationPrecheckItems(config: TaskConfig): PrecheckGroup {
       ...(destination.ddlTopic && destination.ddlTopic !== destination.topic
         ? [destination.ddlTopic]
         : []),
-    ].map((topic): PrecheckItem => ({
+    ].map((topic): PrecheckItemCheck => ({
       key: `destination.topic:${topic}`,
       name: topic === destination.topic ? `Topic ${topic} exists` : `DDL topic ${topic} exists`,
       isIgnorable: false,

@@ -1,4 +1,4 @@
-import type { PrecheckStatus } from '@tidewater/db';
+import type { PrecheckResultStatus } from '@tidewater/config';
 
 /**
  * What a precheck item is and how it reports: the shapes the source, destination and mapping
@@ -6,12 +6,16 @@ import type { PrecheckStatus } from '@tidewater/db';
  */
 
 export interface PrecheckOutcome {
-  status: Exclude<PrecheckStatus, 'pending' | 'running'>;
+  status: PrecheckResultStatus;
   message: string;
   remedy?: string;
 }
 
-export interface PrecheckItem {
+/**
+ * The check behind one precheck item: the suite runs it and stores its outcome as the item
+ * the API returns (`PrecheckItemView`, with its status and position).
+ */
+export interface PrecheckItemCheck {
   key: string;
   name: string;
   /** A failure the operator may accept (with a confirmation explaining the risk). */
@@ -21,7 +25,7 @@ export interface PrecheckItem {
 
 /** Opens what a group of items shares (one source session, one Kafka admin) and closes it. */
 export interface PrecheckGroup {
-  items: PrecheckItem[];
+  items: PrecheckItemCheck[];
   /** What to look at when one of the group's items gets no answer (the item's remedy). */
   noAnswerRemedy: string;
   /**

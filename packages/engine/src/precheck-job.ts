@@ -7,7 +7,7 @@ import {
   duration,
   fail,
   type PrecheckGroup,
-  type PrecheckItem,
+  type PrecheckItemCheck,
   type PrecheckOutcome,
 } from './precheck-item';
 import { precheckReport } from './task-service';
@@ -130,7 +130,7 @@ export async function runPrecheckJob(
 }
 
 /** The item's outcome (a thrown error is a failed item), or null when it did not answer in time. */
-async function answerWithin(item: PrecheckItem, ms: number): Promise<PrecheckOutcome | null> {
+async function answerWithin(item: PrecheckItemCheck, ms: number): Promise<PrecheckOutcome | null> {
   const running = item.run().catch((error: unknown): PrecheckOutcome => {
     const failure = toTidewaterError(error);
     return { status: 'fail', message: failure.message, remedy: failure.remedy };

@@ -16,6 +16,7 @@ import {
   checkVersion,
   listTables,
   findTable,
+  readBinlogPosition,
   readBinlogSettings,
   readEffectiveGrants,
   type BinlogSettings,
@@ -23,13 +24,13 @@ import {
   type PrecheckResult,
   type SourceConnection,
 } from '@tidewater/mysql-source';
-import { TidewaterError } from '@tidewater/errors';
+import { isTidewaterError, TidewaterError } from '@tidewater/errors';
 import {
   fail,
   pass,
   warning,
   type PrecheckGroup,
-  type PrecheckItem,
+  type PrecheckItemCheck,
   type PrecheckOutcome,
 } from './precheck-item';
 import { openSource } from './source-session';
@@ -61,7 +62,7 @@ export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
     name: string,
     isIgnorable: boolean,
     run: (connection: SourceConnection) => Promise<PrecheckResult | PrecheckOutcome>,
-  ): PrecheckItem => ({
+  ): PrecheckItemCheck => ({
     key,
     name,
     isIgnorable,
@@ -87,7 +88,7 @@ export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
   const readTables = (connection: SourceConnection) =>
     (tables ??= expandTables(connection, config));
 
-  const items: PrecheckItem[] = [
+  const items: PrecheckItemCheck[] = [
     {
       key: 'source.connectivity',
       name: 'Source connectivity',
@@ -173,6 +174,14 @@ export function sourcePrecheckItems(config: TaskConfig): PrecheckGroup {
         checkServerId(await readSettings(connection)),
       ),
     );
+    const stream = config.source.binlogStream;
+    if (stream) {
+      items.push(
+        item('source.binlog_stream', 'Binlog stream', false, (connection) =>
+          checkBinlogStream(connection, stream),
+        ),
+      );
+    }
   }
   return {
     items,
@@ -224,4 +233,26 @@ async function expandTables(
     }
   }
   return tables;
+}
+
+/**
+ * PolarDB-X 2.0 multi-stream binlog: the task's stream answers `SHOW MASTER STATUS WITH`
+ * (a stream the instance does not have is the server's error). A server without streams is
+ * refused by `readBinlogPosition` (BINLOG_STREAM_UNSUPPORTED).
+ */
+async function checkBinlogStream(
+  connection: SourceConnection,
+  stream: string,
+): Promise<PrecheckOutcome> {
+  try {
+    const position = await readBinlogPosition(connection.connection, { stream });
+    return pass(`The binlog stream "${stream}" is at ${position.file}:${position.pos}.`);
+  } catch (error) {
+    if (isTidewaterError(error)) return fail(error.message, error.remedy);
+    const reason = error instanceof Error ? error.message : String(error);
+    return fail(
+      `The binlog stream "${stream}" cannot be read: ${reason}`,
+      'Choose a stream that SHOW BINARY STREAMS lists on the instance, or leave the stream empty for the global binlog.',
+    );
+  }
 }

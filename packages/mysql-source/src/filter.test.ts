@@ -1,5 +1,6 @@
 import type { ColumnSchema, TableSchema } from '@tidewater/change-events';
 import { describe, expect, it } from 'vitest';
+import { MAX_FILTER_LENGTH } from '@tidewater/config';
 import { isTidewaterError } from '@tidewater/errors';
 import { parseRowFilter } from './filter';
 
@@ -188,5 +189,15 @@ describe('parseRowFilter', () => {
   it('never sends the operator text: a string holding SQL stays a string', () => {
     const filter = parseRowFilter("status = '\\' OR 1=1 -- '", orders);
     expect(filter.sql).toBe("(`status` = '\\' OR 1=1 -- ')");
+  });
+
+  it('takes a filter as long as the task configuration allows, and refuses a longer one', () => {
+    const longest = `id IN (10${',1'.repeat((MAX_FILTER_LENGTH - 10) / 2)})`;
+    expect(longest.length).toBe(MAX_FILTER_LENGTH);
+    expect(parseRowFilter(longest, orders).sql).toMatch(/^\(`id` IN \(10, 1, 1/);
+    expect(errorOf(`${longest} OR id = 2`)).toMatchObject({
+      code: 'FILTER_NOT_ALLOWED',
+      message: expect.stringContaining(`at most ${MAX_FILTER_LENGTH} are allowed`),
+    });
   });
 });

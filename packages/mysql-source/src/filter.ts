@@ -30,6 +30,7 @@ import type { Connection } from 'mysql2/promise';
 // node-sql-parser is CommonJS (Node's ESM loader exposes only its default export); the MySQL
 // build holds the one grammar we use.
 import nodeSqlParser from 'node-sql-parser/build/mysql';
+import { MAX_FILTER_LENGTH } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import type {
   ArithmeticOperator,
@@ -161,8 +162,6 @@ const INTERVAL_UNITS = new Set([
 const NAME = /^[A-Za-z0-9_]+$/;
 const NUMERIC_LITERAL = /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const NUMBER_PLACEHOLDER = /^__tidewater_number_(\d+)__$/;
-/** Filters longer than this are refused: a predicate, not a program. */
-export const MAX_FILTER_LENGTH = 10_000;
 
 /**
  * Checks a filter against a table and renders it as SQL. Pure: no server involved. Throws a

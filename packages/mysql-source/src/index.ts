@@ -38,7 +38,7 @@ export {
 } from './introspect';
 
 // Row filters.
-export { parseRowFilter, validateRowFilter, MAX_FILTER_LENGTH, type RowFilter } from './filter';
+export { parseRowFilter, validateRowFilter, type RowFilter } from './filter';
 export type { FilterExpression } from './filter-expression';
 export {
   checkRowFilterStreamable,
@@ -76,7 +76,6 @@ export {
   type FilteredTable,
   type PrecheckId,
   type PrecheckResult,
-  type PrecheckStatus,
 } from './precheck';
 export {
   readEffectiveGrants,
@@ -90,9 +89,9 @@ export {
 export {
   readSnapshot,
   DEFAULT_CHUNK_SIZE,
-  type SnapshotCheckpoint,
+  type SnapshotResumePoint,
   type SnapshotConsistency,
-  type SnapshotItem,
+  type SnapshotRecord,
   type SnapshotOptions,
   type SnapshotTable,
 } from './snapshot';

@@ -8,6 +8,7 @@
  */
 
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { PrecheckResultStatus } from '@tidewater/config';
 import { isTidewaterError } from '@tidewater/errors';
 import { connectSource, type SourceConnection, type SourceConnectionOptions } from './connect';
 import { validateRowFilter } from './filter';
@@ -17,8 +18,6 @@ import { quoteTableName } from './identifiers';
 import { describeTable, findTable } from './introspect';
 import { hasGlobalPrivilege, type EffectiveGrants } from './precheck-grants';
 import { chooseSnapshotKey } from './snapshot-sql';
-
-export type PrecheckStatus = 'pass' | 'warning' | 'fail';
 
 export type PrecheckId =
   | 'connectivity'
@@ -39,7 +38,7 @@ export type PrecheckId =
 
 export interface PrecheckResult {
   id: PrecheckId;
-  status: PrecheckStatus;
+  status: PrecheckResultStatus;
   message: string;
   /** How to fix it; null when the item passed. */
   remedy: string | null;

@@ -28,6 +28,12 @@ export interface BinlogWatermarkOptions {
   tables: ReadonlyArray<{ database: string; table: string }>;
   /** How soon an idle source confirms the end of a window; 100 ms when absent. */
   heartbeatIntervalMs?: number;
+  /**
+   * PolarDB-X 2.0 multi-stream binlog: the stream the task follows, whose position each
+   * watermark reads (`SHOW MASTER STATUS WITH 'stream'`). The caller checked it with
+   * `readBinlogPosition`, which refuses a stream on servers that have none.
+   */
+  stream?: string;
 }
 
 export interface BinlogWatermarks extends WatermarkSource {
@@ -44,13 +50,18 @@ const DEFAULT_WINDOW_HEARTBEAT_MS = 100;
  * tens of milliseconds per call on a large file; only the hand-over position needs it
  * (`completePosition`).
  */
-async function readWatermarkPosition(connection: Connection): Promise<SourcePosition> {
+async function readWatermarkPosition(
+  connection: Connection,
+  stream: string | undefined,
+): Promise<SourcePosition> {
   let rows: RowDataPacket[];
   try {
-    [rows] = await connection.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    [rows] = await connection.query<RowDataPacket[]>(
+      stream ? `SHOW MASTER STATUS WITH ${connection.escape(stream)}` : 'SHOW MASTER STATUS',
+    );
   } catch (error) {
     // MySQL 8.4 renamed the statement.
-    if ((error as { errno?: number }).errno !== 1064) throw error;
+    if ((error as { errno?: number }).errno !== 1064 || stream) throw error;
     [rows] = await connection.query<RowDataPacket[]>('SHOW BINARY LOG STATUS');
   }
   const status = rows[0];
@@ -174,7 +185,7 @@ export function binlogWatermarks(options: BinlogWatermarkOptions): BinlogWaterma
   }
 
   return {
-    readPosition: readWatermarkPosition,
+    readPosition: (connection: Connection) => readWatermarkPosition(connection, options.stream),
     readChangesBetween,
     completePosition: async (position: SourcePosition, connection: Connection) => {
       if (position.gtidSet !== null) return position;

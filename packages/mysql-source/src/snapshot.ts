@@ -73,7 +73,7 @@ export interface SnapshotTable {
 }
 
 /** Where a snapshot is; JSON-safe, stored by the engine after the sink acknowledges. */
-export interface SnapshotCheckpoint {
+export interface SnapshotResumePoint {
   version: 1;
   /** The table the snapshot is in; the tables before it in the task's order are done. */
   database: string;
@@ -95,13 +95,13 @@ export type SnapshotConsistency =
   /** No binlog: each chunk is what its SELECT saw. */
   | 'none';
 
-export type SnapshotItem =
+export type SnapshotRecord =
   | {
       kind: 'chunk';
       event: SnapshotRowsEvent;
       /** Rows left out because a change emitted before carries their newer state. */
       droppedRows: number;
-      checkpoint: SnapshotCheckpoint;
+      checkpoint: SnapshotResumePoint;
     }
   /** A change from the binlog, emitted among the chunks (watermark mode). */
   | { kind: 'change'; event: ChangeEvent }
@@ -110,7 +110,7 @@ export type SnapshotItem =
       database: string;
       table: string;
       rowsEmitted: number;
-      checkpoint: SnapshotCheckpoint;
+      checkpoint: SnapshotResumePoint;
     }
   | {
       kind: 'done';
@@ -127,7 +127,7 @@ export interface SnapshotOptions {
   chunkSize?: number;
   /** Chunks read at once, each on its own session; 1 when absent (one chunk read ahead). */
   concurrency?: number;
-  resumeFrom?: SnapshotCheckpoint | null;
+  resumeFrom?: SnapshotResumePoint | null;
   /** Binlog positions, and optionally changes, from the binlog half. */
   watermarks?: WatermarkSource | null;
   /**
@@ -148,7 +148,7 @@ const MAX_CHUNK_SIZE = 1_000_000;
 const MAX_CONCURRENCY = 64;
 
 /** Reads the tables; see the file comment for what the items mean and guarantee. */
-export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<SnapshotItem> {
+export async function* readSnapshot(options: SnapshotOptions): AsyncGenerator<SnapshotRecord> {
   const chunkSize = checkedInteger(
     'chunkSize',
     options.chunkSize ?? DEFAULT_CHUNK_SIZE,
@@ -294,12 +294,12 @@ interface ChunkRead {
 
 async function* readTable(
   spec: SnapshotTable,
-  resume: SnapshotCheckpoint | null,
+  resume: SnapshotResumePoint | null,
   context: TableContext,
-): AsyncGenerator<SnapshotItem> {
+): AsyncGenerator<SnapshotRecord> {
   let rowsEmitted = resume?.rowsEmitted ?? 0;
   let lastKey = resume?.lastKey ?? null;
-  const checkpoint = (isTableDone: boolean): SnapshotCheckpoint => ({
+  const checkpoint = (isTableDone: boolean): SnapshotResumePoint => ({
     version: 1,
     database: spec.database,
     table: spec.table,
@@ -309,7 +309,7 @@ async function* readTable(
     position: context.walker?.position ?? null,
     startPosition: context.startPosition,
   });
-  const tableDone = (): SnapshotItem => ({
+  const tableDone = (): SnapshotRecord => ({
     kind: 'table-done',
     database: spec.database,
     table: spec.table,
@@ -648,7 +648,7 @@ function checkedInteger(name: string, value: number, min: number, max: number): 
   return value;
 }
 
-function checkpointNotInTask(checkpoint: SnapshotCheckpoint): TidewaterError {
+function checkpointNotInTask(checkpoint: SnapshotResumePoint): TidewaterError {
   return new TidewaterError(
     'SNAPSHOT_CHECKPOINT_INVALID',
     `The checkpoint is in table ${checkpoint.database}.${checkpoint.table}, which is not among the tables to migrate.`,

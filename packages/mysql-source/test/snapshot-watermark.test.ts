@@ -4,7 +4,7 @@ import { openBinlogStream } from '../src/binlog/binlog-stream';
 import { readBinlogPosition } from '../src/binlog/binlog-position';
 import { connectSource, type SourceConnection } from '../src/connect';
 import { quoteTableName } from '../src/identifiers';
-import { readSnapshot, type SnapshotCheckpoint, type SnapshotItem } from '../src/snapshot';
+import { readSnapshot, type SnapshotResumePoint, type SnapshotRecord } from '../src/snapshot';
 import { binlogWatermarks } from '../src/snapshot-binlog';
 import { comparePositions } from '../src/snapshot-watermark';
 import { createScratchDatabase, sourceOptions, type ScratchDatabase } from './source-fixture';
@@ -15,7 +15,7 @@ const ROWS = 20_000;
 class KeyedConsumer {
   readonly rows = new Map<string, string>();
 
-  apply(item: SnapshotItem | { kind: 'change'; event: ChangeEvent }): void {
+  apply(item: SnapshotRecord | { kind: 'change'; event: ChangeEvent }): void {
     if (item.kind === 'chunk') for (const row of item.event.rows) this.put(row);
     if (item.kind === 'change') this.applyChange(item.event);
   }
@@ -141,7 +141,7 @@ describe('lock-free watermark snapshot', () => {
         tables: [{ database: scratch.name, table }],
       });
       const consumer = new KeyedConsumer();
-      let done: Extract<SnapshotItem, { kind: 'done' }> | null = null;
+      let done: Extract<SnapshotRecord, { kind: 'done' }> | null = null;
       let changes = 0;
       let dropped = 0;
       try {
@@ -189,7 +189,7 @@ describe('lock-free watermark snapshot', () => {
     const consumer = new KeyedConsumer();
     const tables = [{ database: scratch.name, table }];
 
-    let acknowledged: SnapshotCheckpoint | null = null;
+    let acknowledged: SnapshotResumePoint | null = null;
     let chunks = 0;
     const first = binlogWatermarks({ source: sourceOptions(), tables });
     try {
@@ -210,7 +210,7 @@ describe('lock-free watermark snapshot', () => {
     }
     expect(acknowledged?.position).not.toBeNull();
 
-    let done: Extract<SnapshotItem, { kind: 'done' }> | null = null;
+    let done: Extract<SnapshotRecord, { kind: 'done' }> | null = null;
     const second = binlogWatermarks({ source: sourceOptions(), tables });
     try {
       for await (const item of readSnapshot({
@@ -250,13 +250,13 @@ describe('tables that come and go during a watermark snapshot', () => {
   /** Reads a snapshot to its end; the change events as `kind table` and the rows per table. */
   async function snapshotOf(
     tables: string[],
-    options: { startPosition?: SourcePosition; resumeFrom?: SnapshotCheckpoint } = {},
+    options: { startPosition?: SourcePosition; resumeFrom?: SnapshotResumePoint } = {},
   ) {
     const specs = tables.map((table) => ({ database: scratch.name, table }));
     const watermarks = binlogWatermarks({ source: sourceOptions(), tables: specs });
     const changes: string[] = [];
     const rows = new Map<string, number>();
-    const checkpoints: SnapshotCheckpoint[] = [];
+    const checkpoints: SnapshotResumePoint[] = [];
     try {
       for await (const item of readSnapshot({
         connect: () => connectSource(sourceOptions()),

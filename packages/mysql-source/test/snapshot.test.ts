@@ -4,8 +4,8 @@ import { connectSource } from '../src/connect';
 import { quoteIdentifier } from '../src/identifiers';
 import {
   readSnapshot,
-  type SnapshotCheckpoint,
-  type SnapshotItem,
+  type SnapshotResumePoint,
+  type SnapshotRecord,
   type SnapshotOptions,
 } from '../src/snapshot';
 import { createScratchDatabase, sourceOptions, type ScratchDatabase } from './source-fixture';
@@ -20,8 +20,8 @@ function show(value: CellValue): string | null {
 
 interface Collected {
   rows: Array<Array<string | null>>;
-  items: SnapshotItem[];
-  checkpoints: SnapshotCheckpoint[];
+  items: SnapshotRecord[];
+  checkpoints: SnapshotResumePoint[];
 }
 
 async function collect(
@@ -360,7 +360,7 @@ describe('readSnapshot', () => {
     it('resumes after the last acknowledged chunk: no row lost, at most one chunk read again', async () => {
       // Read until the fifth chunk is out, acknowledging only the first four, then stop.
       const seen: Array<Array<string | null>> = [];
-      let acknowledged: SnapshotCheckpoint | null = null;
+      let acknowledged: SnapshotResumePoint | null = null;
       let chunks = 0;
       for await (const item of readSnapshot({
         connect: () => connectSource(sourceOptions()),
@@ -400,7 +400,7 @@ describe('readSnapshot', () => {
       const first = await collect({ tables: [{ database: scratch.name, table }], chunkSize: 128 });
       expect(first.rows.length).toBe(1000);
       expect(first.checkpoints.every((checkpoint) => checkpoint.lastKey === null)).toBe(true);
-      const third = first.checkpoints[2] as SnapshotCheckpoint;
+      const third = first.checkpoints[2] as SnapshotResumePoint;
       expect(third.rowsEmitted).toBe(384);
       const resumed = await collect({
         tables: [{ database: scratch.name, table }],
@@ -437,7 +437,7 @@ describe('readSnapshot', () => {
     });
 
     it('refuses a checkpoint for a table outside the task', async () => {
-      const checkpoint: SnapshotCheckpoint = {
+      const checkpoint: SnapshotResumePoint = {
         version: 1,
         database: scratch.name,
         table: 'elsewhere',

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import {
-  kafkaTlsSchema,
   destinationSchema,
   INSTANCE_CLASSES,
+  kafkaTlsSchema,
+  MAX_FILTER_LENGTH,
   sourceSchema,
   taskConfigSchema,
 } from '../task-config';
+import { precheckStatusSchema } from '../precheck-status';
 import { taskStatusSchema } from '../task-status';
 
 /**
@@ -74,7 +76,9 @@ export const filterCheckRequestSchema = z
   .strictObject({
     database: z.string().min(1, 'Name the database.'),
     table: z.string().min(1, 'Name the table.'),
-    filter: z.string().max(4096, 'A filter is at most 4096 characters.'),
+    filter: z
+      .string()
+      .max(MAX_FILTER_LENGTH, `A filter is at most ${MAX_FILTER_LENGTH} characters.`),
   })
   .meta({ id: 'FilterCheckRequest' });
 
@@ -248,7 +252,7 @@ export const taskSummarySchema = taskViewSchema
   })
   .meta({ id: 'Task', description: 'A task with its progress.' });
 
-export const precheckItemStatusSchema = z.enum(['pending', 'running', 'pass', 'warning', 'fail']);
+export const precheckItemStatusSchema = precheckStatusSchema;
 
 export const precheckItemSchema = z
   .object({

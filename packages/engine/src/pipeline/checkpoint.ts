@@ -4,7 +4,7 @@
  * Two resume points, each typed where it is made and validated with zod when read back from
  * PostgreSQL (a checkpoint that does not parse fails the task with a clear error instead of
  * resuming from the wrong place):
- * - the full migration's `SnapshotState`: stages done, and the snapshot's own checkpoint (the
+ * - the full migration's `SnapshotState`: stages done, and the snapshot's resume point (the
  *   table and key it reached, the binlog position its watermarks walked to);
  * - the binlog's: the position after the last acknowledged transaction and the table
  *   definitions it was written with. Definitions are stored as a version only when a DDL
@@ -18,7 +18,7 @@ import {
   SchemaState,
   type BinlogResumePoint,
   type SerializedSchemaHistory,
-  type SnapshotCheckpoint,
+  type SnapshotResumePoint,
 } from '@tidewater/mysql-source';
 import { z } from 'zod';
 
@@ -30,7 +30,7 @@ const positionSchema = z.object({
 
 const keyValueSchema = z.union([z.string(), z.number(), z.object({ hex: z.string() })]);
 
-const snapshotCheckpointSchema = z.object({
+const snapshotResumePointSchema = z.object({
   version: z.literal(1),
   database: z.string(),
   table: z.string(),
@@ -39,7 +39,7 @@ const snapshotCheckpointSchema = z.object({
   isTableDone: z.boolean(),
   position: positionSchema.nullable(),
   startPosition: positionSchema.nullable(),
-}) satisfies z.ZodType<SnapshotCheckpoint>;
+}) satisfies z.ZodType<SnapshotResumePoint>;
 
 const historySchema = z.custom<SerializedSchemaHistory>(
   (value) =>
@@ -58,8 +58,8 @@ const snapshotStateSchema = z.object({
   startPosition: positionSchema.nullable().default(null),
   /** Checkpoints written before schema history versions kept the start's history here. */
   startHistory: historySchema.nullable().default(null),
-  /** The source's snapshot checkpoint: where a restarted snapshot resumes. */
-  resume: snapshotCheckpointSchema.nullable().default(null),
+  /** The source's snapshot resume point: where a restarted snapshot resumes. */
+  resume: snapshotResumePointSchema.nullable().default(null),
 });
 
 export type SnapshotState = z.infer<typeof snapshotStateSchema>;

@@ -22,8 +22,8 @@ import {
   type PlannedTable,
   type SchemaState,
   type SerializedSchemaHistory,
-  type SnapshotCheckpoint,
-  type SnapshotItem,
+  type SnapshotResumePoint,
+  type SnapshotRecord,
   type SourceConnectionOptions,
 } from '@tidewater/mysql-source';
 import { createTransform, type FilterCompiler } from './transform';
@@ -61,9 +61,9 @@ export interface TaskSource {
    */
   readSnapshot(
     tables: readonly PlannedTable[],
-    resume: SnapshotCheckpoint | null,
+    resume: SnapshotResumePoint | null,
     signal: AbortSignal,
-  ): AsyncIterable<SnapshotItem>;
+  ): AsyncIterable<SnapshotRecord>;
   /** The binlog from `start`, decoded with `schema`, each event with its resume point. */
   openStream(start: SourcePosition, schema: SchemaState, signal: AbortSignal): TaskStream;
   close(): Promise<void>;
@@ -111,6 +111,9 @@ export async function openTaskSource(
   // Rows of tables the task does not select are skipped undecoded (a partial row image there,
   // or a type we cannot decode, is none of this task's business).
   const { isSelectedTable } = createTransform(config);
+  // PolarDB-X 2.0 multi-stream binlog: every position is read on the task's stream, so the
+  // snapshot's watermarks and the stream's start are in that stream's files.
+  const positionOptions = config.source.binlogStream ? { stream: config.source.binlogStream } : {};
   /** Read before the last plan's listing: where a fresh snapshot's walk starts. */
   let plannedAt: SourcePosition | null = null;
 
@@ -118,10 +121,10 @@ export async function openTaskSource(
     info: { version: main.server.version, timeZone },
     compileFilter: (text, schema) =>
       compileRowPredicate(parseRowFilter(text, schema), schema, { server: main.server }),
-    currentPosition: () => readBinlogPosition(main.connection),
+    currentPosition: () => readBinlogPosition(main.connection, positionOptions),
     readSchemaHistory: () => readSchemaHistory(main.connection, { databases }),
     planTables: async () => {
-      plannedAt = await readBinlogPosition(main.connection);
+      plannedAt = await readBinlogPosition(main.connection, positionOptions);
       return planTables(
         main.connection,
         config.objects.map((object) =>
@@ -136,6 +139,7 @@ export async function openTaskSource(
       const watermarks = binlogWatermarks({
         source: options,
         tables: tables.map((table) => ({ database: table.database, table: table.table })),
+        ...positionOptions,
       });
       try {
         yield* readSnapshot({

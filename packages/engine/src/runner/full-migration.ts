@@ -1,5 +1,5 @@
 import type { SourcePosition } from '@tidewater/change-events';
-import type { PlannedTable, SnapshotCheckpoint } from '@tidewater/mysql-source';
+import type { PlannedTable, SnapshotResumePoint } from '@tidewater/mysql-source';
 import type { SnapshotState } from '../pipeline/checkpoint';
 import { OrderedAcks } from '../pipeline/ordered-acks';
 import type { TaskSink } from '../pipeline/sink';
@@ -14,8 +14,10 @@ interface TableStep {
   table: string;
   rowsDone: number;
   isDone: boolean;
-  /** The snapshot's own checkpoint after this step: where a restarted snapshot resumes. */
-  resume: SnapshotCheckpoint;
+  /** The key of the last row of the acknowledged chunk; null for a table read in one pass. */
+  lastKey: unknown;
+  /** The snapshot's resume point after this step: where a restarted snapshot resumes. */
+  resume: SnapshotResumePoint;
 }
 
 interface Delivery {
@@ -25,8 +27,9 @@ interface Delivery {
 }
 
 /**
- * Full migration: the snapshot's items through the transform to the sink; each chunk carries
- * its snapshot checkpoint, written once Kafka acknowledged the chunk and everything before it.
+ * Full migration: the snapshot's records through the transform to the sink; each chunk carries
+ * its snapshot resume point, written to the checkpoint once Kafka acknowledged the chunk and
+ * everything before it.
  * Returns the position incremental migration starts from, as the snapshot reports it.
  *
  * Tables created during the full migration (under a whole selected database) are not planned:
@@ -69,9 +72,9 @@ export async function runFullMigration(
     snapshotTables = tables.filter((table) => planned.has(`${table.database}\u0000${table.table}`));
   }
   const meter = new MetricsMeter(runs, taskId, 'full', deps.log, undefined, deps.telemetry);
-  // Acknowledged progress not yet written: the last snapshot checkpoint and the tables it moved.
+  // Acknowledged progress not yet written: the last snapshot resume point and the tables it moved.
   let pending: {
-    resume: SnapshotCheckpoint;
+    resume: SnapshotResumePoint;
     tables: Map<string, Omit<TableStep, 'resume'>>;
   } | null = null;
   let lastFlush = Date.now();
@@ -121,6 +124,7 @@ export async function runFullMigration(
             table: checkpoint.table,
             rowsDone: checkpoint.rowsEmitted,
             isDone: false,
+            lastKey: checkpoint.lastKey,
             resume: checkpoint,
           });
           break;
@@ -137,6 +141,7 @@ export async function runFullMigration(
             table: item.table,
             rowsDone: item.rowsEmitted,
             isDone: true,
+            lastKey: item.checkpoint.lastKey,
             resume: item.checkpoint,
           });
           break;

@@ -8,7 +8,7 @@
  */
 import type { ChangeEvent, TableSchema } from '@tidewater/change-events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventDeliveryReport as DeliveryReport } from '../../src/pipeline/sink';
+import type { EventDeliveryReport } from '../../src/pipeline/sink';
 import { openEventSink } from '../../src/pipeline/sink';
 import { partitionOf } from '../../src/pipeline/partition-policy';
 import { createTopic } from '@tidewater/kafka-sink';
@@ -69,7 +69,7 @@ describe('broker restart mid-stream', () => {
       partitionPolicy: 'hash-primary-key',
       source: { version: '8.0.36', timeZone: 'UTC' },
     });
-    const deliveries: Array<Promise<DeliveryReport>> = [];
+    const deliveries: Array<Promise<EventDeliveryReport>> = [];
     let rounds = 0;
     let isProducing = true;
     let slowest = 0;

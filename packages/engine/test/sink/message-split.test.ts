@@ -14,7 +14,7 @@ import type { DataFormat, PartitionPolicy } from '@tidewater/config';
 import { isTidewaterError } from '@tidewater/errors';
 import { decodeDtsAvro } from '@tidewater/formats';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EventDeliveryReport as DeliveryReport } from '../../src/pipeline/sink';
+import type { EventDeliveryReport } from '../../src/pipeline/sink';
 import { openEventSink } from '../../src/pipeline/sink';
 import { partitionOf } from '../../src/pipeline/partition-policy';
 import { testColumn } from '@tidewater/change-events/testing';
@@ -65,7 +65,7 @@ async function deliverTo(
   label: string,
   options: { policy: PartitionPolicy; format?: DataFormat; partitions?: number },
   events: ChangeEvent[],
-): Promise<{ topic: string; report: DeliveryReport }> {
+): Promise<{ topic: string; report: EventDeliveryReport }> {
   const topic = await makeTopic(label, options.partitions ?? 1, {
     'max.message.bytes': String(LIMIT),
   });

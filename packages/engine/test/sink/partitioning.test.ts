@@ -12,7 +12,7 @@ import type {
 import type { PartitionPolicy } from '@tidewater/config';
 import { decodeDtsAvro } from '@tidewater/formats';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EventDeliveryReport as DeliveryReport } from '../../src/pipeline/sink';
+import type { EventDeliveryReport } from '../../src/pipeline/sink';
 import { openEventSink } from '../../src/pipeline/sink';
 import { partitionOf } from '../../src/pipeline/partition-policy';
 import { testColumn } from '@tidewater/change-events/testing';
@@ -69,7 +69,7 @@ async function deliverAll(
   policy: PartitionPolicy,
   events: ChangeEvent[],
   format: 'canal-json' | 'dts-avro' = 'canal-json',
-): Promise<{ topic: string; report: DeliveryReport }> {
+): Promise<{ topic: string; report: EventDeliveryReport }> {
   const topic = await makeTopic(`policy-${policy}`, PARTITIONS);
   const sink = await openEventSink({
     destination: plainDestination(topic),
@@ -249,7 +249,7 @@ describe('delivery order', () => {
     const KEYS = 40;
     const VERSIONS = 25;
     const settled: number[] = [];
-    const pending: Array<Promise<DeliveryReport>> = [];
+    const pending: Array<Promise<EventDeliveryReport>> = [];
     try {
       for (let v = 1; v <= VERSIONS; v++) {
         // Each round is split in two deliveries that interleave keys.

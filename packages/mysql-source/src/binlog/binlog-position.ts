@@ -5,12 +5,15 @@
  * MySQL: `SHOW MASTER STATUS` (8.4: `SHOW BINARY LOG STATUS`) with `Executed_Gtid_Set`.
  * MariaDB: `SHOW MASTER STATUS` for file and position, `BINLOG_GTID_POS(file, pos)` for the GTID
  * state there (the last GTID per domain). PolarDB-X: `SHOW MASTER STATUS` without GTIDs;
- * multi-stream instances name a stream: `SHOW MASTER STATUS WITH 'group1_stream_0'`.
+ * multi-stream instances name a stream: `SHOW MASTER STATUS WITH 'group1_stream_0'` (PolarDB-X
+ * docs, "Multi-stream binlog": `SHOW BINARY STREAMS` lists the streams). The position read
+ * with a stream is in that stream's own files, so a dump started there follows that stream.
+ * MySQL and MariaDB have no streams: naming one is refused (BINLOG_STREAM_UNSUPPORTED).
  */
 import type { SourcePosition } from '@tidewater/change-events';
 import { TidewaterError } from '@tidewater/errors';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { detectServer } from '../flavour';
+import { describeServer, detectServer, type ServerInfo } from '../flavour';
 
 export interface ReadBinlogPositionOptions {
   /** PolarDB-X multi-stream binlog: the stream whose position to read. */
@@ -43,6 +46,9 @@ export async function readBinlogPosition(
     String(versionRows[0]?.version ?? ''),
     versionRows[0]?.comment === null ? null : String(versionRows[0]?.comment ?? ''),
   );
+  if (options.stream && server.flavour !== 'polardbx') {
+    throw binlogStreamUnsupported(server, options.stream);
+  }
   const suffix = options.stream ? ` WITH ${connection.escape(options.stream)}` : '';
   const status = await showMasterStatus(connection, suffix);
   if (!status || !status.File) {
@@ -76,4 +82,16 @@ export async function readBinlogPosition(
     case 'polardbx':
       return { file, pos, gtidSet: null };
   }
+}
+
+function binlogStreamUnsupported(server: ServerInfo, stream: string): TidewaterError {
+  return new TidewaterError(
+    'BINLOG_STREAM_UNSUPPORTED',
+    `${describeServer(server)} has no binlog streams; "${stream}" names a stream of a PolarDB-X 2.0 multi-stream binlog.`,
+    {
+      category: 'invalid_input',
+      remedy:
+        "Leave the binlog stream empty to read this server's binlog, or point the task at the PolarDB-X 2.0 instance that has this stream.",
+    },
+  );
 }

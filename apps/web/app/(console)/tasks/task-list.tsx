@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import {
   sourceTypeLabels,
+  stageLabels,
   TASK_STATUSES,
   taskStatusLabels,
   type TaskStatus,
@@ -12,7 +13,7 @@ import {
 import type { TaskSummary } from '@tidewater/engine';
 import { apiFetch } from '@/lib/api-client';
 import { formatDateTime, formatLatency, formatRate, formatShortDateTime } from '@/lib/format';
-import { stageLabels, stageStates, stageStateLabels } from '@/lib/task-stages';
+import { stageStates, stageStateLabels } from '@/lib/task-stages';
 import { ErrorCallout } from '@/components/error-callout';
 import { SelectField, TextField } from '@/components/field';
 import { LoadingCard } from '@/components/loading';

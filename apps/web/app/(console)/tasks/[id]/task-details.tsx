@@ -9,15 +9,18 @@ import {
   conflictModeLabels,
   dataFormatLabels,
   instanceClassCeilings,
-  partitionPolicyLabels,
   kafkaEncryptionLabels,
+  partitionPolicyLabels,
+  precheckStatusLabels,
   sourceTypeLabels,
+  STAGES,
+  stageLabels,
 } from '@tidewater/config';
 import type { PublicTaskConfig } from '@tidewater/db';
 import type { TaskDetails } from '@tidewater/engine';
 import { apiFetch } from '@/lib/api-client';
 import { formatCount, formatDateTime, formatLatency, formatRate } from '@/lib/format';
-import { stageLabels, stageStates, stageStateLabels } from '@/lib/task-stages';
+import { stageStates, stageStateLabels } from '@/lib/task-stages';
 import { CopyButton } from '@/components/copy-button';
 import { ErrorCallout } from '@/components/error-callout';
 import { LoadingCard } from '@/components/loading';
@@ -27,14 +30,6 @@ import { TaskActions } from '@/components/task-actions';
 import { MetricCharts } from './metric-charts';
 
 const REFRESH_MS = 2_000;
-
-const precheckStatusLabels: Record<TaskDetails['precheck']['items'][number]['status'], string> = {
-  pending: 'Waiting',
-  running: 'Checking',
-  pass: 'Passed',
-  warning: 'Warning',
-  fail: 'Failed',
-};
 
 export function TaskDetailsView({ taskId }: { taskId: string }) {
   const router = useRouter();
@@ -362,6 +357,12 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
           <dd data-testid="config-source-password">{masked(source.hasPassword)}</dd>
           <dt>Source TLS</dt>
           <dd>{source.tls.enabled ? 'On' : 'Off'}</dd>
+          {source.binlogStream ? (
+            <>
+              <dt>Binlog stream</dt>
+              <dd>{source.binlogStream}</dd>
+            </>
+          ) : null}
           <dt>Kafka brokers</dt>
           <dd>
             {destination.hosts} (port {destination.port}), Kafka {destination.kafkaVersion}
@@ -393,8 +394,7 @@ function ConfigurationSection({ name, config }: { name: string; config: PublicTa
         <dl className="config-list">
           <dt>Stages</dt>
           <dd>
-            {(['schema', 'full', 'incremental'] as const)
-              .filter((stage) => config.stages[stage])
+            {STAGES.filter((stage) => config.stages[stage])
               .map((stage) => stageLabels[stage])
               .join(', ')}
           </dd>

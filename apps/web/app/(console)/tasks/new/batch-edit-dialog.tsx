@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { SelectedObject } from '@tidewater/config';
 import { TextField } from '@/components/field';
-import { objectLabel } from './object-picker';
+import { objectLabel } from './selected-objects';
 
 /**
  * Renames many selected objects at once: a prefix and a suffix for database names and for

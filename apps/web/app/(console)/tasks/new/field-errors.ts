@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import type { z } from 'zod';
 import { issuesByPath } from '@/lib/form-errors';
-import type { FieldErrors } from './task-wizard';
+
+/** Messages keyed by a field's path in the configuration (`source.port`). */
+export type FieldErrors = Record<string, string>;
 
 /** zod issues of a sub-schema, keyed by the full path (`source.port`). */
 export function prefixedIssues(prefix: string, error: z.ZodError): FieldErrors {

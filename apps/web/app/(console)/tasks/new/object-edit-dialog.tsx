@@ -3,6 +3,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import {
   DML_OPERATIONS,
+  dmlOperationLabels,
   selectedObjectSchema,
   type DmlOperation,
   type SelectedObject,
@@ -10,7 +11,7 @@ import {
 import type { FilterCheck } from '@tidewater/engine';
 import { ApiError, apiSend } from '@/lib/api-client';
 import { issuesByPath } from '@/lib/form-errors';
-import { dmlLabels, objectLabel } from './object-picker';
+import { objectLabel } from './selected-objects';
 
 export type EditFocus = 'rename' | 'filter' | 'dml';
 
@@ -201,7 +202,7 @@ export function ObjectEditDialog({
                     )
                   }
                 />
-                {dmlLabels[operation]}
+                {dmlOperationLabels[operation]}
               </label>
             ))}
           </div>

@@ -2,13 +2,14 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
-import { DML_OPERATIONS, type DmlOperation, type SelectedObject } from '@tidewater/config';
+import { DML_OPERATIONS, dmlOperationLabels, type SelectedObject } from '@tidewater/config';
 import type { SourceObjectTree } from '@tidewater/engine';
 import { apiFetch } from '@/lib/api-client';
 import { formatBytes, formatCount } from '@/lib/format';
 import { ErrorCallout } from '@/components/error-callout';
 import { BatchEditDialog } from './batch-edit-dialog';
 import { ObjectEditDialog, type EditFocus } from './object-edit-dialog';
+import { objectKey, objectLabel } from './selected-objects';
 
 /**
  * Source Objects (a tree loaded from the source) and Selected Objects, with arrow buttons
@@ -17,22 +18,6 @@ import { ObjectEditDialog, type EditFocus } from './object-edit-dialog';
  */
 
 type SourceDatabase = SourceObjectTree['databases'][number];
-
-export const dmlLabels: Record<DmlOperation, string> = {
-  insert: 'INSERT',
-  update: 'UPDATE',
-  delete: 'DELETE',
-};
-
-export function objectKey(object: { database: string; table?: string }): string {
-  return object.table === undefined
-    ? `db:${object.database}`
-    : `t:${object.database}.${object.table}`;
-}
-
-export function objectLabel(object: SelectedObject): string {
-  return object.kind === 'database' ? object.database : `${object.database}.${object.table}`;
-}
 
 export function ObjectPicker({
   taskId,
@@ -321,7 +306,10 @@ export function ObjectPicker({
                           ) : null}
                           {object.dml.length < DML_OPERATIONS.length ? (
                             <span className="badge badge-warning">
-                              {object.dml.map((operation) => dmlLabels[operation]).join(', ')} only
+                              {object.dml
+                                .map((operation) => dmlOperationLabels[operation])
+                                .join(', ')}{' '}
+                              only
                             </span>
                           ) : null}
                         </div>

@@ -6,6 +6,7 @@ import {
   destinationSchema,
   KAFKA_ENCRYPTIONS,
   kafkaEncryptionHelp,
+  KAFKA_VERSIONS,
   kafkaEncryptionLabels,
   SOURCE_TYPES,
   sourceSchema,
@@ -17,40 +18,14 @@ import { ApiError, apiSend } from '@/lib/api-client';
 import { issuesByPath } from '@/lib/form-errors';
 import { ErrorCallout } from '@/components/error-callout';
 import { CheckboxField, RadioGroup, SelectField, TextField } from '@/components/field';
-import { prefixedIssues, useInlineErrors } from './field-errors';
-import type { FieldErrors, StepProps } from './task-wizard';
+import { prefixedIssues, useInlineErrors, type FieldErrors } from './field-errors';
+import type { StepProps } from './step-props';
 import {
   destinationInput,
   needsKafkaCredentials,
   sourceInput,
   type WizardForm,
 } from './wizard-form';
-
-const KAFKA_VERSIONS = [
-  '3.9',
-  '3.8',
-  '3.7',
-  '3.6',
-  '3.5',
-  '3.4',
-  '3.3',
-  '3.2',
-  '3.1',
-  '3.0',
-  '2.8',
-  '2.7',
-  '2.6',
-  '2.5',
-  '2.4',
-  '2.3',
-  '2.2',
-  '2.1',
-  '2.0',
-  '1.1',
-  '1.0',
-  '0.11',
-  '0.10',
-];
 
 type Outcome<T> = { kind: 'result'; value: T } | { kind: 'error'; error: ApiError };
 
@@ -304,6 +279,18 @@ export function StepEndpoints({
             }
             {...fieldProps('source.password')}
           />
+          {form.source.type === 'polardbx2' ? (
+            <TextField
+              label="Binlog stream"
+              name="source-binlog-stream"
+              value={form.source.binlogStream}
+              onChange={(value) => setSource('binlogStream', value)}
+              placeholder="group1_stream_0"
+              autoComplete="off"
+              hint="Multi-stream binlog only: the stream to follow, as SHOW BINARY STREAMS lists it. Leave empty for the global binlog."
+              {...fieldProps('source.binlogStream')}
+            />
+          ) : null}
           <div className="span-all">
             <CheckboxField
               label="Encrypt the connection with TLS"

@@ -14,14 +14,16 @@ import {
   dataFormatLabels,
   PARTITION_POLICIES,
   partitionPolicyLabels,
+  STAGES,
+  stageLabels,
   stagesSchema,
 } from '@tidewater/config';
 import { issuesByPath } from '@/lib/form-errors';
 import { ErrorCallout } from '@/components/error-callout';
 import { CheckboxField, RadioGroup, SelectField, TextField } from '@/components/field';
-import { prefixedIssues, useInlineErrors } from './field-errors';
+import { prefixedIssues, useInlineErrors, type FieldErrors } from './field-errors';
 import { ObjectPicker } from './object-picker';
-import type { FieldErrors, StepProps } from './task-wizard';
+import type { StepProps } from './step-props';
 import { advancedInput, type WizardForm } from './wizard-form';
 
 function validateObjectsStep(form: WizardForm): FieldErrors {
@@ -101,16 +103,10 @@ export function StepObjects({
           <fieldset className="field" aria-describedby="stages-hint">
             <legend className="field-label">Task stages</legend>
             <div className="button-row">
-              {(
-                [
-                  ['schema', 'Schema migration'],
-                  ['full', 'Full data migration'],
-                  ['incremental', 'Incremental data migration'],
-                ] as const
-              ).map(([stage, label]) => (
+              {STAGES.map((stage) => (
                 <CheckboxField
                   key={stage}
-                  label={label}
+                  label={stageLabels[stage]}
                   name={`stage-${stage}`}
                   checked={form.stages[stage]}
                   onChange={(checked) =>

@@ -2,13 +2,14 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { precheckStatusLabels } from '@tidewater/config';
 import type { PrecheckItemView } from '@tidewater/db';
 import type { PrecheckReport, TaskDetails } from '@tidewater/engine';
 import { apiFetch, apiSend } from '@/lib/api-client';
 import { ConfirmDialog } from '@/components/confirm-dialog';
 import { ErrorCallout } from '@/components/error-callout';
 import { ProgressBar } from '@/components/progress-bar';
-import type { StepProps } from './task-wizard';
+import type { StepProps } from './step-props';
 
 /**
  * Saves (already done by step 2's Next) and runs the precheck, showing each item as it
@@ -134,14 +135,6 @@ export function StepPrecheck({ goTo, taskId, status }: StepProps & { taskId: str
   );
 }
 
-const statusLabels: Record<PrecheckItemView['status'], string> = {
-  pending: 'Waiting',
-  running: 'Checking',
-  pass: 'Passed',
-  warning: 'Warning',
-  fail: 'Failed',
-};
-
 function PrecheckRow({
   item,
   taskId,
@@ -198,7 +191,7 @@ function PrecheckRow({
       </td>
       <td>
         <span className={`badge badge-${badge}`}>
-          {item.isIgnored ? 'Ignored' : statusLabels[item.status]}
+          {item.isIgnored ? 'Ignored' : precheckStatusLabels[item.status]}
         </span>
       </td>
       <td>

@@ -8,7 +8,7 @@ import type { TaskSummary } from '@tidewater/engine';
 import { apiSend } from '@/lib/api-client';
 import { formatCount } from '@/lib/format';
 import { ErrorCallout } from '@/components/error-callout';
-import type { StepProps } from './task-wizard';
+import type { StepProps } from './step-props';
 
 /** What each instance class suits, beside its ceiling of incremental records per second. */
 const suits: Record<InstanceClass, string> = {

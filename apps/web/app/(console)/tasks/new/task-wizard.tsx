@@ -4,14 +4,15 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { TaskStatus } from '@tidewater/config';
 import type { TaskDetails, TaskSummary } from '@tidewater/engine';
 import { ApiError, apiFetch, apiSend } from '@/lib/api-client';
 import { ErrorCallout } from '@/components/error-callout';
 import { LoadingCard } from '@/components/loading';
+import type { FieldErrors } from './field-errors';
 import { StepEndpoints } from './step-endpoints';
 import { StepObjects } from './step-objects';
 import { StepPrecheck } from './step-precheck';
+import type { StepNumber } from './step-props';
 import { StepPurchase } from './step-purchase';
 import { configInput, emptyForm, formFromConfig, type WizardForm } from './wizard-form';
 
@@ -28,10 +29,6 @@ export const WIZARD_STEPS = [
   'Save Task Settings and Precheck',
   'Purchase Instance',
 ] as const;
-
-export type StepNumber = 1 | 2 | 3 | 4;
-
-export type FieldErrors = Record<string, string>;
 
 /** Statuses in which a task is still a draft the wizard may edit or finish. */
 const DRAFT_STATUSES = new Set(['created', 'prechecking', 'precheck_failed', 'precheck_passed']);
@@ -170,19 +167,6 @@ export function TaskWizard() {
       {effectiveStep === 4 && draftId ? <StepPurchase {...common} taskId={draftId} /> : null}
     </>
   );
-}
-
-export interface StepProps {
-  form: WizardForm;
-  setForm: (update: (current: WizardForm | null) => WizardForm | null) => void;
-  errors: FieldErrors;
-  setErrors: (errors: FieldErrors) => void;
-  saveError: ApiError | null;
-  save: (fields: Record<string, unknown>) => Promise<string | null>;
-  goTo: (step: StepNumber, id?: string | null) => void;
-  draftId: string | null;
-  /** The saved task's status (undefined before the first save). */
-  status: TaskStatus | undefined;
 }
 
 function WizardSteps({ current }: { current: StepNumber }) {

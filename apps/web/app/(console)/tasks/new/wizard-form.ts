@@ -1,12 +1,18 @@
 import {
+  DEFAULT_SOURCE_TYPE,
   generateTaskName,
+  TASK_DEFAULTS,
   usesKafkaLogin,
   type CanalJsonValues,
-  type KafkaEncryption,
+  type Capitalization,
+  type ConflictMode,
   type DataFormat,
   type InstanceClass,
+  type KafkaEncryption,
   type PartitionPolicy,
   type SelectedObject,
+  type SourceType,
+  type Stage,
   type TaskConfigInput,
 } from '@tidewater/config';
 import type { PublicTaskConfig } from '@tidewater/db';
@@ -16,17 +22,26 @@ import type { PublicTaskConfig } from '@tidewater/db';
  * them); passwords are empty unless the operator types one — an empty password field on a
  * saved task means "unchanged", and the API keeps the stored one as long as the host, port,
  * account and TLS settings it was saved with are unchanged (else it asks for it again).
+ * The enums and defaults are `@tidewater/config`'s, never retyped here.
  */
+interface TlsFields {
+  enabled: boolean;
+  ca: string;
+  rejectUnauthorized: boolean;
+}
+
 export interface WizardForm {
   name: string;
   source: {
-    type: 'polardbx2' | 'mysql' | 'mariadb';
+    type: SourceType;
     host: string;
     port: string;
     user: string;
     password: string;
     hasStoredPassword: boolean;
-    tls: { enabled: boolean; ca: string; rejectUnauthorized: boolean };
+    tls: TlsFields;
+    /** PolarDB-X 2.0: the binlog stream to follow; empty for the global binlog. */
+    binlogStream: string;
   };
   destination: {
     hosts: string;
@@ -47,14 +62,14 @@ export interface WizardForm {
       hasStoredPassword: boolean;
     };
   };
-  stages: { schema: boolean; full: boolean; incremental: boolean };
-  conflictMode: 'precheck' | 'ignore';
+  stages: Record<Stage, boolean>;
+  conflictMode: ConflictMode;
   format: DataFormat;
   partitionPolicy: PartitionPolicy;
   objects: SelectedObject[];
   advanced: {
     alerts: { enabled: boolean; latencyThresholdSeconds: string; contacts: string };
-    capitalization: 'default' | 'source' | 'upper' | 'lower';
+    capitalization: Capitalization;
     retryMinutes: string;
     canalJsonValues: CanalJsonValues;
   };
@@ -75,29 +90,30 @@ export interface KafkaTlsForm {
 }
 
 export function emptyForm(): WizardForm {
+  const defaults = TASK_DEFAULTS;
   return {
     name: generateTaskName(),
     source: {
-      type: 'mysql',
+      type: DEFAULT_SOURCE_TYPE,
       host: '',
-      port: '3306',
+      port: String(defaults.sourcePort),
       user: '',
       password: '',
       hasStoredPassword: false,
-      tls: { enabled: false, ca: '', rejectUnauthorized: true },
+      tls: { ...defaults.tls, ca: '' },
+      binlogStream: '',
     },
     destination: {
       hosts: '',
-      port: '9092',
+      port: String(defaults.brokerPort),
       user: '',
       password: '',
       hasStoredPassword: false,
-      kafkaVersion: '3.9',
-      encryption: 'none',
+      kafkaVersion: defaults.kafkaVersion,
+      encryption: defaults.encryption,
       tls: {
-        enabled: false,
+        ...defaults.tls,
         ca: '',
-        rejectUnauthorized: true,
         clientCert: '',
         clientKey: '',
         hasStoredClientKey: false,
@@ -106,18 +122,22 @@ export function emptyForm(): WizardForm {
       ddlTopic: '',
       schemaRegistry: { enabled: false, url: '', user: '', password: '', hasStoredPassword: false },
     },
-    stages: { schema: true, full: true, incremental: true },
-    conflictMode: 'precheck',
-    format: 'dts-avro',
-    partitionPolicy: 'partition-zero',
+    stages: { ...defaults.stages },
+    conflictMode: defaults.conflictMode,
+    format: defaults.format,
+    partitionPolicy: defaults.partitionPolicy,
     objects: [],
     advanced: {
-      alerts: { enabled: false, latencyThresholdSeconds: '60', contacts: '' },
-      capitalization: 'default',
-      retryMinutes: '720',
-      canalJsonValues: 'canal',
+      alerts: {
+        enabled: false,
+        latencyThresholdSeconds: String(defaults.latencyThresholdSeconds),
+        contacts: '',
+      },
+      capitalization: defaults.capitalization,
+      retryMinutes: String(defaults.retryMinutes),
+      canalJsonValues: defaults.canalJsonValues,
     },
-    instanceClass: 'unlimited',
+    instanceClass: defaults.instanceClass,
   };
 }
 
@@ -140,6 +160,7 @@ export function formFromConfig(name: string, config: PublicTaskConfig): WizardFo
       password: '',
       hasStoredPassword: config.source.hasPassword,
       tls: tls(config.source.tls),
+      binlogStream: config.source.binlogStream ?? '',
     },
     destination: {
       hosts: config.destination.hosts,
@@ -189,7 +210,7 @@ export function formFromConfig(name: string, config: PublicTaskConfig): WizardFo
   };
 }
 
-function tlsInput(tls: { enabled: boolean; ca: string; rejectUnauthorized: boolean }) {
+function tlsInput(tls: TlsFields) {
   return {
     enabled: tls.enabled,
     rejectUnauthorized: tls.rejectUnauthorized,
@@ -210,6 +231,9 @@ export function sourceInput(form: WizardForm): TaskConfigInput['source'] {
     user: source.user,
     ...(source.password !== '' || !source.hasStoredPassword ? { password: source.password } : {}),
     tls: tlsInput(source.tls),
+    // Only PolarDB-X 2.0 has streams. Always sent, empty for the other types: a draft's
+    // source is merged over the stored one, whose stream must go when the type changes.
+    binlogStream: source.type === 'polardbx2' ? source.binlogStream : '',
   };
 }
 
