@@ -1,13 +1,25 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the types of an untyped dependency must reach every program that compiles this file (the web app, the bench)
+/// <reference path="./kafkajs-snappy.d.ts" />
 /**
- * The kafkajs client for a task's destination: brokers, PLAINTEXT or SASL/SCRAM-SHA-256, TLS
- * when the operator gave it. Everything else in the package opens its admin, producer or
- * consumer through `createKafka`, so the security settings are decided in one place.
+ * How the package reaches a task's destination: brokers, PLAINTEXT or SASL/SCRAM-SHA-256, TLS
+ * when the operator gave it. `connectionSettings` decides the security settings in one place;
+ * two thin adapters hand them to the clients: `kafkaConfig` to kafkajs (admin requests, the
+ * topic scan, tests) and `producerConnectionOptions` to @platformatic/kafka (the sink's
+ * producer; see the README, "The producer client", for why two clients).
  */
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { ConnectionOptions as ProducerConnection, SASLOptions } from '@platformatic/kafka';
 import type { DestinationConfig } from '@tidewater/config';
 import { brokerAddresses } from '@tidewater/config';
 import type { KafkaConfig, LogEntry, RetryOptions } from 'kafkajs';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs, { Kafka, logLevel } from 'kafkajs';
+import createSnappyCodec from 'kafkajs-snappy';
 import type { KafkaErrorContext } from './kafka-errors';
+
+// kafkajs keeps codecs in one process-wide table whose snappy entry throws "not implemented"
+// until a codec is registered; registering there is how kafkajs is meant to be extended. Its
+// consumers (the conflicting-tables scan) read what the sink wrote with snappy.
+kafkajs.CompressionCodecs[kafkajs.CompressionTypes.Snappy] = createSnappyCodec;
 
 /** The parts of a destination the connection needs. */
 export type KafkaConnection = Pick<
@@ -67,13 +79,75 @@ function logCreator(log: KafkaLog | undefined): KafkaConfig['logCreator'] {
     };
 }
 
+/** A SASL mechanism as kafkajs names it; @platformatic/kafka spells the same in capitals. */
+export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+/** What every client needs to reach the destination, whatever its library. */
+export interface ConnectionSettings {
+  brokers: string[];
+  /** Node's TLS options when TLS is on (CA, certificate checks; client certificates go here). */
+  tls?: TlsOptions;
+  sasl?: { mechanism: SaslMechanism; username: string; password: string };
+}
+
+/** The one mapping from a destination's fields to brokers, TLS and SASL. */
+export function connectionSettings(connection: KafkaConnection): ConnectionSettings {
+  const settings: ConnectionSettings = { brokers: brokerAddresses(connection) };
+  if (connection.tls.enabled) {
+    settings.tls = {
+      rejectUnauthorized: connection.tls.rejectUnauthorized,
+      ...(connection.tls.ca ? { ca: [connection.tls.ca] } : {}),
+    };
+  }
+  switch (connection.encryption) {
+    case 'none':
+      break;
+    case 'scram-sha-256':
+      settings.sasl = {
+        mechanism: 'scram-sha-256',
+        username: connection.user ?? '',
+        password: connection.password ?? '',
+      };
+      break;
+  }
+  return settings;
+}
+
+const PRODUCER_MECHANISMS: Record<SaslMechanism, SASLOptions['mechanism']> = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+};
+
+/** The same settings for @platformatic/kafka: bootstrap brokers, TLS and SASL. */
+export function producerConnectionOptions(
+  connection: KafkaConnection,
+): ProducerConnection & { bootstrapBrokers: string[] } {
+  const settings = connectionSettings(connection);
+  return {
+    bootstrapBrokers: settings.brokers,
+    connectTimeout: 5_000,
+    ...(settings.tls === undefined ? {} : { tls: settings.tls }),
+    ...(settings.sasl === undefined
+      ? {}
+      : {
+          sasl: {
+            mechanism: PRODUCER_MECHANISMS[settings.sasl.mechanism],
+            username: settings.sasl.username,
+            password: settings.sasl.password,
+          },
+        }),
+  };
+}
+
 export function kafkaConfig(
   connection: KafkaConnection,
   options: KafkaClientOptions = {},
 ): KafkaConfig {
+  const settings = connectionSettings(connection);
   const config: KafkaConfig = {
     clientId: options.clientId ?? 'tidewater',
-    brokers: brokerAddresses(connection),
+    brokers: settings.brokers,
     connectionTimeout: 5_000,
     authenticationTimeout: 10_000,
     requestTimeout: 30_000,
@@ -81,18 +155,20 @@ export function kafkaConfig(
     logLevel: options.log === undefined ? logLevel.NOTHING : logLevel.WARN,
     logCreator: logCreator(options.log),
   };
-  if (connection.tls.enabled) {
-    config.ssl = {
-      rejectUnauthorized: connection.tls.rejectUnauthorized,
-      ...(connection.tls.ca ? { ca: [connection.tls.ca] } : {}),
-    };
-  }
-  if (connection.encryption === 'scram-sha-256') {
-    config.sasl = {
-      mechanism: 'scram-sha-256',
-      username: connection.user ?? '',
-      password: connection.password ?? '',
-    };
+  if (settings.tls !== undefined) config.ssl = settings.tls;
+  if (settings.sasl !== undefined) {
+    const { mechanism, username, password } = settings.sasl;
+    switch (mechanism) {
+      case 'plain':
+        config.sasl = { mechanism, username, password };
+        break;
+      case 'scram-sha-256':
+        config.sasl = { mechanism, username, password };
+        break;
+      case 'scram-sha-512':
+        config.sasl = { mechanism, username, password };
+        break;
+    }
   }
   return config;
 }
