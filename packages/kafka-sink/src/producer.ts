@@ -28,7 +28,7 @@ export type SinkCompression = (typeof SINK_COMPRESSIONS)[number];
 export interface SinkProducerOptions {
   clientId: string;
   compression: SinkCompression;
-  /** Retries of one request before `send` rejects. */
+  /** Retries of one request before `send` rejects (at least 2, see below). */
   retries: number;
   /** First wait between retries; doubled each time up to `maxRetryTimeMs`. */
   initialRetryTimeMs: number;
@@ -66,7 +66,9 @@ export async function openSinkProducer(
     acks: -1,
     compression: options.compression satisfies CompressionAlgorithmValue,
     autocreateTopics: false,
-    retries: options.retries,
+    // @platformatic/kafka turns an idempotent producer's `retries` of 0 or 1 into "forever";
+    // two is the fewest that stays bounded.
+    retries: Math.max(2, options.retries),
     retryDelay: (_client, _operation, attempt) =>
       retryDelayMs(attempt, options.initialRetryTimeMs, options.maxRetryTimeMs),
     timeout: options.ackTimeoutMs,
@@ -89,6 +91,18 @@ export async function openSinkProducer(
     await producer.close(true);
     throw error;
   }
+  // Runs of one key are common (a table's name under the table policies, a DDL key): the
+  // bytes of the previous key are reused; the producer copies them into the record batch.
+  let lastKey: string | null = null;
+  let lastKeyBytes: Buffer | undefined;
+  const keyBytes = (key: string | null): Buffer | undefined => {
+    if (key === null) return undefined;
+    if (key !== lastKey) {
+      lastKey = key;
+      lastKeyBytes = Buffer.from(key);
+    }
+    return lastKeyBytes;
+  };
   return {
     async send(messages) {
       const records = new Array<{
@@ -102,7 +116,7 @@ export async function openSinkProducer(
         records[i] = {
           topic: message.topic,
           partition: message.partition,
-          key: message.key === null ? undefined : Buffer.from(message.key),
+          key: keyBytes(message.key),
           value: message.value,
         };
       }
