@@ -23,6 +23,7 @@ const config: NextConfig = {
   // Node-only drivers stay as runtime requires instead of being bundled.
   serverExternalPackages: [
     'kafkajs',
+    '@platformatic/kafka',
     'mysql2',
     'bullmq',
     'ioredis',

@@ -2,6 +2,7 @@ import {
   defaultMessages,
   measureEncode,
   measureKafkajs,
+  measurePlatformatic,
   measureSink,
   type SinkRun,
 } from '@tidewater/engine/bench/sink';
@@ -11,10 +12,11 @@ import { defineSection } from '../section';
 
 /**
  * The Kafka sink: `deliver` end to end (encode, key and partition, the ordered send queue,
- * kafkajs, acks=all, idempotent) for ~500-byte Canal JSON messages and the same rows as DTS
- * Avro, on a fresh one-partition topic like the floors section's ProducerPerformance run, so
- * the ratio to that run is our share of the broker's ceiling. Encoding alone and bare kafkajs
- * show where the time goes.
+ * @platformatic/kafka's producer, acks=all, idempotent) for ~500-byte Canal JSON messages and
+ * the same rows as DTS Avro, on a fresh one-partition topic like the floors section's
+ * ProducerPerformance run, so the ratio to that run is our share of the broker's ceiling.
+ * Encoding alone and the two bare clients (the producer the sink uses, and kafkajs, which it
+ * used before) on the same pre-built messages show where the time goes.
  */
 
 const FLOOR_RECORDS = 'floors/Kafka producer, 500 B records, acks=all';
@@ -25,7 +27,8 @@ export default defineSection({
   description:
     '`deliver` of single-row INSERT events (sysbench rows; ~520 B Canal JSON, ~360 B DTS Avro) to a ' +
     'fresh 1-partition topic, acks=all, idempotent producer, no compression, 8 deliveries of 1,000 ' +
-    'events in flight. Encode-only and bare-kafkajs rows split the cost.',
+    'events in flight. Encode-only and bare-client rows (@platformatic/kafka, which the sink uses, and ' +
+    'kafkajs 2.2.4) split the cost.',
   services: ['kafka'],
   async run({ section, endpoints, runs, log }): Promise<Figure[]> {
     const figures: Figure[] = [];
@@ -37,15 +40,18 @@ export default defineSection({
       const options = { format, messages: defaultMessages, compression: 'none' as const };
       const sink: SinkRun[] = [];
       const client: SinkRun[] = [];
+      const platformatic: SinkRun[] = [];
       const encode: SinkRun[] = [];
       // One short unmeasured pass, so the first measured run does not pay for the JIT warm-up.
       await measureSink(endpoints, { ...options, messages: 20_000 });
       for (let run = 1; run <= runs; run += 1) {
         sink.push(await measureSink(endpoints, options));
+        platformatic.push(await measurePlatformatic(endpoints, options));
         client.push(await measureKafkajs(endpoints, options));
         encode.push(measureEncode(format, defaultMessages));
         log(
           `${label} run ${run}/${runs}: sink ${Math.round(sink.at(-1)!.messagesPerSecond)} msg/s, ` +
+            `@platformatic/kafka ${Math.round(platformatic.at(-1)!.messagesPerSecond)} msg/s, ` +
             `kafkajs ${Math.round(client.at(-1)!.messagesPerSecond)} msg/s, ` +
             `encode ${Math.round(encode.at(-1)!.messagesPerSecond)} msg/s`,
         );
@@ -75,13 +81,37 @@ export default defineSection({
         ),
         summarize(
           section,
+          `${label} bare @platformatic/kafka send`,
+          'messages/s',
+          platformatic.map((s) => s.messagesPerSecond),
+          {
+            ratioTo: FLOOR_RECORDS,
+            note: 'the same pre-built messages, one idempotent send at a time with the sink batch size',
+          },
+        ),
+        summarize(
+          section,
+          `${label} bare @platformatic/kafka CPU per message`,
+          'µs',
+          platformatic.map((s) => s.cpuMicrosPerMessage),
+          { note: 'user + system CPU of the producing process, all threads' },
+        ),
+        summarize(
+          section,
           `${label} bare kafkajs sendBatch`,
           'messages/s',
           client.map((s) => s.messagesPerSecond),
           {
             ratioTo: FLOOR_RECORDS,
-            note: 'the same pre-built messages, one sendBatch at a time with the sink batch size',
+            note: 'kafkajs 2.2.4 on the same pre-built messages, one sendBatch at a time with the sink batch size',
           },
+        ),
+        summarize(
+          section,
+          `${label} bare kafkajs CPU per message`,
+          'µs',
+          client.map((s) => s.cpuMicrosPerMessage),
+          { note: 'user + system CPU of the producing process, all threads' },
         ),
         summarize(
           section,

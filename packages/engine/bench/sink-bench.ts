@@ -16,6 +16,7 @@ import type { InsertEvent, TableSchema } from '@tidewater/change-events';
 import type { DataFormat } from '@tidewater/config';
 import type { StackEndpoints } from '@tidewater/stack';
 import kafkajs from 'kafkajs';
+import { Producer as PlatformaticProducer } from '@platformatic/kafka';
 import type { SinkCompression, SinkLimits } from '@tidewater/kafka-sink';
 import { DEFAULT_SINK_LIMITS, createTopic, deleteTopics } from '@tidewater/kafka-sink';
 import { MessageBuilder } from '../src/pipeline/message-builder';
@@ -218,6 +219,63 @@ export async function measureKafkajs(
     );
   } finally {
     await producer.disconnect();
+    await deleteTopics(destination, [topic]);
+  }
+}
+
+/**
+ * Bare @platformatic/kafka: the same pre-built messages, one idempotent `send` at a time (acks
+ * all), with the sink's request size; beside `measureKafkajs` it compares the two clients.
+ */
+export async function measurePlatformatic(
+  endpoints: StackEndpoints,
+  options: SinkBenchOptions,
+): Promise<SinkRun> {
+  const topic = `bench-pkafka-${options.format}-${Date.now().toString(36)}`;
+  const destination = destinationOf(endpoints, topic);
+  await createTopic(destination, { topic, partitions: 1 });
+  const builder = new MessageBuilder({
+    format: options.format,
+    partitionPolicy: 'partition-zero',
+    source,
+    topic,
+    ddlTopic: topic,
+    partitions: new Map([[topic, 1]]),
+    maxMessageBytes: new Map([[topic, 1_048_588]]),
+  });
+  const messages = builder.build(events(options.messages), Date.now());
+  const bytes = messages.reduce((sum, m) => sum + m.value.length + (m.key?.length ?? 0), 0);
+  const perRequest = Math.floor(
+    (options.limits?.maxBatchBytes ?? DEFAULT_SINK_LIMITS.maxBatchBytes) /
+      (bytes / messages.length + 40),
+  );
+  const producer = new PlatformaticProducer({
+    clientId: 'bench',
+    bootstrapBrokers: endpoints.kafka.brokers,
+    idempotent: true,
+    compression: options.compression,
+  });
+  try {
+    const cpu = process.cpuUsage();
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < messages.length; i += perRequest) {
+      await producer.send({
+        messages: messages.slice(i, i + perRequest).map((m) => ({
+          topic,
+          partition: m.partition,
+          key: m.key === null ? undefined : Buffer.from(m.key),
+          value: m.value,
+        })),
+      });
+    }
+    return run(
+      messages.length,
+      bytes,
+      Number(process.hrtime.bigint() - started) / 1e9,
+      process.cpuUsage(cpu),
+    );
+  } finally {
+    await producer.close();
     await deleteTopics(destination, [topic]);
   }
 }

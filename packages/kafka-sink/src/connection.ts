@@ -1,16 +1,26 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the types of an untyped dependency must reach every program that compiles this file (the web app, the bench)
+/// <reference path="./kafkajs-snappy.d.ts" />
 /**
- * The kafkajs client for a task's destination: brokers, a SASL login (PLAIN, SCRAM-SHA-256,
+ * How the package reaches a task's destination: brokers, a SASL login (PLAIN, SCRAM-SHA-256,
  * SCRAM-SHA-512) or none, TLS when the operator turned it on, with a client certificate when
- * given. Everything else in the package opens its admin, producer or consumer through
- * `createKafka`, so the security settings are decided in one place: `kafkaSecurity` maps the
- * destination to client-neutral settings, `kafkaConfig` hands them to kafkajs.
+ * given. `kafkaSecurity` decides the security settings in one place; two thin adapters hand them
+ * to the clients: `kafkaConfig` to kafkajs (admin requests, the topic scan, tests) and
+ * `producerConnectionOptions` to @platformatic/kafka (the sink's producer; see the README, "The
+ * producer client", for why two clients).
  */
+import type { ConnectionOptions as ProducerConnection, SASLOptions } from '@platformatic/kafka';
 import type { DestinationConfig, KafkaEncryption } from '@tidewater/config';
 import { brokerAddresses, kafkaEncryptionLabels } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
 import type { KafkaConfig, LogEntry, RetryOptions } from 'kafkajs';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs, { Kafka, logLevel } from 'kafkajs';
+import createSnappyCodec from 'kafkajs-snappy';
 import type { KafkaErrorContext } from './kafka-errors';
+
+// kafkajs keeps codecs in one process-wide table whose snappy entry throws "not implemented"
+// until a codec is registered; registering there is how kafkajs is meant to be extended. Its
+// consumers (the conflicting-tables scan) read what the sink wrote with snappy.
+kafkajs.CompressionCodecs[kafkajs.CompressionTypes.Snappy] = createSnappyCodec;
 
 /** The parts of a destination the connection needs. */
 export type KafkaConnection = Pick<
@@ -132,6 +142,34 @@ function logCreator(log: KafkaLog | undefined): KafkaConfig['logCreator'] {
       else if (level === logLevel.WARN) log('warn', message);
       else if (level === logLevel.INFO) log('info', message);
     };
+}
+
+/** The mechanisms as @platformatic/kafka spells them. */
+const PRODUCER_MECHANISMS: Record<KafkaSaslMechanism, SASLOptions['mechanism']> = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+};
+
+/** The same settings for @platformatic/kafka: bootstrap brokers, TLS and SASL. */
+export function producerConnectionOptions(
+  connection: KafkaConnection,
+): ProducerConnection & { bootstrapBrokers: string[] } {
+  const settings = kafkaSecurity(connection);
+  return {
+    bootstrapBrokers: brokerAddresses(connection),
+    connectTimeout: 5_000,
+    ...(settings.tls === undefined ? {} : { tls: settings.tls }),
+    ...(settings.sasl === undefined
+      ? {}
+      : {
+          sasl: {
+            mechanism: PRODUCER_MECHANISMS[settings.sasl.mechanism],
+            username: settings.sasl.username,
+            password: settings.sasl.password,
+          },
+        }),
+  };
 }
 
 export function kafkaConfig(

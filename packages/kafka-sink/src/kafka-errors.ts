@@ -1,10 +1,13 @@
 /**
- * Turns what kafkajs throws into the sink's `TidewaterError`s: one stable code per condition an
- * operator can act on. kafkajs wraps the root cause (`KafkaJSNumberOfRetriesExceeded` holds the
- * last `KafkaJSConnectionError`, `KafkaJSNonRetriableError` holds a protocol error), so the
- * chain is walked and the most specific cause wins. Protocol error names are Kafka's own
- * (`org.apache.kafka.common.protocol.Errors`), which kafkajs copies into `error.type`.
- * Messages name brokers, topics, tables and keys; never a password.
+ * Turns what the Kafka clients throw into the sink's `TidewaterError`s: one stable code per
+ * condition an operator can act on. Both clients wrap the root cause: kafkajs's
+ * `KafkaJSNumberOfRetriesExceeded` holds the last `KafkaJSConnectionError` and
+ * `KafkaJSNonRetriableError` a protocol error; @platformatic/kafka's `MultipleErrors` holds
+ * every attempt's error (`errors`) and a `ResponseError` one `ProtocolError` per failed
+ * partition. So the chain is walked and the most specific cause wins. Protocol error names are
+ * Kafka's own (`org.apache.kafka.common.protocol.Errors`): kafkajs copies them into
+ * `error.type`, @platformatic/kafka into `error.apiId`. Messages name brokers, topics, tables
+ * and keys; never a password.
  */
 import { TidewaterError } from '@tidewater/errors';
 
@@ -23,23 +26,37 @@ interface ErrorLike {
   type?: unknown;
   message?: unknown;
   code?: unknown;
+  apiId?: unknown;
   cause?: unknown;
   originalError?: unknown;
   errors?: unknown;
 }
 
-/** The error and every cause under it, outermost first (bounded: chains are short). */
+/** @platformatic/kafka's wrapper after the last retry: `produce failed 21 times.` */
+function isRetryHistory(item: ErrorLike): boolean {
+  return item.code === 'PLT_KFK_MULTIPLE' && /^\S+ failed \d+ times\.$/.test(text(item.message));
+}
+
+/**
+ * The error and every cause under it, outermost first. Bounded: a request that failed after
+ * every retry holds one error per attempt (20 by default), each with a cause or two.
+ */
 export function errorChain(error: unknown): ErrorLike[] {
   const chain: ErrorLike[] = [];
   const queue: unknown[] = [error];
-  while (queue.length > 0 && chain.length < 16) {
+  while (queue.length > 0 && chain.length < 128) {
     const next = queue.shift();
     if (next === null || typeof next !== 'object' || chain.includes(next as ErrorLike)) continue;
     const item = next as ErrorLike;
     chain.push(item);
     if (item.cause !== undefined) queue.push(item.cause);
     if (item.originalError !== undefined) queue.push(item.originalError);
-    if (Array.isArray(item.errors)) queue.push(...(item.errors as unknown[]));
+    if (Array.isArray(item.errors)) {
+      // A request that failed every retry holds one error per attempt: the last one says why
+      // it finally failed (an earlier broker restart does not make a refused batch unreachable).
+      if (isRetryHistory(item)) queue.push(item.errors.at(-1));
+      else queue.push(...(item.errors as unknown[]));
+    }
   }
   return chain;
 }
@@ -59,6 +76,15 @@ const AUTHENTICATION_TYPES = new Set([
 ]);
 
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/** @platformatic/kafka's codes: a refused login; a socket that failed, closed or timed out. */
+const AUTHENTICATION_CODE = 'PLT_KFK_AUTHENTICATION';
+const NETWORK_CODE = 'PLT_KFK_NETWORK';
+
+/** The Kafka protocol error name an item carries, from either client. */
+function protocolType(item: ErrorLike): string {
+  return text(item.type) || text(item.apiId);
+}
 
 const UNREACHABLE_NAMES = new Set([
   'KafkaJSConnectionError',
@@ -262,11 +288,11 @@ export function kafkaMessageTooLarge(details: {
 
 /** Whether the broker refused a produce request for its size (the batch, not one record). */
 export function isMessageTooLarge(error: unknown): boolean {
-  return errorChain(error).some((item) => TOO_LARGE_TYPES.has(text(item.type)));
+  return errorChain(error).some((item) => TOO_LARGE_TYPES.has(protocolType(item)));
 }
 
 /**
- * The `TidewaterError` for anything kafkajs threw while talking to the cluster. `operation` is
+ * The `TidewaterError` for anything a Kafka client threw while talking to the cluster. `operation` is
  * what we tried, in the operator's words (`produce`, `list topics`). Errors that are already
  * `TidewaterError`s pass through.
  */
@@ -277,16 +303,17 @@ export function translateKafkaError(
 ): TidewaterError {
   if (error instanceof TidewaterError) return error;
   const chain = errorChain(error);
-  const types = chain.map((item) => text(item.type));
+  const types = chain.map(protocolType);
   const names = chain.map((item) => text(item.name));
+  const codes = chain.map((item) => text(item.code));
 
   if (
     names.includes('KafkaJSSASLAuthenticationError') ||
+    codes.includes(AUTHENTICATION_CODE) ||
     types.some((type) => AUTHENTICATION_TYPES.has(type))
   ) {
     return kafkaAuthFailed(context, error);
   }
-  const codes = chain.map((item) => text(item.code));
   if (codes.some((code) => UNTRUSTED_SERVER_CODES.has(code))) {
     return kafkaTlsUntrusted(context, error);
   }
@@ -302,7 +329,7 @@ export function translateKafkaError(
   if (types.includes('UNKNOWN_TOPIC_OR_PARTITION') && context.topic !== undefined) {
     return kafkaTopicMissing(context, context.topic);
   }
-  if (names.some((name) => UNREACHABLE_NAMES.has(name))) {
+  if (names.some((name) => UNREACHABLE_NAMES.has(name)) || codes.includes(NETWORK_CODE)) {
     return kafkaUnreachable(context, error);
   }
   const root = chain.at(-1);
@@ -311,11 +338,19 @@ export function translateKafkaError(
     `Kafka at ${context.brokers.join(', ')} could not ${operation}: ${shortReason(root)}.`,
     {
       category: 'unavailable',
-      isRetryable: chain.some((item) => (item as { retriable?: unknown }).retriable === true),
+      isRetryable: chain.some((item) => {
+        const flags = item as { retriable?: unknown; canRetry?: unknown };
+        return flags.retriable === true || flags.canRetry === true;
+      }),
       remedy:
         'Check the broker log for the request; if the error names a broker setting, adjust it. ' +
         'Retrying the task later resumes from the last checkpoint.',
-      details: { brokers: context.brokers, topic: context.topic, operation, types },
+      details: {
+        brokers: context.brokers,
+        topic: context.topic,
+        operation,
+        types: [...new Set(types.filter((type) => type !== ''))],
+      },
       cause: error,
     },
   );

@@ -1,49 +1,36 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- the types of an untyped dependency must reach every program that compiles this file (the web app, the bench)
-/// <reference path="./kafkajs-snappy.d.ts" />
 /**
  * The sink: ready messages (topic, partition, key, value) in, Kafka acknowledgements out.
- * `openKafkaSink` checks the topics and connects an idempotent producer; `deliver` resolves
- * only once Kafka acknowledged (acks=all) every message it was given, and deliveries settle in
- * call order (see `send-queue.ts`), so a caller checkpoints exactly what is durable. It knows
- * nothing of the source, the formats or the task's names: the engine builds the messages.
+ * `openKafkaSink` checks the topics (kafkajs admin) and connects the idempotent producer
+ * (`producer.ts`); `deliver` resolves only once Kafka acknowledged (acks=all) every message it
+ * was given, and deliveries settle in call order (see `send-queue.ts`), so a caller checkpoints
+ * exactly what is durable. It knows nothing of the source, the formats or the task's names: the
+ * engine builds the messages.
  */
 import type { DestinationConfig } from '@tidewater/config';
 import { TidewaterError } from '@tidewater/errors';
-import type { Producer, RetryOptions } from 'kafkajs';
-import kafkajs from 'kafkajs';
-import createSnappyCodec from 'kafkajs-snappy';
 import type { TopicLayout } from './admin';
 import { describeTopics } from './admin';
 import type { KafkaLog } from './connection';
 import { createKafka, errorContext } from './connection';
 import { isMessageTooLarge, kafkaMessageTooLarge, translateKafkaError } from './kafka-errors';
+import type { SinkCompression } from './producer';
+import { openSinkProducer } from './producer';
 import { BATCH_OVERHEAD_BYTES, OrderedSendQueue, RECORD_OVERHEAD_BYTES } from './send-queue';
 
-/**
- * Compression codecs the sink offers: gzip (kafkajs's own) and snappy (the pure-JavaScript
- * kafkajs-snappy codec). lz4 and zstd need native modules; the README has the measurements
- * behind the choice of default.
- */
-export type SinkCompression = 'none' | 'gzip' | 'snappy';
-
-const { CompressionTypes, CompressionCodecs } = kafkajs;
-// kafkajs keeps codecs in one process-wide table whose snappy entry throws "not implemented"
-// until a codec is registered; registering there is how kafkajs is meant to be extended.
-CompressionCodecs[CompressionTypes.Snappy] = createSnappyCodec;
+export { SINK_COMPRESSIONS, type SinkCompression } from './producer';
 
 export interface SinkLimits {
   /** Bytes of one produce request across partitions (the producer's own limit). */
   maxRequestBytes: number;
   /**
-   * Bytes per partition in one request (always also under the topic's `max.message.bytes`).
-   * Chosen by measurement: kafkajs 2.2.4 groups a request's messages per partition with an
-   * array copy per message (`groupMessagesPerPartition`), quadratic in the batch, so past a
-   * few hundred messages a bigger batch costs more CPU than the round trips it saves.
+   * Bytes per partition in one request (always also under the topic's `max.message.bytes`):
+   * the producer writes one record batch per partition per request, and the broker refuses a
+   * batch over the topic limit as a whole. Chosen by measurement (README).
    */
   maxBatchBytes: number;
   /** Unacknowledged bytes before `deliver` waits for room. */
   maxPendingBytes: number;
-  /** kafkajs retries of one request before `deliver` rejects; with the backoff, ~2.5 min. */
+  /** Retries of one request before `deliver` rejects; with the backoff, ~2.5 min. */
   retries: number;
   /** Longest wait between two retries. */
   maxRetryTimeMs: number;
@@ -66,7 +53,7 @@ export interface KafkaSinkOptions {
   limits?: Partial<SinkLimits>;
   compression?: SinkCompression;
   clientId?: string;
-  /** Where kafkajs's warnings go (broker reconnects, retries); silent when absent. */
+  /** Where the clients' warnings go (broker reconnects, retries); silent when absent. */
   log?: KafkaLog;
 }
 
@@ -106,17 +93,6 @@ export interface KafkaSink {
    * did not move past them, so they are sent again after a resume).
    */
   close(options?: { discardPending?: boolean }): Promise<void>;
-}
-
-function compressionType(compression: SinkCompression): kafkajs.CompressionTypes {
-  switch (compression) {
-    case 'none':
-      return CompressionTypes.None;
-    case 'gzip':
-      return CompressionTypes.GZIP;
-    case 'snappy':
-      return CompressionTypes.Snappy;
-  }
 }
 
 function sinkClosed(): TidewaterError {
@@ -160,14 +136,9 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
   const topic = destination.topic;
   const ddlTopic = destination.ddlTopic ?? topic;
   const topicNames = [...new Set([topic, ddlTopic])];
-  const retry: RetryOptions = {
-    retries: limits.retries,
-    initialRetryTime: 300,
-    maxRetryTime: limits.maxRetryTimeMs,
-  };
+  const clientId = options.clientId ?? 'tidewater-sink';
   const kafka = createKafka(destination, {
-    clientId: options.clientId ?? 'tidewater-sink',
-    retry,
+    clientId,
     ...(options.log === undefined ? {} : { log: options.log }),
   });
 
@@ -184,34 +155,26 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
   }
   const layoutOf = new Map(layouts.map((layout) => [layout.topic, layout]));
 
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    // Our queue sends one request at a time; one in flight per connection says so to kafkajs.
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    retry,
-  });
+  let producer;
   try {
-    await producer.connect();
+    producer = await openSinkProducer(destination, {
+      clientId,
+      compression: options.compression ?? 'none',
+      retries: limits.retries,
+      initialRetryTimeMs: 300,
+      maxRetryTimeMs: limits.maxRetryTimeMs,
+      ackTimeoutMs: limits.ackTimeoutMs,
+      ...(options.log === undefined ? {} : { log: options.log }),
+    });
   } catch (error) {
-    await producer.disconnect();
     throw translateKafkaError(error, errorContext(destination, topic), 'connect the producer');
   }
 
   const maxMessageBytes = (name: string): number =>
     Math.min(layoutOf.get(name)?.maxMessageBytes ?? 1_048_588, limits.maxRequestBytes);
 
-  const compression = compressionType(options.compression ?? 'none');
-
   const queue = new OrderedSendQueue<OutgoingMessage>(
-    async (topicMessages) => {
-      await producer.sendBatch({
-        topicMessages,
-        acks: -1,
-        timeout: limits.ackTimeoutMs,
-        compression,
-      });
-    },
+    (messages) => producer.send(messages),
     {
       maxBatchBytes: (name) =>
         Math.min(limits.maxBatchBytes, maxMessageBytes(name) - BATCH_OVERHEAD_BYTES),
@@ -268,7 +231,7 @@ export async function openKafkaSink(options: KafkaSinkOptions): Promise<KafkaSin
       if (closeOptions.discardPending !== true) await queue.drained();
     } finally {
       queue.fail(sinkClosed());
-      await producer.disconnect();
+      await producer.close();
     }
   };
 

@@ -14,8 +14,8 @@ const message = (partition: number, size = 10, topic = 't'): QueuedMessage => ({
 function recorder() {
   const requests: QueuedMessage[][] = [];
   const acks: Array<{ resolve(): void; reject(e: unknown): void }> = [];
-  const send = (topicMessages: Array<{ topic: string; messages: QueuedMessage[] }>) => {
-    requests.push(topicMessages.flatMap((t) => t.messages));
+  const send = (messages: readonly QueuedMessage[]) => {
+    requests.push([...messages]);
     return new Promise<void>((resolve, reject) => acks.push({ resolve, reject }));
   };
   return { requests, acks, send };

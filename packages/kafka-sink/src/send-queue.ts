@@ -3,11 +3,11 @@
  * `deliver` calls in flight.
  *
  * - One produce at a time. Messages of all pending deliveries are taken strictly in arrival
- *   order into one `sendBatch` (one produce request per broker), sent, and only after Kafka
- *   acknowledged it is the next one built. kafkajs keeps the order of messages within a
+ *   order into one `send` (one produce request per broker), sent, and only after Kafka
+ *   acknowledged it is the next one built. The producer keeps the order of messages within a
  *   partition of one request, so the log order of every partition is the arrival order.
  *   Running two `send`s at once would not be safe: when the first fails over a broker restart
- *   and kafkajs retries it, the second may land in between.
+ *   and the producer retries it, the second may land in between.
  * - While a request is in flight, new deliveries accumulate and go out together in the next
  *   one, so the batch grows with the load (group commit), up to the limits below.
  * - A delivery settles in arrival order: it resolves when its last message is acknowledged and
@@ -29,13 +29,14 @@ export interface QueuedMessage {
   size: number;
 }
 
-export type SendBatch = (
-  topicMessages: Array<{ topic: string; messages: QueuedMessage[] }>,
+/** Sends one produce request's messages, in order; resolves when Kafka acknowledged them all. */
+export type SendBatch<T extends QueuedMessage = QueuedMessage> = (
+  messages: readonly T[],
 ) => Promise<void>;
 
 export interface SendQueueLimits {
   /**
-   * Bytes per partition in one request: kafkajs writes one record batch per partition per
+   * Bytes per partition in one request: the producer writes one record batch per partition per
    * request, and the broker rejects a batch over the topic's `max.message.bytes` as a whole.
    */
   maxBatchBytes(topic: string): number;
@@ -84,7 +85,7 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
   private admitting = 0;
 
   constructor(
-    private readonly sendBatch: SendBatch,
+    private readonly sendBatch: SendBatch<T>,
     private readonly limits: SendQueueLimits,
     /** Called once with the error that failed the queue (the first send failure). */
     private readonly onFailure: (error: unknown, batch: readonly T[]) => unknown = (e) => e,
@@ -213,7 +214,7 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
         const { slices, messages } = this.takeBatch();
         if (messages.length === 0) return;
         try {
-          await this.sendBatch(groupByTopic(messages));
+          await this.sendBatch(messages);
         } catch (error) {
           this.fail(this.onFailure(error, messages));
           return;
@@ -225,19 +226,4 @@ export class OrderedSendQueue<T extends QueuedMessage = QueuedMessage> {
       this.isSending = false;
     }
   }
-}
-
-function groupByTopic<T extends QueuedMessage>(
-  messages: readonly T[],
-): Array<{ topic: string; messages: T[] }> {
-  const byTopic = new Map<string, T[]>();
-  for (const message of messages) {
-    let list = byTopic.get(message.topic);
-    if (list === undefined) {
-      list = [];
-      byTopic.set(message.topic, list);
-    }
-    list.push(message);
-  }
-  return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
 }
