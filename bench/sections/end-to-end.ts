@@ -7,7 +7,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { readEnvironment } from '@tidewater/config/environment';
 import { migrateDatabase } from '@tidewater/db';
-import { createEngineContext, createTask, enqueueRun, type EngineContext } from '@tidewater/engine';
+import {
+  createEngineContext,
+  createTask,
+  enqueueRun,
+  pauseTask,
+  resumeTask,
+  type EngineContext,
+} from '@tidewater/engine';
 import type { StackEndpoints } from '@tidewater/stack';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysqlPromise from 'mysql2/promise';
@@ -26,6 +33,9 @@ import { defineSection } from '../section';
  * - Streaming: a burst of 200 transactions × 1,000-row UPDATEs once the task streams; events/s
  *   from the first to the last message of the burst (broker append times), and how long after
  *   the last write's commit the last message was appended.
+ * - Catch-up: the task paused (its run stopped), the same burst shape written again (200,000 row
+ *   changes), the task resumed; events/s from the resume to the last message's append time.
+ *   Nothing paces the reader here but itself: the binlog is all there when the run starts.
  * - Latency (Canal JSON): ~5,000 row changes/s in 10-row transactions for ~20 s; for every
  *   message, broker append time minus the time the writer saw its transaction commit.
  * - The worker's peak RSS (VmHWM of its process, and VmRSS sampled every 200 ms).
@@ -88,6 +98,8 @@ function markPhase(log: (message: string) => void, phase: string): void {
 interface WorkerProcess {
   child: ChildProcess;
   output(): string;
+  /** Log lines so far whose message is `message` (the worker logs one JSON object per line). */
+  countLogged(message: string): number;
   /** Highest VmRSS sampled and the kernel's VmHWM, in bytes. */
   peakRssBytes(): number;
   stop(): Promise<void>;
@@ -128,8 +140,17 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
     },
   );
   let tail = '';
+  let partialLine = '';
+  const logged = new Map<string, number>();
   const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-20_000);
+    const text = chunk.toString('utf8');
+    tail = (tail + text).slice(-20_000);
+    const lines = (partialLine + text).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) {
+      const message = /"message":"([^"]*)"/.exec(line)?.[1];
+      if (message !== undefined) logged.set(message, (logged.get(message) ?? 0) + 1);
+    }
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -145,6 +166,7 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
   const worker: WorkerProcess = {
     child,
     output: () => tail,
+    countLogged: (message) => logged.get(message) ?? 0,
     peakRssBytes: () => {
       sample();
       return peak;
@@ -402,7 +424,18 @@ interface RunFigures {
   burstEventsPerSecond: number;
   burstWriteRowsPerSecond: number;
   lastEventBehindSeconds: number;
-  latency: { p50: number; p99: number; max: number; rowsPerSecond: number } | null;
+  catchUpEventsPerSecond: number;
+  catchUpSeconds: number;
+  /** Burst messages appended after the last write's commit: the backlog the reader had left. */
+  burstBacklogEvents: number;
+  latency: {
+    p50: number;
+    p99: number;
+    max: number;
+    rowsPerSecond: number;
+    /** The load's last message appended − its last commit (s). */
+    lastEventBehindSeconds: number;
+  } | null;
   peakRssMegabytes: number;
 }
 
@@ -477,9 +510,11 @@ async function runOnce(options: {
     markPhase(log, 'burst delivered');
     let firstBurstAppend = Number.POSITIVE_INFINITY;
     let lastBurstAppend = 0;
+    let burstBacklogEvents = 0;
     await readRange(kafka, topic, beforeBurst, afterBurst, (timestamp) => {
       firstBurstAppend = Math.min(firstBurstAppend, timestamp);
       lastBurstAppend = Math.max(lastBurstAppend, timestamp);
+      if (timestamp > burst.lastCommitAt) burstBacklogEvents += 1;
     });
     const burstMessages = total(afterBurst) - total(beforeBurst);
     const burstEventsPerSecond =
@@ -489,7 +524,39 @@ async function runOnce(options: {
     const lastEventBehindSeconds = (lastBurstAppend - burst.lastCommitAt) / 1000;
     log(
       `${format}: burst ${Math.round(burstEventsPerSecond)} events/s (written at ${Math.round(burstWriteRowsPerSecond)} rows/s), ` +
-        `last event ${lastEventBehindSeconds.toFixed(3)} s behind the last write`,
+        `last event ${lastEventBehindSeconds.toFixed(3)} s behind the last write (${burstBacklogEvents} events still to send then)`,
+    );
+
+    // Catch-up: pause (the run checkpoints and stops), write the burst again, resume.
+    markPhase(log, 'catch-up');
+    const stoppedBefore = worker.countLogged('run stopped');
+    await pauseTask(context, task.id);
+    const stopDeadline = Date.now() + 120_000;
+    while (worker.countLogged('run stopped') === stoppedBefore) {
+      if (Date.now() > stopDeadline)
+        throw new Error(`the run did not stop within 120 s of the pause:\n${worker.output()}`);
+      await sleep(100);
+    }
+    const beforeCatchUp = await endOffsets(admin, topic);
+    // Negative `k`: every row changes again, and no value of the other phases repeats.
+    await writeBurst(endpoints, -base);
+    const resumedAt = Date.now();
+    await resumeTask(context, task.id);
+    const afterCatchUp = await waitForOffsets(
+      admin,
+      topic,
+      total(beforeCatchUp) + burstRows,
+      worker,
+    );
+    markPhase(log, 'catch-up delivered');
+    let lastCatchUpAppend = 0;
+    await readRange(kafka, topic, beforeCatchUp, afterCatchUp, (timestamp) => {
+      lastCatchUpAppend = Math.max(lastCatchUpAppend, timestamp);
+    });
+    const catchUpSeconds = (lastCatchUpAppend - resumedAt) / 1000;
+    const catchUpEventsPerSecond = (total(afterCatchUp) - total(beforeCatchUp)) / catchUpSeconds;
+    log(
+      `${format}: catch-up ${Math.round(catchUpEventsPerSecond)} events/s (${burstRows} row changes in ${catchUpSeconds.toFixed(2)} s from the resume)`,
     );
 
     // Steady load: Canal JSON carries `k` as text, which maps each message to its commit.
@@ -503,7 +570,9 @@ async function runOnce(options: {
       const afterLoad = await waitForOffsets(admin, topic, total(beforeLoad) + loadRows, worker);
       const latencies = new Float64Array(total(afterLoad) - total(beforeLoad));
       let count = 0;
+      let lastLoadAppend = 0;
       await readRange(kafka, topic, beforeLoad, afterLoad, (timestamp, value) => {
+        lastLoadAppend = Math.max(lastLoadAppend, timestamp);
         const message = JSON.parse(value?.toString('utf8') ?? 'null') as {
           data: Array<{ k: string }> | null;
         } | null;
@@ -519,10 +588,12 @@ async function runOnce(options: {
         p99: percentile(sorted, 0.99),
         max: sorted[sorted.length - 1] as number,
         rowsPerSecond,
+        lastEventBehindSeconds: (lastLoadAppend - Math.max(...load.commits)) / 1000,
       };
       log(
         `${format}: ${Math.round(rowsPerSecond)} rows/s for ${options.latencySeconds} s, commit-to-Kafka ` +
-          `p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${count} messages)`,
+          `p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${count} messages), ` +
+          `last event ${latency.lastEventBehindSeconds.toFixed(3)} s behind the last write`,
       );
     }
 
@@ -534,6 +605,9 @@ async function runOnce(options: {
       burstEventsPerSecond,
       burstWriteRowsPerSecond,
       lastEventBehindSeconds,
+      burstBacklogEvents,
+      catchUpEventsPerSecond,
+      catchUpSeconds,
       latency,
       peakRssMegabytes,
     };
@@ -555,7 +629,9 @@ export default defineSection({
     'process. Snapshot: from queuing the run to the append time of the last message, checkpoints ' +
     'included. Streaming: a burst of 200 transactions × 1,000-row UPDATEs (one writer connection), ' +
     'events/s from the first to the last burst message, and the last message against the last ' +
-    "write's commit. Latency: 5,000 row changes/s in 10-row transactions (4 writer connections) " +
+    "write's commit. Catch-up: the task paused, the same 200,000 row changes written, the task " +
+    'resumed; events/s from the resume to the last message (the reader not paced by the writer; ' +
+    'target ≥ 0.8× the producer floor, issue 13). Latency: 5,000 row changes/s in 10-row transactions (4 writer connections) ' +
     'for 20 s, append time minus the commit the writer saw, over every message. Peak RSS: VmHWM of ' +
     'the worker process. Targets (issue 6): snapshot ≥ 90k rows/s, streaming ≥ 55k events/s, last ' +
     'event < 0.5 s behind, p99 < 500 ms at 5k events/s, peak RSS < 300 MB. Not measured here, from ' +
@@ -640,7 +716,26 @@ export default defineSection({
             's',
             of((r) => r.lastEventBehindSeconds),
             {
-              note: "last burst message's append time − the last UPDATE's commit as the writer saw it",
+              note: "last burst message's append time − the last UPDATE's commit as the writer saw it; the writer outruns the product here, so this is the backlog's drain time (next row)",
+            },
+          ),
+          summarize(
+            section,
+            `${label} burst backlog at the last write`,
+            'events',
+            of((r) => r.burstBacklogEvents),
+            {
+              note: 'burst messages appended after the last UPDATE committed: what the reader still had to send when the writer stopped',
+            },
+          ),
+          summarize(
+            section,
+            `${label} binlog catch-up`,
+            'events/s',
+            of((r) => r.catchUpEventsPerSecond),
+            {
+              ratioTo: FLOOR_PRODUCER,
+              note: `${(BURST_TRANSACTIONS * BURST_ROWS_PER_TRANSACTION).toLocaleString('en-US')} UPDATE row changes (${BURST_TRANSACTIONS} × ${BURST_ROWS_PER_TRANSACTION.toLocaleString('en-US')}) written while the task was paused, resume → last message appended; median ${median(of((r) => r.catchUpSeconds)).toFixed(1)} s`,
             },
           ),
         );
@@ -667,6 +762,15 @@ export default defineSection({
               `${label} commit-to-Kafka latency max at 5k/s`,
               'ms',
               latencyRuns.map((l) => l.max),
+            ),
+            summarize(
+              section,
+              `${label} last event behind the last write at 5k/s`,
+              's',
+              latencyRuns.map((l) => l.lastEventBehindSeconds),
+              {
+                note: "the writer below the product's throughput: the load's last message appended − its last commit",
+              },
             ),
             summarize(
               section,
