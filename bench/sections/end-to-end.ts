@@ -102,6 +102,10 @@ interface WorkerProcess {
   countLogged(message: string): number;
   /** Highest VmRSS sampled and the kernel's VmHWM, in bytes. */
   peakRssBytes(): number;
+  /** Highest VmRSS sampled since the last call (or the start), in bytes; starts a new window. */
+  takeWindowPeakBytes(): number;
+  /** VmRSS now, in bytes. */
+  rssBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -155,10 +159,15 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let peak = 0;
+  let windowPeak = 0;
+  let lastRss = 0;
   const sample = () => {
     if (child.pid === undefined) return;
     const memory = readMemory(child.pid);
-    if (memory !== null) peak = Math.max(peak, memory.rss, memory.hwm);
+    if (memory === null) return;
+    peak = Math.max(peak, memory.rss, memory.hwm);
+    windowPeak = Math.max(windowPeak, memory.rss);
+    lastRss = memory.rss;
   };
   const sampler = setInterval(sample, RSS_SAMPLE_MS);
   sampler.unref();
@@ -170,6 +179,16 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
     peakRssBytes: () => {
       sample();
       return peak;
+    },
+    takeWindowPeakBytes: () => {
+      sample();
+      const value = windowPeak;
+      windowPeak = lastRss;
+      return value;
+    },
+    rssBytes: () => {
+      sample();
+      return lastRss;
     },
     async stop() {
       sample();
@@ -437,6 +456,27 @@ interface RunFigures {
     lastEventBehindSeconds: number;
   } | null;
   peakRssMegabytes: number;
+  /** VmRSS of the started worker before the task is queued. */
+  idleRssAtStartMegabytes: number;
+  /** Highest VmRSS sampled from queuing the run to the snapshot's last message. */
+  snapshotPeakRssMegabytes: number;
+  /** Highest VmRSS sampled from then to the end of the latency load. */
+  streamingPeakRssMegabytes: number;
+  /** VmRSS a few seconds after the run stopped, the worker idle again. */
+  idleRssAfterMegabytes: number;
+}
+
+const MB = 1024 * 1024;
+/** How long the worker is left idle before its idle RSS is read. */
+const IDLE_SETTLE_MS = 3_000;
+
+async function waitForRunStop(worker: WorkerProcess, stoppedBefore: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (worker.countLogged('run stopped') === stoppedBefore) {
+    if (Date.now() > deadline)
+      throw new Error(`the run did not stop within 120 s of the pause:\n${worker.output()}`);
+    await sleep(100);
+  }
 }
 
 async function runOnce(options: {
@@ -454,6 +494,9 @@ async function runOnce(options: {
   let topic: string | null = null;
   let taskId: string | null = null;
   try {
+    await sleep(IDLE_SETTLE_MS);
+    const idleRssAtStartMegabytes = worker.rssBytes() / MB;
+    worker.takeWindowPeakBytes();
     topic = await createBenchTopic(admin, format);
     const task = await createTask(context, {
       name: `bench ${format}`,
@@ -481,6 +524,7 @@ async function runOnce(options: {
     await enqueueRun(context.queues, task.id);
     const afterSnapshot = await waitForOffsets(admin, topic, ROWS + SCHEMA_MESSAGES, worker);
     markPhase(log, 'snapshot delivered');
+    const snapshotPeakRssMegabytes = worker.takeWindowPeakBytes() / MB;
     let lastAppend = 0;
     const lastOffsets = new Map(
       [...afterSnapshot].map(([partition, end]) => [partition, Math.max(0, end - 1)]),
@@ -531,12 +575,7 @@ async function runOnce(options: {
     markPhase(log, 'catch-up');
     const stoppedBefore = worker.countLogged('run stopped');
     await pauseTask(context, task.id);
-    const stopDeadline = Date.now() + 120_000;
-    while (worker.countLogged('run stopped') === stoppedBefore) {
-      if (Date.now() > stopDeadline)
-        throw new Error(`the run did not stop within 120 s of the pause:\n${worker.output()}`);
-      await sleep(100);
-    }
+    await waitForRunStop(worker, stoppedBefore);
     const beforeCatchUp = await endOffsets(admin, topic);
     // Negative `k`: every row changes again, and no value of the other phases repeats.
     await writeBurst(endpoints, -base);
@@ -597,8 +636,19 @@ async function runOnce(options: {
       );
     }
 
-    const peakRssMegabytes = worker.peakRssBytes() / 1024 / 1024;
-    log(`${format}: worker peak RSS ${peakRssMegabytes.toFixed(0)} MB`);
+    const streamingPeakRssMegabytes = worker.takeWindowPeakBytes() / MB;
+    // Idle again: the run paused (checkpointed and stopped), the worker waiting for work.
+    const stoppedAtEnd = worker.countLogged('run stopped');
+    await pauseTask(context, task.id);
+    await waitForRunStop(worker, stoppedAtEnd);
+    await sleep(IDLE_SETTLE_MS);
+    const idleRssAfterMegabytes = worker.rssBytes() / MB;
+    const peakRssMegabytes = worker.peakRssBytes() / MB;
+    log(
+      `${format}: worker RSS idle ${idleRssAtStartMegabytes.toFixed(0)} MB at start, ` +
+        `peak ${snapshotPeakRssMegabytes.toFixed(0)} MB in the snapshot, ${streamingPeakRssMegabytes.toFixed(0)} MB streaming, ` +
+        `idle ${idleRssAfterMegabytes.toFixed(0)} MB after; peak ${peakRssMegabytes.toFixed(0)} MB (VmHWM)`,
+    );
     return {
       snapshotRowsPerSecond: ROWS / snapshotSeconds,
       snapshotSeconds,
@@ -610,10 +660,15 @@ async function runOnce(options: {
       catchUpSeconds,
       latency,
       peakRssMegabytes,
+      idleRssAtStartMegabytes,
+      snapshotPeakRssMegabytes,
+      streamingPeakRssMegabytes,
+      idleRssAfterMegabytes,
     };
   } finally {
     // Release frees the replica slot; the worker then stops and exits.
-    if (taskId !== null) await context.runs.compareAndSetStatus(taskId, ['running'], 'released');
+    if (taskId !== null)
+      await context.runs.compareAndSetStatus(taskId, ['running', 'paused'], 'released');
     await worker.stop();
     // A million messages per run: give the disk back.
     if (topic !== null) await admin.deleteTopics({ topics: [topic] });
@@ -791,6 +846,29 @@ export default defineSection({
             of((r) => r.peakRssMegabytes),
             {
               note: 'max of VmHWM and VmRSS sampled every 200 ms, whole run (start, snapshot, streaming); 2^20 bytes',
+            },
+          ),
+          summarize(
+            section,
+            `${label} worker peak RSS, snapshot`,
+            'MB',
+            of((r) => r.snapshotPeakRssMegabytes),
+            { note: 'VmRSS sampled every 200 ms, run queued → last snapshot message' },
+          ),
+          summarize(
+            section,
+            `${label} worker peak RSS, streaming`,
+            'MB',
+            of((r) => r.streamingPeakRssMegabytes),
+            { note: 'VmRSS sampled every 200 ms, burst, catch-up and latency load' },
+          ),
+          summarize(
+            section,
+            `${label} worker RSS idle`,
+            'MB',
+            of((r) => Math.max(r.idleRssAtStartMegabytes, r.idleRssAfterMegabytes)),
+            {
+              note: `VmRSS ${IDLE_SETTLE_MS / 1000} s after the worker started and ${IDLE_SETTLE_MS / 1000} s after the run paused at the end, the larger; median at start ${median(of((r) => r.idleRssAtStartMegabytes)).toFixed(0)} MB, after ${median(of((r) => r.idleRssAfterMegabytes)).toFixed(0)} MB`,
             },
           ),
         );
