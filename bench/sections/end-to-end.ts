@@ -7,7 +7,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { readEnvironment } from '@tidewater/config/environment';
 import { migrateDatabase } from '@tidewater/db';
-import { createEngineContext, createTask, enqueueRun, type EngineContext } from '@tidewater/engine';
+import {
+  createEngineContext,
+  createTask,
+  enqueueRun,
+  pauseTask,
+  resumeTask,
+  type EngineContext,
+} from '@tidewater/engine';
 import type { StackEndpoints } from '@tidewater/stack';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysqlPromise from 'mysql2/promise';
@@ -26,6 +33,9 @@ import { defineSection } from '../section';
  * - Streaming: a burst of 200 transactions × 1,000-row UPDATEs once the task streams; events/s
  *   from the first to the last message of the burst (broker append times), and how long after
  *   the last write's commit the last message was appended.
+ * - Catch-up: the task paused (its run stopped), the same burst shape written again (200,000 row
+ *   changes), the task resumed; events/s from the resume to the last message's append time.
+ *   Nothing paces the reader here but itself: the binlog is all there when the run starts.
  * - Latency (Canal JSON): ~5,000 row changes/s in 10-row transactions for ~20 s; for every
  *   message, broker append time minus the time the writer saw its transaction commit.
  * - The worker's peak RSS (VmHWM of its process, and VmRSS sampled every 200 ms).
@@ -88,8 +98,14 @@ function markPhase(log: (message: string) => void, phase: string): void {
 interface WorkerProcess {
   child: ChildProcess;
   output(): string;
+  /** Log lines so far whose message is `message` (the worker logs one JSON object per line). */
+  countLogged(message: string): number;
   /** Highest VmRSS sampled and the kernel's VmHWM, in bytes. */
   peakRssBytes(): number;
+  /** Highest VmRSS sampled since the last call (or the start), in bytes; starts a new window. */
+  takeWindowPeakBytes(): number;
+  /** VmRSS now, in bytes. */
+  rssBytes(): number;
   stop(): Promise<void>;
 }
 
@@ -128,16 +144,30 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
     },
   );
   let tail = '';
+  let partialLine = '';
+  const logged = new Map<string, number>();
   const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-20_000);
+    const text = chunk.toString('utf8');
+    tail = (tail + text).slice(-20_000);
+    const lines = (partialLine + text).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) {
+      const message = /"message":"([^"]*)"/.exec(line)?.[1];
+      if (message !== undefined) logged.set(message, (logged.get(message) ?? 0) + 1);
+    }
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let peak = 0;
+  let windowPeak = 0;
+  let lastRss = 0;
   const sample = () => {
     if (child.pid === undefined) return;
     const memory = readMemory(child.pid);
-    if (memory !== null) peak = Math.max(peak, memory.rss, memory.hwm);
+    if (memory === null) return;
+    peak = Math.max(peak, memory.rss, memory.hwm);
+    windowPeak = Math.max(windowPeak, memory.rss);
+    lastRss = memory.rss;
   };
   const sampler = setInterval(sample, RSS_SAMPLE_MS);
   sampler.unref();
@@ -145,9 +175,20 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
   const worker: WorkerProcess = {
     child,
     output: () => tail,
+    countLogged: (message) => logged.get(message) ?? 0,
     peakRssBytes: () => {
       sample();
       return peak;
+    },
+    takeWindowPeakBytes: () => {
+      sample();
+      const value = windowPeak;
+      windowPeak = lastRss;
+      return value;
+    },
+    rssBytes: () => {
+      sample();
+      return lastRss;
     },
     async stop() {
       sample();
@@ -402,8 +443,40 @@ interface RunFigures {
   burstEventsPerSecond: number;
   burstWriteRowsPerSecond: number;
   lastEventBehindSeconds: number;
-  latency: { p50: number; p99: number; max: number; rowsPerSecond: number } | null;
+  catchUpEventsPerSecond: number;
+  catchUpSeconds: number;
+  /** Burst messages appended after the last write's commit: the backlog the reader had left. */
+  burstBacklogEvents: number;
+  latency: {
+    p50: number;
+    p99: number;
+    max: number;
+    rowsPerSecond: number;
+    /** The load's last message appended − its last commit (s). */
+    lastEventBehindSeconds: number;
+  } | null;
   peakRssMegabytes: number;
+  /** VmRSS of the started worker before the task is queued. */
+  idleRssAtStartMegabytes: number;
+  /** Highest VmRSS sampled from queuing the run to the snapshot's last message. */
+  snapshotPeakRssMegabytes: number;
+  /** Highest VmRSS sampled from then to the end of the latency load. */
+  streamingPeakRssMegabytes: number;
+  /** VmRSS a few seconds after the run stopped, the worker idle again. */
+  idleRssAfterMegabytes: number;
+}
+
+const MB = 1024 * 1024;
+/** How long the worker is left idle before its idle RSS is read. */
+const IDLE_SETTLE_MS = 3_000;
+
+async function waitForRunStop(worker: WorkerProcess, stoppedBefore: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (worker.countLogged('run stopped') === stoppedBefore) {
+    if (Date.now() > deadline)
+      throw new Error(`the run did not stop within 120 s of the pause:\n${worker.output()}`);
+    await sleep(100);
+  }
 }
 
 async function runOnce(options: {
@@ -421,6 +494,9 @@ async function runOnce(options: {
   let topic: string | null = null;
   let taskId: string | null = null;
   try {
+    await sleep(IDLE_SETTLE_MS);
+    const idleRssAtStartMegabytes = worker.rssBytes() / MB;
+    worker.takeWindowPeakBytes();
     topic = await createBenchTopic(admin, format);
     const task = await createTask(context, {
       name: `bench ${format}`,
@@ -448,6 +524,7 @@ async function runOnce(options: {
     await enqueueRun(context.queues, task.id);
     const afterSnapshot = await waitForOffsets(admin, topic, ROWS + SCHEMA_MESSAGES, worker);
     markPhase(log, 'snapshot delivered');
+    const snapshotPeakRssMegabytes = worker.takeWindowPeakBytes() / MB;
     let lastAppend = 0;
     const lastOffsets = new Map(
       [...afterSnapshot].map(([partition, end]) => [partition, Math.max(0, end - 1)]),
@@ -477,9 +554,11 @@ async function runOnce(options: {
     markPhase(log, 'burst delivered');
     let firstBurstAppend = Number.POSITIVE_INFINITY;
     let lastBurstAppend = 0;
+    let burstBacklogEvents = 0;
     await readRange(kafka, topic, beforeBurst, afterBurst, (timestamp) => {
       firstBurstAppend = Math.min(firstBurstAppend, timestamp);
       lastBurstAppend = Math.max(lastBurstAppend, timestamp);
+      if (timestamp > burst.lastCommitAt) burstBacklogEvents += 1;
     });
     const burstMessages = total(afterBurst) - total(beforeBurst);
     const burstEventsPerSecond =
@@ -489,7 +568,34 @@ async function runOnce(options: {
     const lastEventBehindSeconds = (lastBurstAppend - burst.lastCommitAt) / 1000;
     log(
       `${format}: burst ${Math.round(burstEventsPerSecond)} events/s (written at ${Math.round(burstWriteRowsPerSecond)} rows/s), ` +
-        `last event ${lastEventBehindSeconds.toFixed(3)} s behind the last write`,
+        `last event ${lastEventBehindSeconds.toFixed(3)} s behind the last write (${burstBacklogEvents} events still to send then)`,
+    );
+
+    // Catch-up: pause (the run checkpoints and stops), write the burst again, resume.
+    markPhase(log, 'catch-up');
+    const stoppedBefore = worker.countLogged('run stopped');
+    await pauseTask(context, task.id);
+    await waitForRunStop(worker, stoppedBefore);
+    const beforeCatchUp = await endOffsets(admin, topic);
+    // Negative `k`: every row changes again, and no value of the other phases repeats.
+    await writeBurst(endpoints, -base);
+    const resumedAt = Date.now();
+    await resumeTask(context, task.id);
+    const afterCatchUp = await waitForOffsets(
+      admin,
+      topic,
+      total(beforeCatchUp) + burstRows,
+      worker,
+    );
+    markPhase(log, 'catch-up delivered');
+    let lastCatchUpAppend = 0;
+    await readRange(kafka, topic, beforeCatchUp, afterCatchUp, (timestamp) => {
+      lastCatchUpAppend = Math.max(lastCatchUpAppend, timestamp);
+    });
+    const catchUpSeconds = (lastCatchUpAppend - resumedAt) / 1000;
+    const catchUpEventsPerSecond = (total(afterCatchUp) - total(beforeCatchUp)) / catchUpSeconds;
+    log(
+      `${format}: catch-up ${Math.round(catchUpEventsPerSecond)} events/s (${burstRows} row changes in ${catchUpSeconds.toFixed(2)} s from the resume)`,
     );
 
     // Steady load: Canal JSON carries `k` as text, which maps each message to its commit.
@@ -503,7 +609,9 @@ async function runOnce(options: {
       const afterLoad = await waitForOffsets(admin, topic, total(beforeLoad) + loadRows, worker);
       const latencies = new Float64Array(total(afterLoad) - total(beforeLoad));
       let count = 0;
+      let lastLoadAppend = 0;
       await readRange(kafka, topic, beforeLoad, afterLoad, (timestamp, value) => {
+        lastLoadAppend = Math.max(lastLoadAppend, timestamp);
         const message = JSON.parse(value?.toString('utf8') ?? 'null') as {
           data: Array<{ k: string }> | null;
         } | null;
@@ -519,27 +627,48 @@ async function runOnce(options: {
         p99: percentile(sorted, 0.99),
         max: sorted[sorted.length - 1] as number,
         rowsPerSecond,
+        lastEventBehindSeconds: (lastLoadAppend - Math.max(...load.commits)) / 1000,
       };
       log(
         `${format}: ${Math.round(rowsPerSecond)} rows/s for ${options.latencySeconds} s, commit-to-Kafka ` +
-          `p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${count} messages)`,
+          `p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms (${count} messages), ` +
+          `last event ${latency.lastEventBehindSeconds.toFixed(3)} s behind the last write`,
       );
     }
 
-    const peakRssMegabytes = worker.peakRssBytes() / 1024 / 1024;
-    log(`${format}: worker peak RSS ${peakRssMegabytes.toFixed(0)} MB`);
+    const streamingPeakRssMegabytes = worker.takeWindowPeakBytes() / MB;
+    // Idle again: the run paused (checkpointed and stopped), the worker waiting for work.
+    const stoppedAtEnd = worker.countLogged('run stopped');
+    await pauseTask(context, task.id);
+    await waitForRunStop(worker, stoppedAtEnd);
+    await sleep(IDLE_SETTLE_MS);
+    const idleRssAfterMegabytes = worker.rssBytes() / MB;
+    const peakRssMegabytes = worker.peakRssBytes() / MB;
+    log(
+      `${format}: worker RSS idle ${idleRssAtStartMegabytes.toFixed(0)} MB at start, ` +
+        `peak ${snapshotPeakRssMegabytes.toFixed(0)} MB in the snapshot, ${streamingPeakRssMegabytes.toFixed(0)} MB streaming, ` +
+        `idle ${idleRssAfterMegabytes.toFixed(0)} MB after; peak ${peakRssMegabytes.toFixed(0)} MB (VmHWM)`,
+    );
     return {
       snapshotRowsPerSecond: ROWS / snapshotSeconds,
       snapshotSeconds,
       burstEventsPerSecond,
       burstWriteRowsPerSecond,
       lastEventBehindSeconds,
+      burstBacklogEvents,
+      catchUpEventsPerSecond,
+      catchUpSeconds,
       latency,
       peakRssMegabytes,
+      idleRssAtStartMegabytes,
+      snapshotPeakRssMegabytes,
+      streamingPeakRssMegabytes,
+      idleRssAfterMegabytes,
     };
   } finally {
     // Release frees the replica slot; the worker then stops and exits.
-    if (taskId !== null) await context.runs.compareAndSetStatus(taskId, ['running'], 'released');
+    if (taskId !== null)
+      await context.runs.compareAndSetStatus(taskId, ['running', 'paused'], 'released');
     await worker.stop();
     // A million messages per run: give the disk back.
     if (topic !== null) await admin.deleteTopics({ topics: [topic] });
@@ -555,7 +684,9 @@ export default defineSection({
     'process. Snapshot: from queuing the run to the append time of the last message, checkpoints ' +
     'included. Streaming: a burst of 200 transactions × 1,000-row UPDATEs (one writer connection), ' +
     'events/s from the first to the last burst message, and the last message against the last ' +
-    "write's commit. Latency: 5,000 row changes/s in 10-row transactions (4 writer connections) " +
+    "write's commit. Catch-up: the task paused, the same 200,000 row changes written, the task " +
+    'resumed; events/s from the resume to the last message (the reader not paced by the writer; ' +
+    'target ≥ 0.8× the producer floor, issue 13). Latency: 5,000 row changes/s in 10-row transactions (4 writer connections) ' +
     'for 20 s, append time minus the commit the writer saw, over every message. Peak RSS: VmHWM of ' +
     'the worker process. Targets (issue 6): snapshot ≥ 90k rows/s, streaming ≥ 55k events/s, last ' +
     'event < 0.5 s behind, p99 < 500 ms at 5k events/s, peak RSS < 300 MB. Not measured here, from ' +
@@ -640,7 +771,26 @@ export default defineSection({
             's',
             of((r) => r.lastEventBehindSeconds),
             {
-              note: "last burst message's append time − the last UPDATE's commit as the writer saw it",
+              note: "last burst message's append time − the last UPDATE's commit as the writer saw it; the writer outruns the product here, so this is the backlog's drain time (next row)",
+            },
+          ),
+          summarize(
+            section,
+            `${label} burst backlog at the last write`,
+            'events',
+            of((r) => r.burstBacklogEvents),
+            {
+              note: 'burst messages appended after the last UPDATE committed: what the reader still had to send when the writer stopped',
+            },
+          ),
+          summarize(
+            section,
+            `${label} binlog catch-up`,
+            'events/s',
+            of((r) => r.catchUpEventsPerSecond),
+            {
+              ratioTo: FLOOR_PRODUCER,
+              note: `${(BURST_TRANSACTIONS * BURST_ROWS_PER_TRANSACTION).toLocaleString('en-US')} UPDATE row changes (${BURST_TRANSACTIONS} × ${BURST_ROWS_PER_TRANSACTION.toLocaleString('en-US')}) written while the task was paused, resume → last message appended; median ${median(of((r) => r.catchUpSeconds)).toFixed(1)} s`,
             },
           ),
         );
@@ -670,6 +820,15 @@ export default defineSection({
             ),
             summarize(
               section,
+              `${label} last event behind the last write at 5k/s`,
+              's',
+              latencyRuns.map((l) => l.lastEventBehindSeconds),
+              {
+                note: "the writer below the product's throughput: the load's last message appended − its last commit",
+              },
+            ),
+            summarize(
+              section,
               `${label} latency load achieved`,
               'rows/s',
               latencyRuns.map((l) => l.rowsPerSecond),
@@ -687,6 +846,29 @@ export default defineSection({
             of((r) => r.peakRssMegabytes),
             {
               note: 'max of VmHWM and VmRSS sampled every 200 ms, whole run (start, snapshot, streaming); 2^20 bytes',
+            },
+          ),
+          summarize(
+            section,
+            `${label} worker peak RSS, snapshot`,
+            'MB',
+            of((r) => r.snapshotPeakRssMegabytes),
+            { note: 'VmRSS sampled every 200 ms, run queued → last snapshot message' },
+          ),
+          summarize(
+            section,
+            `${label} worker peak RSS, streaming`,
+            'MB',
+            of((r) => r.streamingPeakRssMegabytes),
+            { note: 'VmRSS sampled every 200 ms, burst, catch-up and latency load' },
+          ),
+          summarize(
+            section,
+            `${label} worker RSS idle`,
+            'MB',
+            of((r) => Math.max(r.idleRssAtStartMegabytes, r.idleRssAfterMegabytes)),
+            {
+              note: `VmRSS ${IDLE_SETTLE_MS / 1000} s after the worker started and ${IDLE_SETTLE_MS / 1000} s after the run paused at the end, the larger; median at start ${median(of((r) => r.idleRssAtStartMegabytes)).toFixed(0)} MB, after ${median(of((r) => r.idleRssAfterMegabytes)).toFixed(0)} MB`,
             },
           ),
         );

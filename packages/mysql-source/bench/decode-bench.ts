@@ -101,7 +101,7 @@ function bulkStream(rows: number): Buffer[] {
 }
 
 /** One row per transaction, MySQL style: GTID, BEGIN, TABLE_MAP, WRITE_ROWS, XID. */
-function singleRowStream(rows: number): Buffer[] {
+export function singleRowStream(rows: number): Buffer[] {
   const events: Buffer[] = [formatDescription('8.0.36', true)];
   const sid = Buffer.from('3e11fa4771ca11e19e33c80aa9429562', 'hex');
   let pos = 200;
@@ -124,7 +124,7 @@ function singleRowStream(rows: number): Buffer[] {
   return events;
 }
 
-async function decodeAll(
+export async function decodeAll(
   events: Buffer[],
   flavour: 'mysql' | 'mariadb',
 ): Promise<{ rows: number; seconds: number }> {

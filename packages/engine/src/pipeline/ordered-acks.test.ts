@@ -73,4 +73,28 @@ describe('ordered acknowledgements', () => {
     await pushing;
     expect(isThirdAdmitted).toBe(true);
   });
+
+  it('holds the sender back while the rows in flight are over the row limit', async () => {
+    const acks = new OrderedAcks<number>(8, () => undefined, 100);
+    const first = deferred();
+    await acks.push(first.promise, 1, 60);
+    let isSecondAdmitted = false;
+    const pushing = acks.push(new Promise(() => undefined), 2, 60).then(() => {
+      isSecondAdmitted = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(isSecondAdmitted).toBe(false);
+    first.resolve();
+    await pushing;
+    expect(isSecondAdmitted).toBe(true);
+  });
+
+  it('sends a delivery larger than the row limit when nothing else is in flight', async () => {
+    const acks = new OrderedAcks<number>(8, () => undefined, 100);
+    let isAdmitted = false;
+    await acks.push(new Promise(() => undefined), 1, 500).then(() => {
+      isAdmitted = true;
+    });
+    expect(isAdmitted).toBe(true);
+  });
 });

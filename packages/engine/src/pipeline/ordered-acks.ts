@@ -3,9 +3,14 @@
  * sent: `onAcked` runs for a delivery only after it and every delivery before it succeeded, so
  * what the caller checkpoints is always a prefix of what Kafka holds. The first failure stops
  * everything: later acknowledgements are not reported and `drain` rejects with it.
+ *
+ * What is in flight is bounded twice: by deliveries (`maxInFlight`) and by the rows they carry
+ * (`maxInFlightRows`), since a delivery's memory grows with its rows (the row images, their
+ * encoded messages and the producer's request buffers all live until Kafka acknowledges them).
  */
 export class OrderedAcks<T> {
-  private readonly queue: Array<{ promise: Promise<unknown>; token: T }> = [];
+  private readonly queue: Array<{ promise: Promise<unknown>; token: T; rows: number }> = [];
+  private inFlightRows = 0;
   private failure: unknown = null;
   private pumping: Promise<void> | null = null;
   private readonly failureListeners = new Set<(error: unknown) => void>();
@@ -13,6 +18,7 @@ export class OrderedAcks<T> {
   constructor(
     private readonly maxInFlight: number,
     private readonly onAcked: (token: T) => Promise<void> | void,
+    private readonly maxInFlightRows = Number.POSITIVE_INFINITY,
   ) {}
 
   /**
@@ -42,14 +48,23 @@ export class OrderedAcks<T> {
     return this.queue.length;
   }
 
-  /** Adds a delivery; waits while `maxInFlight` deliveries are outstanding. */
-  async push(delivery: Promise<unknown>, token: T): Promise<void> {
+  /**
+   * Adds a delivery of `rows` rows (already sent); returns once fewer than `maxInFlight`
+   * deliveries are outstanding and their rows are within `maxInFlightRows`, or only this one
+   * is. So at most `maxInFlightRows` plus the rows of the next delivery are ever in flight.
+   */
+  async push(delivery: Promise<unknown>, token: T, rows = 0): Promise<void> {
     if (this.failure) throw this.failure;
     // Attach a handler now so a rejection before its turn is not reported as unhandled.
     delivery.catch(() => undefined);
-    this.queue.push({ promise: delivery, token });
+    this.queue.push({ promise: delivery, token, rows });
+    this.inFlightRows += rows;
     this.pumping ??= this.pump();
-    while (this.queue.length >= this.maxInFlight && !this.failure) {
+    while (
+      (this.queue.length >= this.maxInFlight ||
+        (this.queue.length > 1 && this.inFlightRows > this.maxInFlightRows)) &&
+      !this.failure
+    ) {
       await this.waitForHead();
     }
     if (this.failure) throw this.failure;
@@ -81,6 +96,7 @@ export class OrderedAcks<T> {
         await head.promise;
         await this.onAcked(head.token);
         this.queue.shift();
+        this.inFlightRows -= head.rows;
       }
     } catch (error) {
       this.failure = error;

@@ -86,31 +86,39 @@ export async function runFullMigration(
     await runs.writeCheckpoint(taskId, epoch, { snapshot }, [...moved.values()]);
     lastFlush = Date.now();
   };
-  const acks = new OrderedAcks<Delivery>(tuning.maxInFlight, async (delivery) => {
-    meter.add(delivery.records, await delivery.bytes);
-    if (delivery.step) {
-      const { resume, ...table } = delivery.step;
-      pending ??= { resume, tables: new Map() };
-      pending.resume = resume;
-      pending.tables.set(`${table.database}\u0000${table.table}`, table);
-      if (table.isDone || Date.now() - lastFlush >= tuning.checkpointIntervalMs) await flush();
-    }
-    onProgress();
-  });
+  const acks = new OrderedAcks<Delivery>(
+    tuning.maxInFlight,
+    async (delivery) => {
+      meter.add(delivery.records, await delivery.bytes);
+      if (delivery.step) {
+        const { resume, ...table } = delivery.step;
+        pending ??= { resume, tables: new Map() };
+        pending.resume = resume;
+        pending.tables.set(`${table.database}\u0000${table.table}`, table);
+        if (table.isDone || Date.now() - lastFlush >= tuning.checkpointIntervalMs) await flush();
+      }
+      onProgress();
+    },
+    tuning.maxInFlightRows,
+  );
   const send = async (
     events: Parameters<TaskSink['deliver']>[0],
     records: number,
     step: TableStep | null,
   ) => {
     const delivery = events.length > 0 ? sink.deliver(events) : Promise.resolve({ bytes: 0 });
-    await acks.push(delivery, {
-      bytes: delivery.then(
-        (report) => report.bytes,
-        () => 0,
-      ),
+    await acks.push(
+      delivery,
+      {
+        bytes: delivery.then(
+          (report) => report.bytes,
+          () => 0,
+        ),
+        records,
+        step,
+      },
       records,
-      step,
-    });
+    );
   };
   let streamFrom: SourcePosition | null = null;
   try {

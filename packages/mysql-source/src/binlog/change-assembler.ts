@@ -66,6 +66,26 @@ const NONE: ChangeEvent[] = [];
 export const MAX_RECENT_TABLE_MAPS = 256;
 /** Compiled row layouts kept by table name; one evicted is compiled again at its next TABLE_MAP. */
 export const MAX_LAYOUTS = 1024;
+/**
+ * Checkpoint events whose resume point `checkpointOf` still answers. The stream asks about each
+ * event as it hands it out, before the next binlog event is processed (one binlog event makes at
+ * most one checkpoint event), so one would do; a few more leave tests room to look back. A
+ * WeakMap over every checkpoint event cost a measurable share of one-row transactions (its
+ * entries are ephemerons the garbage collector visits on every cycle).
+ */
+export const RECENT_CHECKPOINTS = 8;
+
+/** A table map with the layout resolved for it, against the schema state of that moment. */
+interface MappedTable {
+  tableMap: TableMap;
+  layout: RowLayout | null;
+  schema: SchemaState;
+}
+
+interface CheckpointMark {
+  event: ChangeEvent | null;
+  point: { position: SourcePosition; schema: SchemaState } | null;
+}
 
 export class ChangeAssembler {
   private flavour: SourceFlavour = 'mysql';
@@ -86,18 +106,17 @@ export class ChangeAssembler {
   /** Binlog time (s) of the last checkpoint given out, for `skippedCheckpoint`. */
   private checkpointSecond = 0;
   /** By table id: the open transaction's maps, then the most recent others (see `trim`). */
-  private readonly tableMaps = new RecentMap<
-    number,
-    { tableMap: TableMap; layout: RowLayout | null }
-  >(MAX_RECENT_TABLE_MAPS);
+  private readonly tableMaps = new RecentMap<number, MappedTable>(MAX_RECENT_TABLE_MAPS);
   private readonly layouts = new RecentMap<
     string,
     { signature: string; schema: TrackedTable; layout: RowLayout }
   >(MAX_LAYOUTS);
-  private readonly checkpoints = new WeakMap<
-    ChangeEvent,
-    { position: SourcePosition; schema: SchemaState }
-  >();
+  /** The last `RECENT_CHECKPOINTS` checkpoint events, a ring written at `nextCheckpoint`. */
+  private readonly checkpoints: CheckpointMark[] = Array.from(
+    { length: RECENT_CHECKPOINTS },
+    () => ({ event: null, point: null }),
+  );
+  private nextCheckpoint = 0;
 
   constructor(
     private readonly hooks: AssemblerHooks,
@@ -153,9 +172,17 @@ export class ChangeAssembler {
     return this.layouts.size;
   }
 
-  /** Position and schema state of a checkpoint event (commit, DDL, heartbeat); null otherwise. */
+  /**
+   * Position and schema state of a checkpoint event (commit, DDL, heartbeat) among the last
+   * `RECENT_CHECKPOINTS` given out; null otherwise.
+   */
   checkpointOf(event: ChangeEvent): { position: SourcePosition; schema: SchemaState } | null {
-    return this.checkpoints.get(event) ?? null;
+    for (let i = 1; i <= RECENT_CHECKPOINTS; i += 1) {
+      const mark =
+        this.checkpoints[(this.nextCheckpoint - i + RECENT_CHECKPOINTS) % RECENT_CHECKPOINTS]!;
+      if (mark.event === event) return mark.point;
+    }
+    return null;
   }
 
   private resetGtidState(text: string | null): void {
@@ -188,9 +215,15 @@ export class ChangeAssembler {
     };
   }
 
+  // The events of every transaction (BEGIN, rows, COMMIT) are built field by field rather than
+  // by spreading `base`: one object each instead of two, on the path of every transaction.
+
   private markCheckpoint(event: ChangeEvent, header: EventHeader | null): void {
     if (header) this.checkpointSecond = header.timestamp;
-    this.checkpoints.set(event, { position: event.position!, schema: this.schemaState });
+    const mark = this.checkpoints[this.nextCheckpoint]!;
+    mark.event = event;
+    mark.point = { position: event.position!, schema: this.schemaState };
+    this.nextCheckpoint = (this.nextCheckpoint + 1) % RECENT_CHECKPOINTS;
   }
 
   /**
@@ -199,7 +232,13 @@ export class ChangeAssembler {
    */
   private beginTransaction(header: EventHeader): ChangeEvent[] {
     this.isInTransaction = true;
-    this.pendingBegin = { kind: 'begin', ...this.base(header) };
+    this.pendingBegin = {
+      kind: 'begin',
+      timestamp: header.timestamp * 1000,
+      position: this.currentPosition(),
+      gtid: this.txGtid,
+      serverId: header.serverId,
+    };
     return NONE;
   }
 
@@ -212,12 +251,19 @@ export class ChangeAssembler {
   }
 
   private commitTransaction(header: EventHeader, xid: string | null): ChangeEvent[] {
-    const event: CommitEvent = { kind: 'commit', xid, ...this.base(header) };
+    const gtid = this.txGtid;
     const isEmpty = this.pendingBegin !== null;
     this.pendingBegin = null;
     this.isInTransaction = false;
     this.gtidText = this.txGtidText ?? this.gtidText;
-    event.position = this.currentPosition();
+    const event: CommitEvent = {
+      kind: 'commit',
+      xid,
+      timestamp: header.timestamp * 1000,
+      position: this.currentPosition(),
+      gtid,
+      serverId: header.serverId,
+    };
     this.txGtid = null;
     this.txGtidText = null;
     this.tableMaps.trim();
@@ -504,6 +550,11 @@ export class ChangeAssembler {
 
   /** Resolves the layout for a table map: tracked schema, else binlog metadata, else the source. */
   private mapTable(tableMap: TableMap): Promise<void> | null {
+    // The server writes the same TABLE_MAP before every statement on a table, and the decoder
+    // hands back the same object for the same bytes: with the schema unchanged since, so is the
+    // layout (the common case of short transactions, one map each).
+    const known = this.tableMaps.get(tableMap.tableId);
+    if (known && known.tableMap === tableMap && known.schema === this.schemaState) return null;
     const { database, table } = tableMap;
     if (!this.hooks.isCaptured(database, table)) {
       this.rememberTableMap(tableMap, null);
@@ -603,7 +654,7 @@ export class ChangeAssembler {
    * (its rows events may refer to any of its maps); the transaction's end trims to the limit.
    */
   private rememberTableMap(tableMap: TableMap, layout: RowLayout | null): void {
-    this.tableMaps.set(tableMap.tableId, { tableMap, layout });
+    this.tableMaps.set(tableMap.tableId, { tableMap, layout, schema: this.schemaState });
     if (!this.isInTransaction) this.tableMaps.trim();
   }
 
@@ -676,14 +727,43 @@ export class ChangeAssembler {
       throw this.partialRowImage(event.rows.rowsKind, layout, missingBefore, missingAfter);
     }
     const decoded = decodeRows(event.rows, layout);
-    const base = { ...this.base(event.header), schema: layout.schema };
+    const { header } = event;
+    const timestamp = header.timestamp * 1000;
+    const position = this.currentPosition();
+    const { serverId } = header;
+    const gtid = this.txGtid;
+    const { schema } = layout;
     switch (event.rows.rowsKind) {
       case 'insert':
-        return this.withBegin({ kind: 'insert', ...base, rows: decoded.images! });
+        return this.withBegin({
+          kind: 'insert',
+          timestamp,
+          position,
+          gtid,
+          serverId,
+          schema,
+          rows: decoded.images!,
+        });
       case 'delete':
-        return this.withBegin({ kind: 'delete', ...base, rows: decoded.images! });
+        return this.withBegin({
+          kind: 'delete',
+          timestamp,
+          position,
+          gtid,
+          serverId,
+          schema,
+          rows: decoded.images!,
+        });
       case 'update':
-        return this.withBegin({ kind: 'update', ...base, rows: decoded.pairs! });
+        return this.withBegin({
+          kind: 'update',
+          timestamp,
+          position,
+          gtid,
+          serverId,
+          schema,
+          rows: decoded.pairs!,
+        });
     }
   }
 }

@@ -10,10 +10,10 @@
  * A MySQL 8 TRANSACTION_PAYLOAD event encloses a whole transaction: `decode` returns it as one
  * event holding the (decompressed) events, and `embeddedEvents` decodes them one at a time.
  */
-import { crc32 } from 'node:zlib';
 import { TidewaterError } from '@tidewater/errors';
 import { decompressZstd, inflateMariadbBlock } from './binlog-compression';
 import { charsetOfCollation, textDecoderFor } from './charset';
+import { crc32 } from './crc32';
 import {
   CHECKSUM_LENGTH,
   ColumnType,
@@ -224,7 +224,7 @@ export class BinlogEventDecoder {
   private readonly tableMapCache = new RecentMap<number, { raw: Buffer; tableMap: TableMap }>(
     MAX_DECODED_TABLE_MAPS,
   );
-  private lastSid: { bytes: Buffer; text: string } | null = null;
+  private lastSid: { bytes: Uint8Array; text: string } | null = null;
 
   /**
    * @param sessionChecksum Whether the dump session negotiated CRC32 checksums; decides for the
@@ -341,9 +341,13 @@ export class BinlogEventDecoder {
   /** A server UUID as text; consecutive GTIDs almost always share it. */
   private sidText(bytes: Buffer, pos: number): string {
     const last = this.lastSid;
-    if (last && last.bytes.compare(bytes, pos, pos + 16) === 0) return last.text;
+    if (last) {
+      let i = 0;
+      while (i < 16 && last.bytes[i] === bytes[pos + i]) i += 1;
+      if (i === 16) return last.text;
+    }
     const text = formatUuid(bytes, pos);
-    this.lastSid = { bytes: Buffer.from(bytes.subarray(pos, pos + 16)), text };
+    this.lastSid = { bytes: Uint8Array.prototype.slice.call(bytes, pos, pos + 16), text };
     return text;
   }
 
@@ -545,12 +549,17 @@ export class BinlogEventDecoder {
     const statusLength = postHeader >= 13 ? bytes.readUInt16LE(base + 11) : 0;
     const statusStart = base + postHeader;
     const databaseStart = statusStart + statusLength;
+    const database = bytes.toString('utf8', databaseStart, databaseStart + databaseLength);
+    const sqlStart = databaseStart + databaseLength + 1;
+    if (!isCompressed && isBegin(bytes, sqlStart, end)) {
+      // Every transaction opens with it: skip the charset lookup (a client charset is
+      // ASCII-compatible; the server refuses ucs2, utf16 and utf32 as character_set_client).
+      return { type: 'query', header, database, sql: 'BEGIN', errorCode };
+    }
     const collationId = readQueryClientCollation(bytes, statusStart, databaseStart);
     const decode = textDecoderFor(
       collationId === null ? 'utf8mb4' : (charsetOfCollation(collationId) ?? 'utf8mb4'),
     );
-    const database = bytes.toString('utf8', databaseStart, databaseStart + databaseLength);
-    const sqlStart = databaseStart + databaseLength + 1;
     if (isCompressed) {
       // MariaDB's QUERY_COMPRESSED_EVENT: the statement text is one compressed block.
       const text = inflateMariadbBlock(bytes, sqlStart, end, eventDetails(header));
@@ -835,9 +844,21 @@ export class BinlogEventDecoder {
   }
 }
 
+/** Whether `bytes[start, end)` is the ASCII text `BEGIN`. */
+function isBegin(bytes: Buffer, start: number, end: number): boolean {
+  return (
+    end - start === 5 &&
+    bytes[start] === 0x42 &&
+    bytes[start + 1] === 0x45 &&
+    bytes[start + 2] === 0x47 &&
+    bytes[start + 3] === 0x49 &&
+    bytes[start + 4] === 0x4e
+  );
+}
+
 function crcMatches(bytes: Buffer): boolean {
   const end = bytes.length - CHECKSUM_LENGTH;
-  return crc32(bytes.subarray(0, end)) === bytes.readUInt32LE(end);
+  return crc32(bytes, 0, end) === bytes.readUInt32LE(end);
 }
 
 /**

@@ -43,4 +43,31 @@ describe('MySQL GTID sets with tags (MySQL 8.3+)', () => {
     expect(encoded.readBigUInt64LE(0)).toBe((1n << 56n) | (3n << 8n) | 1n);
     expect(decodeMysqlGtidSet(encoded, 0)).toBe(text);
   });
+
+  it('prints the same text after each added GTID as a copy printed from scratch', () => {
+    // Runs of consecutive GTIDs on several TSIDs with gaps: the text is redone around the
+    // extended interval, and must match a full print every time.
+    const set = MysqlGtidSet.parse(`${B}:1-3,${A}:1-5:9`);
+    const steps: Array<[string, bigint]> = [
+      [A, 10n],
+      [A, 11n],
+      [A, 6n],
+      [A, 7n],
+      [A, 8n],
+      [B, 4n],
+      [B, 5n],
+      [A, 12n],
+      [`${A}:orders`, 1n],
+      [`${A}:orders`, 2n],
+      [A, 13n],
+      [B, 9n],
+      [B, 10n],
+      [B, 6n],
+    ];
+    for (const [tsid, gno] of steps) {
+      set.add(tsid, gno);
+      expect(set.toString()).toBe(set.clone().toString());
+    }
+    expect(set.toString()).toBe(`${A}:1-13:orders:1-2,${B}:1-6:9-10`);
+  });
 });

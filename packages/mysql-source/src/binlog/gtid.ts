@@ -72,6 +72,14 @@ const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$
  */
 export class MysqlGtidSet {
   private readonly sets = new Map<string, Array<[bigint, bigint]>>();
+  /**
+   * `toString`'s text while the set is unchanged. Every transaction extends the last interval of
+   * one TSID (`add`) and the stream needs the new text each time: `hot` keeps the text before and
+   * after that interval, so the new text is three pieces joined, not the whole set printed again.
+   */
+  private text: string | null = null;
+  private hotTsid: string | null = null;
+  private hot: { head: string; tail: string } | null = null;
 
   /**
    * Reads `uuid:interval[:interval]…` entries, where a tag among the intervals applies to the
@@ -115,6 +123,13 @@ export class MysqlGtidSet {
     const last = intervals?.[intervals.length - 1];
     if (last && last[1] === gno) {
       last[1] = gno + 1n;
+      if (this.hot && this.hotTsid === tsid) {
+        this.text = this.hot.head + formatInterval(last) + this.hot.tail;
+      } else {
+        this.text = null;
+        this.hot = null;
+        this.hotTsid = tsid;
+      }
       return;
     }
     this.addRange(normalizeTsid(tsid), gno, gno + 1n);
@@ -123,6 +138,9 @@ export class MysqlGtidSet {
   /** Adds the GTIDs [start, end) of a TSID (`uuid` or `uuid:tag`). */
   addRange(tsid: string, start: bigint, end: bigint): void {
     const key = normalizeTsid(tsid);
+    this.text = null;
+    this.hot = null;
+    this.hotTsid = key;
     const intervals = this.sets.get(key) ?? [];
     intervals.push([start, end]);
     intervals.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -148,6 +166,7 @@ export class MysqlGtidSet {
 
   /** TSIDs in MySQL's order: by UUID, the untagged one first, then tags in order. */
   private sortedEntries(): Array<{
+    tsid: string;
     uuid: string;
     tag: string;
     intervals: Array<[bigint, bigint]>;
@@ -155,7 +174,7 @@ export class MysqlGtidSet {
     return [...this.sets.entries()]
       .map(([tsid, intervals]) => {
         const [uuid = '', tag = ''] = tsid.split(':');
-        return { uuid, tag, intervals };
+        return { tsid, uuid, tag, intervals };
       })
       .sort((a, b) =>
         a.uuid !== b.uuid ? (a.uuid < b.uuid ? -1 : 1) : a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0,
@@ -164,16 +183,27 @@ export class MysqlGtidSet {
 
   /** `uuid:1-5:tag:1-3,uuid2:7`: one entry per UUID, each tag before its intervals. */
   toString(): string {
-    const parts: string[] = [];
+    if (this.text !== null) return this.text;
+    let text = '';
     let current = '';
-    for (const { uuid, tag, intervals } of this.sortedEntries()) {
-      const text = intervals.map(([a, b]) => (b - a === 1n ? `${a}` : `${a}-${b - 1n}`)).join(':');
-      const tagged = tag === '' ? text : `${tag}:${text}`;
-      if (uuid === current) parts[parts.length - 1] += `:${tagged}`;
-      else parts.push(`${uuid}:${tagged}`);
+    let headEnd = -1;
+    let tailStart = -1;
+    for (const { tsid, uuid, tag, intervals } of this.sortedEntries()) {
+      if (uuid === current) text += ':';
+      else text += text === '' ? `${uuid}:` : `,${uuid}:`;
       current = uuid;
+      if (tag !== '') text += `${tag}:`;
+      for (let i = 0; i < intervals.length; i += 1) {
+        if (i > 0) text += ':';
+        if (tsid === this.hotTsid && i === intervals.length - 1) headEnd = text.length;
+        text += formatInterval(intervals[i]!);
+      }
+      if (tsid === this.hotTsid) tailStart = text.length;
     }
-    return parts.join(',');
+    this.text = text;
+    this.hot =
+      headEnd === -1 ? null : { head: text.slice(0, headEnd), tail: text.slice(tailStart) };
+    return text;
   }
 
   /**
@@ -208,6 +238,11 @@ export class MysqlGtidSet {
     }
     return Buffer.concat(parts);
   }
+}
+
+/** `a` or `a-b` for the half-open interval [a, b + 1). */
+function formatInterval([start, end]: [bigint, bigint]): string {
+  return end - start === 1n ? `${start}` : `${start}-${end - 1n}`;
 }
 
 function tsidOf(uuid: string, tag: string): string {

@@ -7,6 +7,8 @@
  */
 export class RecentMap<K, V> {
   private readonly entries = new Map<K, V>();
+  /** The most recently used key: using it again moves nothing (one table per transaction). */
+  private newest: K | undefined = undefined;
 
   constructor(readonly limit: number) {}
 
@@ -17,9 +19,10 @@ export class RecentMap<K, V> {
   /** The entry, now the most recently used. */
   get(key: K): V | undefined {
     const value = this.entries.get(key);
-    if (value !== undefined) {
+    if (value !== undefined && key !== this.newest) {
       this.entries.delete(key);
       this.entries.set(key, value);
+      this.newest = key;
     }
     return value;
   }
@@ -28,10 +31,12 @@ export class RecentMap<K, V> {
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);
+    this.newest = key;
   }
 
   /** Forgets the least recently used entries beyond the limit. */
   trim(): void {
+    if (this.entries.size <= this.limit) return;
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.limit) return;
       this.entries.delete(key);
@@ -40,5 +45,6 @@ export class RecentMap<K, V> {
 
   clear(): void {
     this.entries.clear();
+    this.newest = undefined;
   }
 }
