@@ -6,7 +6,7 @@ import type { TaskSink } from '../pipeline/sink';
 import type { TaskSource } from '../pipeline/source';
 import type { Transform } from '../pipeline/transform';
 import { MetricsMeter } from './metrics-meter';
-import type { RunnerDependencies, RunnerTuning } from './task-runner';
+import type { RunnerDependencies, RunnerTuning } from './run-settings';
 
 /** Progress of one table, carried by a delivery to the checkpoint once it is acknowledged. */
 interface TableStep {

@@ -11,7 +11,7 @@ import type { TaskSource } from '../pipeline/source';
 import type { Transform } from '../pipeline/transform';
 import { createRateLimiter } from '../rate-limit';
 import { MetricsMeter } from './metrics-meter';
-import { latencySince, type RunnerDependencies, type RunnerTuning } from './task-runner';
+import { latencySince, type RunnerDependencies, type RunnerTuning } from './run-settings';
 
 /** Counts records for the instance class: a row change, a DDL statement or a COMMIT each. */
 export function recordCount(event: ChangeEvent): number {

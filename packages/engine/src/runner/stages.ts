@@ -4,7 +4,7 @@ import type { TaskSink } from '../pipeline/sink';
 import { createTransform, renameCreateTable } from '../pipeline/transform';
 import { runFullMigration } from './full-migration';
 import { runIncrementalMigration } from './incremental-migration';
-import type { RunnerDependencies, RunnerTuning } from './task-runner';
+import type { RunnerDependencies, RunnerTuning } from './run-settings';
 
 /**
  * The stages of one run: schema migration, then full migration, then incremental migration,

@@ -1,11 +1,7 @@
-import type { TaskConfig } from '@tidewater/config';
-import type { RunRepository, TaskRepository } from '@tidewater/db';
 import { TidewaterError, toTidewaterError } from '@tidewater/errors';
 import type { AlertContext } from '../alerts';
-import type { TaskTelemetry } from '../task-telemetry';
 import { sleep } from '../rate-limit';
-import type { TaskSink } from '../pipeline/sink';
-import type { TaskSource } from '../pipeline/source';
+import type { RunnerDependencies, RunnerTuning, StopReason } from './run-settings';
 import { runStages } from './stages';
 
 /**
@@ -15,50 +11,7 @@ import { runStages } from './stages';
  * source → transform → sink → ack → checkpoint (see `../pipeline/`).
  */
 
-export type StopReason = 'pause' | 'stop' | 'release' | 'shutdown' | 'lease_lost';
-
-export interface RunnerDependencies {
-  taskId: string;
-  taskName: string;
-  epoch: number;
-  config: TaskConfig;
-  tasks: TaskRepository;
-  runs: RunRepository;
-  openSource(tuning: RunnerTuning): Promise<TaskSource>;
-  openSink(source: { version: string; timeZone: string }): Promise<TaskSink>;
-  /** Aborted when the operator pauses, stops or releases, or the worker shuts down. */
-  signal: AbortSignal;
-  log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void;
-  tuning?: Partial<RunnerTuning>;
-  /** Sends alert notices in the background; the caller closes it when the run ends. */
-  alertDelivery: AlertContext['delivery'];
-  /** The live figures of this process (the worker's /metrics); `ignoreTelemetry` in tests. */
-  telemetry?: TaskTelemetry;
-}
-
-export interface RunnerTuning {
-  /** Deliveries in flight at once; order is kept by OrderedAcks and the sink. */
-  maxInFlight: number;
-  /**
-   * Rows in flight at once (see OrderedAcks), whatever `maxInFlight` allows: what bounds the
-   * worker's memory. A row in flight costs its image, its encoded message and the producer's
-   * request bytes (about 2 KB for the sysbench row as Canal JSON).
-   */
-  maxInFlightRows: number;
-  /** Events per delivery in incremental migration. */
-  maxBatchEvents: number;
-  /** Flush a partial batch when no event arrived for this long (ms). */
-  idleFlushMs: number;
-  /** Flush a partial batch once its oldest event waited this long (ms), however busy. */
-  maxBatchDelayMs: number;
-  /** Write checkpoints at most this often (ms); always at the end of a table and on stop. */
-  checkpointIntervalMs: number;
-  /** Backoff between retries of a failed connection. */
-  retryInitialMs: number;
-  retryMaxMs: number;
-  /** The length of a "minute" of the retry window; tests shorten it. */
-  minuteMs: number;
-}
+export type { RunnerDependencies, RunnerTuning, StopReason } from './run-settings';
 
 export const DEFAULT_TUNING: RunnerTuning = {
   maxInFlight: 8,
@@ -175,13 +128,4 @@ function stopReason(signal: AbortSignal): StopReason {
   return typeof reason === 'string' && ['pause', 'stop', 'release', 'shutdown'].includes(reason)
     ? (reason as StopReason)
     : 'shutdown';
-}
-
-/**
- * Now minus an event's commit time. Binlog event times (MySQL 5.7, MariaDB) have one-second
- * resolution, so the commit happened somewhere in [t, t + 1 s): the middle of that second is
- * used, which halves the worst error and removes the half-second bias of using its start.
- */
-export function latencySince(eventTimestampMs: number, now = Date.now()): number {
-  return Math.max(0, now - (eventTimestampMs + 500));
 }
