@@ -89,19 +89,15 @@ export async function runIncrementalMigration(
     await checkpointer.write(resume);
     lastCheckpointAt = Date.now();
   };
-  const acks = new OrderedAcks<Delivery>(
-    tuning.maxInFlight,
-    async ({ bytes, batch }) => {
-      meter.add(batch.records, await bytes);
-      if (batch.lastTimestamp !== null) await updateLatency(latencySince(batch.lastTimestamp));
-      if (batch.resume) {
-        acknowledged = batch.resume;
-        if (Date.now() - lastCheckpointAt >= tuning.checkpointIntervalMs) await writeCheckpoint();
-      }
-      onProgress();
-    },
-    tuning.maxInFlightRows,
-  );
+  const acks = new OrderedAcks<Delivery>(tuning.maxInFlight, async ({ bytes, batch }) => {
+    meter.add(batch.records, await bytes);
+    if (batch.lastTimestamp !== null) await updateLatency(latencySince(batch.lastTimestamp));
+    if (batch.resume) {
+      acknowledged = batch.resume;
+      if (Date.now() - lastCheckpointAt >= tuning.checkpointIntervalMs) await writeCheckpoint();
+    }
+    onProgress();
+  });
 
   const batcher = new Batcher<BinlogResumePoint>({
     maxEvents: tuning.maxBatchEvents,
@@ -112,17 +108,13 @@ export async function runIncrementalMigration(
     const batch = batcher.take();
     const delivery =
       batch.events.length > 0 ? sink.deliver(batch.events) : Promise.resolve({ bytes: 0 });
-    await acks.push(
-      delivery,
-      {
-        bytes: delivery.then(
-          (report) => report.bytes,
-          () => 0,
-        ),
-        batch,
-      },
-      batch.records,
-    );
+    await acks.push(delivery, {
+      bytes: delivery.then(
+        (report) => report.bytes,
+        () => 0,
+      ),
+      batch,
+    });
   };
 
   const iterator = stream[Symbol.asyncIterator]();

@@ -36,9 +36,11 @@ export interface RunnerTuning {
   /** Deliveries in flight at once; order is kept by OrderedAcks and the sink. */
   maxInFlight: number;
   /**
-   * Rows in flight at once (see OrderedAcks), whatever `maxInFlight` allows: what bounds the
-   * worker's memory. A row in flight costs its image, its encoded message and the producer's
-   * request bytes (about 2 KB for the sysbench row as Canal JSON).
+   * Snapshot rows in flight at once (see OrderedAcks), whatever `maxInFlight` allows: a row in
+   * flight costs its image, its encoded message and the producer's request bytes (about 2 KB
+   * for the sysbench row as Canal JSON). Incremental batches are bounded by `maxBatchEvents`
+   * (a rows event is at most ~8 KiB of binlog, the server's binlog_row_event_max_size) and a
+   * row limit there cost a quarter of the streaming throughput in the end-to-end bench.
    */
   maxInFlightRows: number;
   /** Events per delivery in incremental migration. */
