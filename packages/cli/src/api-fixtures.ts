@@ -22,7 +22,11 @@ const baseSummary: TaskSummary = taskSummarySchema.parse({
   config: {
     ...config,
     source: { ...source, hasPassword: false },
-    destination: { ...destination, hasPassword: false },
+    destination: {
+      ...destination,
+      hasPassword: false,
+      tls: { ...destination.tls, hasClientKey: false },
+    },
   },
   startedAt: '2025-03-01T10:02:00.000Z',
   createdAt: '2025-03-01T10:00:00.000Z',

@@ -235,7 +235,7 @@ describe('taskConfigSchema bounds', () => {
       }),
     ).toMatchObject({
       path: ['destination', 'user'],
-      message: 'SCRAM-SHA-256 needs the Kafka account name.',
+      message: 'SASL/SCRAM-SHA-256 needs the Kafka account name.',
     });
   });
 });

@@ -32,7 +32,7 @@ const dateTime = () => z.iso.datetime();
 export const taskConfigPatchSchema = z
   .strictObject({
     ...taskConfigSchema.shape,
-    source: sourceSchema.partial(),
+    source: z.strictObject(sourceSchema.shape).partial(),
     destination: z.strictObject(destinationSchema.shape).partial(),
   })
   .partial()
