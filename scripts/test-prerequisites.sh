@@ -22,6 +22,8 @@ has mariadbd || missing="$missing mariadb-server"
 # A JDK, not a JRE: the conformance suites compile their Java tools with Maven.
 has javac || missing="$missing openjdk-17-jdk-headless"
 has mvn || missing="$missing maven"
+# The stack makes the test broker's TLS certificates with it.
+has openssl || missing="$missing openssl"
 
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
