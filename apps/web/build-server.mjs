@@ -28,8 +28,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node24',
-  // Next.js is loaded from the standalone node_modules, as its own server.js does.
-  external: ['next'],
+  // Next.js is loaded from the standalone node_modules, as its own server.js does, and so are
+  // the Kafka clients, which next.config.ts keeps out of Next's bundles for the same reason:
+  // @platformatic/kafka reads a WebAssembly file beside its own module at load time.
+  external: ['next', '@platformatic/kafka', 'kafkajs'],
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },

@@ -6,6 +6,9 @@
 // Files the code reads beside its own module at run time:
 // - packages/formats' Record.avsc (`new URL('./Record.avsc', import.meta.url)`) is copied into
 //   dist/, beside the bundle;
+// - @platformatic/wasm-utils' native.wasm (the Kafka producer's CRC32C; read with
+//   `new URL('../dist/native.wasm', import.meta.url)`, which from dist/main.mjs is dist/ again)
+//   is copied into dist/ too;
 // - prisma/migrations: packages/db/src/migrate.ts looks three folders up from its module, and
 //   dist/ sits at the same depth (apps/worker/dist), so the bundle finds the repository's (and
 //   the image's /app/prisma/migrations) as the sources do.
@@ -45,6 +48,10 @@ const result = await build({
 await copyFile(
   path.join(root, 'packages/formats/src/dts-avro/Record.avsc'),
   path.join(outdir, 'Record.avsc'),
+);
+await copyFile(
+  path.join(root, 'node_modules/@platformatic/wasm-utils/dist/native.wasm'),
+  path.join(outdir, 'native.wasm'),
 );
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 console.log(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopic as createKafkaTopic } from '@tidewater/kafka-sink';
 import { createTask, runTaskJob, type EngineContext } from '../src/index';
-import { startPrivateBroker, type PrivateBroker } from '@tidewater/test-kit';
+import { startPrivateBroker, type PrivateBroker } from '@tidewater/test-kit/stack';
 import {
   createOrdersDatabase,
   dropDatabase,

@@ -9,7 +9,7 @@ import {
   SECURED_LISTENERS,
   securedDestination,
   stackTls,
-} from '@tidewater/test-kit';
+} from '@tidewater/test-kit/stack';
 
 /**
  * Every way of logging in the stack's broker offers, on its own listener: SASL/PLAIN and

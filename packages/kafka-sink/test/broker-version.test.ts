@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeBrokerVersion } from '../src/index';
-import { plainDestination, scramDestination } from '@tidewater/test-kit';
+import { plainDestination, scramDestination } from '@tidewater/test-kit/stack';
 
 describe('describeBrokerVersion', () => {
   it("reports the local broker's release on the plain and the SCRAM listener", async () => {

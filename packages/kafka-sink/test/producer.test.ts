@@ -17,7 +17,7 @@ import {
   plainDestination,
   readTopic,
   scramDestination,
-} from '@tidewater/test-kit';
+} from '@tidewater/test-kit/stack';
 
 afterAll(dropTopics);
 

@@ -13,14 +13,13 @@ import { openEventSink } from '../../src/pipeline/sink';
 import { partitionOf } from '../../src/pipeline/partition-policy';
 import { createTopic } from '@tidewater/kafka-sink';
 import { testColumn } from '@tidewater/change-events/testing';
+import { sleep, uniqueTopic } from '@tidewater/test-kit';
 import {
   plainDestination,
   readTopic,
-  sleep,
   startPrivateBroker,
-  uniqueTopic,
   type PrivateBroker,
-} from '@tidewater/test-kit';
+} from '@tidewater/test-kit/stack';
 
 let broker: PrivateBroker;
 

@@ -7,7 +7,7 @@ import type { ChangeEvent } from '@tidewater/change-events';
 import { decodeDtsAvro, encodeCanalJson, encodeDtsAvro } from '@tidewater/formats';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openEventSink } from '../../src/pipeline/sink';
-import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit';
+import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit/stack';
 import { ddlEvent, matrixEvents, matrixTable } from '@tidewater/change-events/testing';
 
 afterAll(dropTopics);

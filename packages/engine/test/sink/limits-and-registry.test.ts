@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openEventSink } from '../../src/pipeline/sink';
 import { checkSchemaRegistry, fetchSchemaById } from '@tidewater/kafka-sink';
 import { testColumn } from '@tidewater/change-events/testing';
-import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit';
+import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit/stack';
 import { matrixEvents } from '@tidewater/change-events/testing';
 
 afterAll(dropTopics);

@@ -8,7 +8,7 @@ import { decodeDtsAvro } from '@tidewater/formats';
 import { openEventSink } from '../../src/pipeline/sink';
 import { afterAll, describe, expect, it } from 'vitest';
 // The sink's own Kafka test helpers: topics with partitions, a reader of a whole topic.
-import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit';
+import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit/stack';
 import { createTransform, renameCreateTable } from '../../src/pipeline/transform';
 
 afterAll(dropTopics);

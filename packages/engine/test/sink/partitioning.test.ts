@@ -16,7 +16,7 @@ import type { EventDeliveryReport } from '../../src/pipeline/sink';
 import { openEventSink } from '../../src/pipeline/sink';
 import { partitionOf } from '../../src/pipeline/partition-policy';
 import { testColumn } from '@tidewater/change-events/testing';
-import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit';
+import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit/stack';
 
 afterAll(dropTopics);
 

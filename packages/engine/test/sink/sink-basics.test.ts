@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { isTidewaterError } from '@tidewater/errors';
 import { openEventSink } from '../../src/pipeline/sink';
 import { testColumn } from '@tidewater/change-events/testing';
-import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit';
+import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit/stack';
 
 afterAll(dropTopics);
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openEventSink } from '../../src/pipeline/sink';
 import { scanTopicForTables } from '../../src/pipeline/topic-names';
 import { testColumn } from '@tidewater/change-events/testing';
-import { dropTopics, makeTopic, plainDestination } from '@tidewater/test-kit';
+import { dropTopics, makeTopic, plainDestination } from '@tidewater/test-kit/stack';
 
 afterAll(dropTopics);
 
