@@ -124,18 +124,24 @@ async function holderPid(taskId: string): Promise<number | undefined> {
 async function expectTopicsMatchSources(tasks: StreamingTask[], lastId: string): Promise<void> {
   for (const { task, database, topic } of tasks) {
     const expected = await sourceRows(database);
+    // Messages of different partitions land in any order, so the last row may arrive before
+    // earlier changes of other partitions: wait until every row matches, not only the last one.
+    let differing: string[] = [];
     const folded = await waitUntil(
       `task ${task.name}'s topic to match its source`,
       async () => {
         const result = await foldTopic(topic, 'canal-json', { timeoutMs: 5_000 });
-        return result.rows.has(lastId) && result.rows.size === expected.size ? result : undefined;
+        differing = [...expected]
+          .filter(([id, row]) => JSON.stringify(result.rows.get(id)) !== JSON.stringify(row))
+          .map(([id]) => id);
+        return result.rows.has(lastId) && differing.length === 0 ? result : undefined;
       },
       90_000,
-    );
-    const differing = [...expected].filter(
-      ([id, row]) => JSON.stringify(folded.rows.get(id)) !== JSON.stringify(row),
-    );
-    expect(differing).toEqual([]);
+    ).catch((error: unknown) => {
+      throw new Error(
+        `${String(error)}: ${differing.length} rows differ (first ids ${differing.slice(0, 5).join(', ')})`,
+      );
+    });
     expect([...folded.rows.keys()].sort()).toEqual([...expected.keys()].sort());
     console.info(
       `scale-out: task ${task.name} up to row ${lastId}: ${folded.messages} messages, ${folded.duplicates} duplicate row changes`,

@@ -29,10 +29,11 @@ async function executable(name: string, body: string): Promise<void> {
 describe('scripts/node24.sh', () => {
   beforeAll(async () => {
     binDir = await mkdtemp(path.join(tmpdir(), 'tidewater-old-node-'));
-    // Node.js 20 as far as the script can tell (it asks `node -p` for the major version).
+    // Node.js 20 as far as the script can tell (it asks `node -p` for the major version); any
+    // other call runs the real Node.js, as npm (`#!/usr/bin/env node`) needs to install one.
     await executable(
       'node',
-      'case "$1" in --version) echo v20.20.2 ;; -p) echo 20 ;; *) exit 1 ;; esac',
+      `case "$1" in --version) echo v20.20.2 ;; -p) echo 20 ;; *) exec "${process.execPath}" "$@" ;; esac`,
     );
   });
   afterAll(async () => {
