@@ -167,117 +167,121 @@ export async function measureSink(
   }
 }
 
+/**
+ * What both bare-client measurements share: a one-partition topic, the messages the sink would
+ * send (built once, outside the timing), and the sink's request size for them.
+ */
+async function bareClientRun(
+  endpoints: StackEndpoints,
+  options: SinkBenchOptions,
+  label: string,
+  /** Opens the client (outside the timing) and gives the timed send and the close. */
+  open: (topic: string) => Promise<{
+    send(messages: ReturnType<MessageBuilder['build']>, perRequest: number): Promise<void>;
+    close(): Promise<void>;
+  }>,
+): Promise<SinkRun> {
+  const topic = `bench-${label}-${options.format}-${Date.now().toString(36)}`;
+  const destination = destinationOf(endpoints, topic);
+  await createTopic(destination, { topic, partitions: 1 });
+  try {
+    const builder = new MessageBuilder({
+      format: options.format,
+      partitionPolicy: 'partition-zero',
+      source,
+      topic,
+      ddlTopic: topic,
+      partitions: new Map([[topic, 1]]),
+      maxMessageBytes: new Map([[topic, 1_048_588]]),
+    });
+    const messages = builder.build(events(options.messages), Date.now());
+    const bytes = messages.reduce((sum, m) => sum + m.value.length + (m.key?.length ?? 0), 0);
+    // The sink's request: one partition's batch limit.
+    const perRequest = Math.floor(
+      (options.limits?.maxBatchBytes ?? DEFAULT_SINK_LIMITS.maxBatchBytes) /
+        (bytes / messages.length + 40),
+    );
+    const client = await open(topic);
+    try {
+      const cpu = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      await client.send(messages, perRequest);
+      return run(
+        messages.length,
+        bytes,
+        Number(process.hrtime.bigint() - started) / 1e9,
+        process.cpuUsage(cpu),
+      );
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await deleteTopics(destination, [topic]);
+  }
+}
+
 /** Bare kafkajs: pre-built messages, `sendBatch` one request at a time like the sink's queue. */
-export async function measureKafkajs(
+export function measureKafkajs(
   endpoints: StackEndpoints,
   options: SinkBenchOptions,
 ): Promise<SinkRun> {
-  const topic = `bench-kafkajs-${options.format}-${Date.now().toString(36)}`;
-  const destination = destinationOf(endpoints, topic);
-  await createTopic(destination, { topic, partitions: 1 });
-  const builder = new MessageBuilder({
-    format: options.format,
-    partitionPolicy: 'partition-zero',
-    source,
-    topic,
-    ddlTopic: topic,
-    partitions: new Map([[topic, 1]]),
-    maxMessageBytes: new Map([[topic, 1_048_588]]),
+  return bareClientRun(endpoints, options, 'kafkajs', async (topic) => {
+    const kafka = new kafkajs.Kafka({
+      brokers: endpoints.kafka.brokers,
+      logLevel: kafkajs.logLevel.NOTHING,
+    });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    return {
+      async send(messages, perRequest) {
+        for (let i = 0; i < messages.length; i += perRequest) {
+          await producer.sendBatch({
+            acks: -1,
+            compression: {
+              none: kafkajs.CompressionTypes.None,
+              gzip: kafkajs.CompressionTypes.GZIP,
+              snappy: kafkajs.CompressionTypes.Snappy,
+            }[options.compression],
+            topicMessages: [{ topic, messages: messages.slice(i, i + perRequest) }],
+          });
+        }
+      },
+      close: () => producer.disconnect(),
+    };
   });
-  const messages = builder.build(events(options.messages), Date.now());
-  const bytes = messages.reduce((sum, m) => sum + m.value.length + (m.key?.length ?? 0), 0);
-  // The sink's request: one partition's batch limit.
-  const perRequest = Math.floor(
-    (options.limits?.maxBatchBytes ?? DEFAULT_SINK_LIMITS.maxBatchBytes) /
-      (bytes / messages.length + 40),
-  );
-  const kafka = new kafkajs.Kafka({
-    brokers: endpoints.kafka.brokers,
-    logLevel: kafkajs.logLevel.NOTHING,
-  });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  try {
-    const cpu = process.cpuUsage();
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < messages.length; i += perRequest) {
-      await producer.sendBatch({
-        acks: -1,
-        compression: {
-          none: kafkajs.CompressionTypes.None,
-          gzip: kafkajs.CompressionTypes.GZIP,
-          snappy: kafkajs.CompressionTypes.Snappy,
-        }[options.compression],
-        topicMessages: [{ topic, messages: messages.slice(i, i + perRequest) }],
-      });
-    }
-    return run(
-      messages.length,
-      bytes,
-      Number(process.hrtime.bigint() - started) / 1e9,
-      process.cpuUsage(cpu),
-    );
-  } finally {
-    await producer.disconnect();
-    await deleteTopics(destination, [topic]);
-  }
 }
 
 /**
  * Bare @platformatic/kafka: the same pre-built messages, one idempotent `send` at a time (acks
  * all), with the sink's request size; beside `measureKafkajs` it compares the two clients.
  */
-export async function measurePlatformatic(
+export function measurePlatformatic(
   endpoints: StackEndpoints,
   options: SinkBenchOptions,
 ): Promise<SinkRun> {
-  const topic = `bench-pkafka-${options.format}-${Date.now().toString(36)}`;
-  const destination = destinationOf(endpoints, topic);
-  await createTopic(destination, { topic, partitions: 1 });
-  const builder = new MessageBuilder({
-    format: options.format,
-    partitionPolicy: 'partition-zero',
-    source,
-    topic,
-    ddlTopic: topic,
-    partitions: new Map([[topic, 1]]),
-    maxMessageBytes: new Map([[topic, 1_048_588]]),
+  return bareClientRun(endpoints, options, 'pkafka', async (topic) => {
+    const producer = new PlatformaticProducer({
+      clientId: 'bench',
+      bootstrapBrokers: endpoints.kafka.brokers,
+      idempotent: true,
+      compression: options.compression,
+    });
+    return {
+      async send(messages, perRequest) {
+        for (let i = 0; i < messages.length; i += perRequest) {
+          await producer.send({
+            messages: messages.slice(i, i + perRequest).map((m) => ({
+              topic,
+              partition: m.partition,
+              key: m.key === null ? undefined : Buffer.from(m.key),
+              value: m.value,
+            })),
+          });
+        }
+      },
+      close: () => producer.close(),
+    };
   });
-  const messages = builder.build(events(options.messages), Date.now());
-  const bytes = messages.reduce((sum, m) => sum + m.value.length + (m.key?.length ?? 0), 0);
-  const perRequest = Math.floor(
-    (options.limits?.maxBatchBytes ?? DEFAULT_SINK_LIMITS.maxBatchBytes) /
-      (bytes / messages.length + 40),
-  );
-  const producer = new PlatformaticProducer({
-    clientId: 'bench',
-    bootstrapBrokers: endpoints.kafka.brokers,
-    idempotent: true,
-    compression: options.compression,
-  });
-  try {
-    const cpu = process.cpuUsage();
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < messages.length; i += perRequest) {
-      await producer.send({
-        messages: messages.slice(i, i + perRequest).map((m) => ({
-          topic,
-          partition: m.partition,
-          key: m.key === null ? undefined : Buffer.from(m.key),
-          value: m.value,
-        })),
-      });
-    }
-    return run(
-      messages.length,
-      bytes,
-      Number(process.hrtime.bigint() - started) / 1e9,
-      process.cpuUsage(cpu),
-    );
-  } finally {
-    await producer.close();
-    await deleteTopics(destination, [topic]);
-  }
 }
 
 export const defaultMessages = Number(process.env.BENCH_SINK_MESSAGES ?? '300000');
