@@ -38,9 +38,13 @@ ENV NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning \
   TIDEWATER_SECRET_KEY_FILE=/var/lib/tidewater/secret.key \
   TIDEWATER_WORKER_HTTP_HOST=0.0.0.0 \
   TIDEWATER_WORKER_HTTP_PORT=9464
-# Nothing to install: Prisma runs through its PostgreSQL driver adapter (no native engine, no
-# OpenSSL), and Node.js carries its own CA certificates.
-RUN mkdir -p /var/lib/tidewater && chown node:node /var/lib/tidewater
+# jemalloc, the worker's allocator (apps/worker/start.sh says why). Nothing else: Prisma runs
+# through its PostgreSQL driver adapter (no native engine, no OpenSSL), and Node.js carries its
+# own CA certificates.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends libjemalloc2 \
+  && rm -rf /var/lib/apt/lists/* \
+  && mkdir -p /var/lib/tidewater && chown node:node /var/lib/tidewater
 # Owned by root and read-only to the process; it writes only /var/lib/tidewater (the secret
 # key and the first password's file) and Next's cache.
 COPY --from=build /out /app

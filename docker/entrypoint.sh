@@ -11,7 +11,7 @@ role="${1:-web}"
 if [ "$#" -gt 0 ]; then shift; fi
 case "$role" in
   web) exec node apps/web/server.mjs --port "${PORT:-3000}" --hostname 0.0.0.0 "$@" ;;
-  worker) exec node apps/worker/dist/main.mjs "$@" ;;
+  worker) exec sh apps/worker/dist/start.sh "$@" ;;
   migrate) exec node apps/worker/dist/migrate.mjs "$@" ;;
   *) exec "$role" "$@" ;;
 esac

@@ -2,7 +2,7 @@
 # What `npm test` needs from the machine besides Node.js (scripts/node24.sh) and the running
 # PostgreSQL and Redis: Chromium for the browser tests, Docker Compose to validate
 # docker-compose.yml, MariaDB's server binaries for the stack's source, a JDK 17 and Maven for
-# Kafka, the registry and the conformance suites. Missing Debian packages are installed when
+# Kafka, the registry and the conformance suites, and jemalloc for the worker. Missing Debian packages are installed when
 # this runs as root with apt-get (as on CI and a fresh Debian machine); otherwise it stops with
 # the one command that installs them.
 set -eu
@@ -24,6 +24,9 @@ has javac || missing="$missing openjdk-17-jdk-headless"
 has mvn || missing="$missing maven"
 # The stack makes the test broker's TLS certificates with it.
 has openssl || missing="$missing openssl"
+# The worker's allocator (apps/worker/start.sh), as in the image: the tests and the bench run
+# the worker the way it runs in production.
+/sbin/ldconfig -p 2>/dev/null | grep -q 'libjemalloc\.so\.2' || missing="$missing libjemalloc2"
 
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

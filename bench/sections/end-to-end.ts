@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { ensureScanTable } from '../sbtest';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,6 +19,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import mysqlPromise from 'mysql2/promise';
 
 import { median, summarize } from '../figures';
+import { ensureScanTable } from '../sbtest';
 import type { Figure } from '../figures';
 import { defineSection } from '../section';
 
@@ -47,8 +47,10 @@ import { defineSection } from '../section';
  *
  * Environment: BENCH_E2E_FORMATS (default `canal-json,dts-avro`), BENCH_E2E_LATENCY_SECONDS
  * (default 20), BENCH_CPU_PROF_DIR (start the worker with `--cpu-prof` writing there; the log
- * then gives each phase's start on the profile's clock), BENCH_WORKER_NODE_OPTIONS (the
- * worker's NODE_OPTIONS, e.g. `--max-old-space-size=256`).
+ * then gives each phase's start on the profile's clock), BENCH_WORKER_NODE_FLAGS (Node and V8
+ * flags added to the worker's own, e.g. `--max-semi-space-size=16`; MALLOC_* variables in the
+ * bench's environment reach the worker too), BENCH_WORKER_LOG (a file the worker's whole output is
+ * appended to).
  */
 
 const DATABASE = 'bench';
@@ -98,6 +100,8 @@ function markPhase(log: (message: string) => void, phase: string): void {
 interface WorkerProcess {
   child: ChildProcess;
   output(): string;
+  /** The allocator the worker reported at start (`jemalloc` or `glibc`). */
+  allocator(): string;
   /** Log lines so far whose message is `message` (the worker logs one JSON object per line). */
   countLogged(message: string): number;
   /** Highest VmRSS sampled and the kernel's VmHWM, in bytes. */
@@ -123,36 +127,44 @@ function readMemory(pid: number): { rss: number; hwm: number } | null {
   return { rss: field('VmRSS'), hwm: field('VmHWM') };
 }
 
-/** The product's worker (`apps/worker`), one process without a tsx wrapper, as operators run it. */
+/**
+ * The product's worker as operators run it: the bundle (`apps/worker/dist/main.mjs`, built by
+ * the section) started by `apps/worker/dist/start.sh` (from `apps/worker/start.sh`) with its launch settings. The script execs
+ * Node, so the child's pid is the worker's.
+ */
 async function startWorker(environment: Record<string, string>): Promise<WorkerProcess> {
   const profileDir = process.env.BENCH_CPU_PROF_DIR;
   // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...profile, '--import', 'tsx', 'apps/worker/src/main.ts'],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        ...environment,
-        ...(process.env.BENCH_WORKER_NODE_OPTIONS === undefined
-          ? {}
-          : { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const extraFlags = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(process.env.BENCH_WORKER_NODE_FLAGS ? [process.env.BENCH_WORKER_NODE_FLAGS] : []),
+  ];
+  const child = spawn('sh', ['apps/worker/dist/start.sh'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ...environment,
+      TIDEWATER_NODE: process.execPath,
+      ...(extraFlags.length === 0 ? {} : { TIDEWATER_WORKER_NODE_FLAGS: extraFlags.join(' ') }),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   let partialLine = '';
+  let allocator = 'unknown';
   const logged = new Map<string, number>();
+  const logFile = process.env.BENCH_WORKER_LOG;
   const keep = (chunk: Buffer) => {
+    if (logFile) appendFileSync(logFile, chunk);
     const text = chunk.toString('utf8');
     tail = (tail + text).slice(-20_000);
     const lines = (partialLine + text).split('\n');
     partialLine = lines.pop() ?? '';
     for (const line of lines) {
       const message = /"message":"([^"]*)"/.exec(line)?.[1];
+      if (message === 'worker started') {
+        allocator = /"allocator":"([^"]+)"/.exec(line)?.[1] ?? allocator;
+      }
       if (message !== undefined) logged.set(message, (logged.get(message) ?? 0) + 1);
     }
   };
@@ -175,6 +187,7 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
   const worker: WorkerProcess = {
     child,
     output: () => tail,
+    allocator: () => allocator,
     countLogged: (message) => logged.get(message) ?? 0,
     peakRssBytes: () => {
       sample();
@@ -464,11 +477,15 @@ interface RunFigures {
   streamingPeakRssMegabytes: number;
   /** VmRSS a few seconds after the run stopped, the worker idle again. */
   idleRssAfterMegabytes: number;
+  allocator: string;
 }
 
 const MB = 1024 * 1024;
-/** How long the worker is left idle before its idle RSS is read. */
-const IDLE_SETTLE_MS = 3_000;
+/**
+ * How long the worker is left idle before its idle RSS is read: it gives memory back 2 s after
+ * its last job ends (apps/worker/src/idle-memory.ts).
+ */
+const IDLE_SETTLE_MS = 5_000;
 
 async function waitForRunStop(worker: WorkerProcess, stoppedBefore: number): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -645,7 +662,7 @@ async function runOnce(options: {
     const idleRssAfterMegabytes = worker.rssBytes() / MB;
     const peakRssMegabytes = worker.peakRssBytes() / MB;
     log(
-      `${format}: worker RSS idle ${idleRssAtStartMegabytes.toFixed(0)} MB at start, ` +
+      `${format}: worker (${worker.allocator()}) RSS idle ${idleRssAtStartMegabytes.toFixed(0)} MB at start, ` +
         `peak ${snapshotPeakRssMegabytes.toFixed(0)} MB in the snapshot, ${streamingPeakRssMegabytes.toFixed(0)} MB streaming, ` +
         `idle ${idleRssAfterMegabytes.toFixed(0)} MB after; peak ${peakRssMegabytes.toFixed(0)} MB (VmHWM)`,
     );
@@ -664,6 +681,7 @@ async function runOnce(options: {
       snapshotPeakRssMegabytes,
       streamingPeakRssMegabytes,
       idleRssAfterMegabytes,
+      allocator: worker.allocator(),
     };
   } finally {
     // Release frees the replica slot; the worker then stops and exits.
@@ -698,6 +716,8 @@ export default defineSection({
     const formats = readFormats();
     const latencySeconds = Number(process.env.BENCH_E2E_LATENCY_SECONDS ?? '20');
     await ensureScanTable(endpoints, log);
+    log('building the worker (apps/worker/build.mjs)');
+    execFileSync(process.execPath, ['apps/worker/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
     const workerEnvironment = {
       DATABASE_URL: withDatabase(endpoints.postgres.url, 'tidewater_bench'),
       REDIS_URL: endpoints.redis.url,
@@ -845,7 +865,7 @@ export default defineSection({
             'MB',
             of((r) => r.peakRssMegabytes),
             {
-              note: 'max of VmHWM and VmRSS sampled every 200 ms, whole run (start, snapshot, streaming); 2^20 bytes',
+              note: `max of VmHWM and VmRSS sampled every 200 ms, whole run (start, snapshot, streaming); 2^20 bytes; allocator ${[...new Set(results.map((r) => r.allocator))].join(', ')}`,
             },
           ),
           summarize(

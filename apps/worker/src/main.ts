@@ -27,6 +27,7 @@ import {
   type RunJob,
 } from '@tidewater/engine';
 import { isTidewaterError } from '@tidewater/errors';
+import { createIdleMemoryRelease, detectAllocator } from './idle-memory';
 import { log as processLog } from './log';
 
 /**
@@ -41,6 +42,8 @@ const HEARTBEAT_INTERVAL_MS = 5_000;
 const STATUS_POLL_MS = 2_000;
 /** How long a run job that threw waits before the task's run is queued again. */
 const FAILED_RUN_RETRY_MS = 5_000;
+/** How long the worker has nothing to run before it gives memory back (idle-memory.ts). */
+const IDLE_RELEASE_MS = 2_000;
 
 async function main(): Promise<void> {
   const environment = readEnvironment();
@@ -60,14 +63,36 @@ async function main(): Promise<void> {
   registerQueueMetrics(registry, context.queues);
   /** The tasks this worker runs, each with the controller that stops it. */
   const running = new Map<string, AbortController>();
+  const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
+  const idleMemory = createIdleMemoryRelease({
+    idleMs: IDLE_RELEASE_MS,
+    onReleased: ({ rssBefore, rssAfter, durationMs }) =>
+      log.info('idle: memory released', {
+        rssBeforeMiB: megabytes(rssBefore),
+        rssAfterMiB: megabytes(rssAfter),
+        durationMs: Math.round(durationMs),
+      }),
+    onError: (error) => log.warn('idle: memory not released', { error: text(error) }),
+  });
+  // Starting counts as busy: the first release comes once the worker has started and idled.
+  idleMemory.begin();
+  const whileBusy = async <T>(work: () => Promise<T>): Promise<T> => {
+    idleMemory.begin();
+    try {
+      return await work();
+    } finally {
+      idleMemory.end();
+    }
+  };
 
   const precheckWorker = new Worker<PrecheckJob>(
     QUEUE_NAMES.precheck,
-    async (job) => {
-      log.info('precheck started', { taskId: job.data.taskId });
-      await runPrecheckJob(context, job.data.taskId);
-      log.info('precheck finished', { taskId: job.data.taskId });
-    },
+    (job) =>
+      whileBusy(async () => {
+        log.info('precheck started', { taskId: job.data.taskId });
+        await runPrecheckJob(context, job.data.taskId);
+        log.info('precheck finished', { taskId: job.data.taskId });
+      }),
     { connection: createRedisConnection(environment.REDIS_URL), prefix, concurrency: 4 },
   );
 
@@ -108,14 +133,15 @@ async function main(): Promise<void> {
 
   const runWorker = new Worker<RunJob>(
     QUEUE_NAMES.run,
-    async (job) => {
-      const { taskId } = job.data;
-      // Resumed or restarted while this job was still active: the API's enqueue found this
-      // job and added nothing, so the job runs the task again itself.
-      while (await isRunWantedAgain(context, taskId, await runOnce(taskId))) {
-        log.info('task set running again while its run ended; running it again', { taskId });
-      }
-    },
+    (job) =>
+      whileBusy(async () => {
+        const { taskId } = job.data;
+        // Resumed or restarted while this job was still active: the API's enqueue found this
+        // job and added nothing, so the job runs the task again itself.
+        while (await isRunWantedAgain(context, taskId, await runOnce(taskId))) {
+          log.info('task set running again while its run ended; running it again', { taskId });
+        }
+      }),
     {
       connection: createRedisConnection(environment.REDIS_URL),
       prefix,
@@ -223,12 +249,15 @@ async function main(): Promise<void> {
   log.info('worker started', {
     id: identity.id,
     http: `${environment.TIDEWATER_WORKER_HTTP_HOST}:${operations.port}`,
+    allocator: detectAllocator(),
   });
+  idleMemory.end();
 
   const stop = async (signal: string) => {
     if (isStopping) return;
     isStopping = true;
     log.info('worker stopping', { signal, tasks: [...running.keys()] });
+    idleMemory.close();
     clearInterval(heartbeat);
     clearInterval(reconciler);
     await reconciling;

@@ -68,6 +68,16 @@ describe('the bundled worker', () => {
     expect(JSON.parse(schema)).toEqual(expect.any(Array));
   });
 
+  it("is ASCII and reads Prisma's query compiler from a file beside it", async () => {
+    const bundle = await readFile(path.join(appDir, 'apps/worker/dist/main.mjs'));
+    // V8 holds a source with any non-ASCII character at two bytes per character.
+    expect(bundle.findIndex((byte) => byte > 0x7f)).toBe(-1);
+    // The WebAssembly module as base64 ("\0asm" is "AGFzbQ"): not in the source.
+    expect(bundle.includes('AGFzbQ')).toBe(false);
+    const wasm = await readFile(path.join(appDir, 'apps/worker/dist/query_compiler.wasm'));
+    expect(wasm.subarray(0, 4)).toEqual(Buffer.from('\0asm', 'latin1'));
+  });
+
   it('migrates a new database with the migrate command', async () => {
     const { stdout } = await execFileAsync('sh', [path.join(appDir, 'entrypoint.sh'), 'migrate'], {
       cwd: tmpdir(),
@@ -103,15 +113,23 @@ describe('the bundled worker', () => {
         if (Date.now() > deadline) throw new Error(`the worker did not start:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      const id = (
-        JSON.parse(output.split('\n').find((line) => line.includes('"worker started"'))!) as {
-          id: string;
-        }
-      ).id;
+      const { id, allocator } = JSON.parse(
+        output.split('\n').find((line) => line.includes('"worker started"'))!,
+      ) as { id: string; allocator: string };
+      // libjemalloc2 is one of the test prerequisites, as it is in the image.
+      expect(allocator).toBe('jemalloc');
       const heartbeats = await query<{ id: string; pid: number }>(
         'SELECT id, pid FROM worker_heartbeat',
       );
       expect(heartbeats).toEqual([{ id, pid: worker.pid }]);
+      // Started by dist/start.sh with the worker's memory settings.
+      const commandLine = (await readFile(`/proc/${worker.pid}/cmdline`, 'utf8')).split('\0');
+      expect(commandLine).toContain('--max-semi-space-size=8');
+      expect(commandLine.at(-2)).toMatch(/apps\/worker\/dist\/main\.mjs$/);
+      const environment = (await readFile(`/proc/${worker.pid}/environ`, 'utf8')).split('\0');
+      expect(environment).toContainEqual(
+        expect.stringMatching(/^MALLOC_CONF=background_thread:true,/),
+      );
     } finally {
       worker.kill('SIGTERM');
     }

@@ -49,10 +49,16 @@ function quickstartEnv(): NodeJS.ProcessEnv {
   };
 }
 
-function startChild(name: string, command: string, args: string[], cwd: string): ChildProcess {
+function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  environment: Record<string, string> = {},
+): ChildProcess {
   const child = spawn(command, args, {
     cwd,
-    env: quickstartEnv(),
+    env: { ...quickstartEnv(), ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `\x1b[2m[${name}]\x1b[0m `;
@@ -166,7 +172,10 @@ async function main(): Promise<void> {
       ['server.mjs', '--port', String(WEB_PORT)],
       path.join(repoRoot, 'apps/web/.next/standalone/apps/web'),
     ),
-    startChild('worker', process.execPath, ['apps/worker/dist/main.mjs'], repoRoot),
+    // The worker's launcher (its memory settings), with the Node.js that runs this script.
+    startChild('worker', 'sh', ['apps/worker/dist/start.sh'], repoRoot, {
+      TIDEWATER_NODE: process.execPath,
+    }),
   ];
   let isStopping = false;
   const stop = () => {

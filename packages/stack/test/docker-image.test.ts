@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,12 @@ describe('docker/entrypoint.sh', () => {
   beforeAll(async () => {
     appDir = await mkdtemp(path.join(tmpdir(), 'tidewater-entrypoint-'));
     await copyFile(path.join(repoRoot, 'docker/entrypoint.sh'), path.join(appDir, 'entrypoint.sh'));
+    // The worker's launcher, laid out as the image has it (the build copies it into dist/).
+    await mkdir(path.join(appDir, 'apps/worker/dist'), { recursive: true });
+    await copyFile(
+      path.join(repoRoot, 'apps/worker/start.sh'),
+      path.join(appDir, 'apps/worker/dist/start.sh'),
+    );
     await writeFile(path.join(appDir, 'node'), '#!/bin/sh\necho "node $* (in $(pwd))"\n');
     await chmod(path.join(appDir, 'node'), 0o755);
   });
@@ -63,7 +69,10 @@ describe('docker/entrypoint.sh', () => {
   });
 
   it('runs the worker bundle for `worker` and the migration runner for `migrate`', async () => {
-    expect(await run(['worker'])).toBe(`node apps/worker/dist/main.mjs (in ${appDir})`);
+    // Through the worker's launcher (apps/worker/start.sh), which execs node with its flags.
+    expect(await run(['worker'])).toBe(
+      `node --max-semi-space-size=8 apps/worker/dist/main.mjs (in ${appDir})`,
+    );
     expect(await run(['migrate'])).toBe(`node apps/worker/dist/migrate.mjs (in ${appDir})`);
   });
 

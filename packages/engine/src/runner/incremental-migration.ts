@@ -89,15 +89,21 @@ export async function runIncrementalMigration(
     await checkpointer.write(resume);
     lastCheckpointAt = Date.now();
   };
-  const acks = new OrderedAcks<Delivery>(tuning.maxInFlight, async ({ bytes, batch }) => {
-    meter.add(batch.records, await bytes);
-    if (batch.lastTimestamp !== null) await updateLatency(latencySince(batch.lastTimestamp));
-    if (batch.resume) {
-      acknowledged = batch.resume;
-      if (Date.now() - lastCheckpointAt >= tuning.checkpointIntervalMs) await writeCheckpoint();
-    }
-    onProgress();
-  });
+  // Bounded by deliveries and by the row changes they carry, as in the snapshot: a batch of
+  // 100 rows events holds up to a few thousand row images (before and after).
+  const acks = new OrderedAcks<Delivery>(
+    tuning.maxInFlight,
+    async ({ bytes, batch }) => {
+      meter.add(batch.records, await bytes);
+      if (batch.lastTimestamp !== null) await updateLatency(latencySince(batch.lastTimestamp));
+      if (batch.resume) {
+        acknowledged = batch.resume;
+        if (Date.now() - lastCheckpointAt >= tuning.checkpointIntervalMs) await writeCheckpoint();
+      }
+      onProgress();
+    },
+    tuning.maxInFlightRows,
+  );
 
   const batcher = new Batcher<BinlogResumePoint>({
     maxEvents: tuning.maxBatchEvents,
@@ -108,13 +114,17 @@ export async function runIncrementalMigration(
     const batch = batcher.take();
     const delivery =
       batch.events.length > 0 ? sink.deliver(batch.events) : Promise.resolve({ bytes: 0 });
-    await acks.push(delivery, {
-      bytes: delivery.then(
-        (report) => report.bytes,
-        () => 0,
-      ),
-      batch,
-    });
+    await acks.push(
+      delivery,
+      {
+        bytes: delivery.then(
+          (report) => report.bytes,
+          () => 0,
+        ),
+        batch,
+      },
+      batch.records,
+    );
   };
 
   const iterator = stream[Symbol.asyncIterator]();

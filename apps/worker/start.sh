@@ -1,0 +1,45 @@
+#!/bin/sh
+# Starts the bundled worker with its memory settings. The build copies this file beside the
+# bundle (dist/start.sh, next to dist/main.mjs). The image's entry script,
+# `npm run start -w @tidewater/worker`, the quickstart and the end-to-end bench all start the
+# worker through it, so what the bench measures is what operators run.
+#
+# The settings, measured with the end-to-end bench (bench/README.md, "Worker memory"):
+# - the allocator: jemalloc where the system has it (Debian's libjemalloc2; the image installs
+#   it), two arenas, freed pages returned after a second by a background thread. glibc's malloc
+#   kept 30-40 MB more after a run, freed but fragmented, and ran slower. Without jemalloc (or
+#   with TIDEWATER_WORKER_ALLOCATOR=glibc) glibc gets two arenas, blocks of 64 KiB and more
+#   mapped on their own, and its heap top trimmed past 128 KiB;
+# - V8: semi-spaces of at most 8 MiB (the young generation's default grows to 64 MiB, and a
+#   worker's garbage is short-lived batches).
+# Each can be overridden from the environment: LD_PRELOAD, MALLOC_CONF (jemalloc) and MALLOC_*
+# (glibc) as the libraries read them, and TIDEWATER_WORKER_NODE_FLAGS, Node and V8 flags added
+# after these (a later flag wins). TIDEWATER_NODE names the node binary (default: the one on
+# PATH).
+set -eu
+here=$(dirname "$0")
+allocator="${TIDEWATER_WORKER_ALLOCATOR:-jemalloc}"
+case "$allocator" in
+  jemalloc | glibc) ;;
+  *)
+    echo "TIDEWATER_WORKER_ALLOCATOR=$allocator: use jemalloc (the default) or glibc." >&2
+    exit 2
+    ;;
+esac
+if [ "$allocator" = jemalloc ] && [ -z "${LD_PRELOAD:-}" ]; then
+  for library in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
+    /usr/lib/aarch64-linux-gnu/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2 \
+    /usr/lib/libjemalloc.so.2; do
+    if [ -r "$library" ]; then
+      export LD_PRELOAD="$library"
+      export MALLOC_CONF="${MALLOC_CONF:-background_thread:true,narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0}"
+      break
+    fi
+  done
+fi
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}"
+export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-131072}"
+# shellcheck disable=SC2086 # the flags are words on purpose
+exec "${TIDEWATER_NODE:-node}" --max-semi-space-size=8 ${TIDEWATER_WORKER_NODE_FLAGS:-} \
+  "$here/main.mjs" "$@"
