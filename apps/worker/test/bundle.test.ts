@@ -124,7 +124,9 @@ describe('the bundled worker', () => {
       expect(heartbeats).toEqual([{ id, pid: worker.pid }]);
       // Started by dist/start.sh with the worker's memory settings.
       const commandLine = (await readFile(`/proc/${worker.pid}/cmdline`, 'utf8')).split('\0');
-      expect(commandLine).toContain('--max-semi-space-size=8');
+      expect(commandLine).toEqual(
+        expect.arrayContaining(['--max-semi-space-size=8', '--heap-growing-percent=100']),
+      );
       expect(commandLine.at(-2)).toMatch(/apps\/worker\/dist\/main\.mjs$/);
       const environment = (await readFile(`/proc/${worker.pid}/environ`, 'utf8')).split('\0');
       expect(environment).toContainEqual(

@@ -51,10 +51,11 @@ describe('the worker launcher', () => {
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  it('starts the bundle beside it with the semi-space bound and its own arguments', async () => {
+  it('starts the bundle beside it with its V8 heap settings and its own arguments', async () => {
     const started = await start({}, ['--inspect-brk-not-a-flag']);
     expect(started.args).toEqual([
       '--max-semi-space-size=8',
+      '--heap-growing-percent=100',
       path.join(path.dirname(script), 'main.mjs'),
       '--inspect-brk-not-a-flag',
     ]);
@@ -85,8 +86,9 @@ describe('the worker launcher', () => {
       MALLOC_ARENA_MAX: '4',
       MALLOC_CONF: 'narenas:1',
     });
-    expect(started.args.slice(0, 3)).toEqual([
+    expect(started.args.slice(0, 4)).toEqual([
       '--max-semi-space-size=8',
+      '--heap-growing-percent=100',
       '--max-semi-space-size=16',
       '--cpu-prof',
     ]);
