@@ -26,7 +26,16 @@ has mvn || missing="$missing maven"
 has openssl || missing="$missing openssl"
 # The worker's allocator (apps/worker/start.sh), as in the image: the tests and the bench run
 # the worker the way it runs in production.
-/sbin/ldconfig -p 2>/dev/null | grep -q 'libjemalloc\.so\.2' || missing="$missing libjemalloc2"
+# The same places the launcher looks, and no program needed to look there.
+has_jemalloc() {
+  for library in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
+    /usr/lib/aarch64-linux-gnu/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2 \
+    /usr/lib/libjemalloc.so.2; do
+    [ -r "$library" ] && return 0
+  done
+  return 1
+}
+has_jemalloc || missing="$missing libjemalloc2"
 
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
