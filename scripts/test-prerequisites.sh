@@ -2,9 +2,9 @@
 # What `npm test` needs from the machine besides Node.js (scripts/node24.sh) and the running
 # PostgreSQL and Redis: Chromium for the browser tests, Docker Compose to validate
 # docker-compose.yml, MariaDB's server binaries for the stack's source, a JDK 17 and Maven for
-# Kafka, the registry and the conformance suites, and jemalloc for the worker. Missing Debian packages are installed when
-# this runs as root with apt-get (as on CI and a fresh Debian machine); otherwise it stops with
-# the one command that installs them.
+# Kafka, the registry and the conformance suites, and jemalloc for the worker. Missing Debian
+# packages are installed when this runs as root with apt-get (as on CI and a fresh Debian
+# machine); otherwise it stops with the one command that installs them.
 set -eu
 
 has() {
@@ -25,17 +25,11 @@ has mvn || missing="$missing maven"
 # The stack makes the test broker's TLS certificates with it.
 has openssl || missing="$missing openssl"
 # The worker's allocator (apps/worker/start.sh), as in the image: the tests and the bench run
-# the worker the way it runs in production.
-# The same places the launcher looks, and no program needed to look there.
-has_jemalloc() {
-  for library in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
-    /usr/lib/aarch64-linux-gnu/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2 \
-    /usr/lib/libjemalloc.so.2; do
-    [ -r "$library" ] && return 0
-  done
-  return 1
-}
-has_jemalloc || missing="$missing libjemalloc2"
+# the worker the way it runs in production. Looked for where the launcher looks.
+case "$0" in */*) here="${0%/*}" ;; *) here=. ;; esac
+# shellcheck source=../apps/worker/find-jemalloc.sh
+. "$here/../apps/worker/find-jemalloc.sh"
+find_jemalloc >/dev/null || missing="$missing libjemalloc2"
 
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -3,7 +3,8 @@
 // every dependency bundled in, so it runs with plain `node` and needs no node_modules and no
 // TypeScript loader (tsx compiles each module on every start and keeps its compiler in memory).
 //
-// dist/start.sh (from start.sh) starts dist/main.mjs with the worker's Node and malloc settings.
+// dist/start.sh (from start.sh, with find-jemalloc.sh) starts dist/main.mjs with the worker's
+// Node and malloc settings.
 //
 // Files the code reads beside its own module at run time:
 // - packages/formats' Record.avsc (`new URL('./Record.avsc', import.meta.url)`) is copied into
@@ -94,8 +95,11 @@ const result = await build({
 });
 if (prismaWasmBase64 === null) throw new Error('the bundle has no Prisma query compiler');
 await writeFile(path.join(outdir, PRISMA_WASM_FILE), Buffer.from(prismaWasmBase64, 'base64'));
-// The launcher with the worker's memory settings (start.sh says which and why).
-await copyFile(path.join(workerDir, 'start.sh'), path.join(outdir, 'start.sh'));
+// The launcher with the worker's memory settings (start.sh says which and why), and the
+// jemalloc lookup it sources.
+for (const file of ['start.sh', 'find-jemalloc.sh']) {
+  await copyFile(path.join(workerDir, file), path.join(outdir, file));
+}
 await copyFile(
   path.join(root, 'packages/formats/src/dts-avro/Record.avsc'),
   path.join(outdir, 'Record.avsc'),

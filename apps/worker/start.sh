@@ -1,13 +1,13 @@
 #!/bin/sh
-# Starts the bundled worker with its memory settings. The build copies this file beside the
-# bundle (dist/start.sh, next to dist/main.mjs). The image's entry script,
+# Starts the bundled worker with its memory settings. The build copies this file and
+# find-jemalloc.sh beside the bundle (dist/start.sh, next to dist/main.mjs). The image's entry script,
 # `npm run start -w @tidewater/worker`, the quickstart and the end-to-end bench all start the
 # worker through it, so what the bench measures is what operators run.
 #
-# The settings, measured with the end-to-end bench (bench/README.md, "Worker memory"):
+# The settings, measured with the end-to-end bench (bench/README.md, `end-to-end`):
 # - the allocator: jemalloc where the system has it (Debian's libjemalloc2; the image installs
 #   it), two arenas, freed pages returned after a second by a background thread. glibc's malloc
-#   kept 30-40 MB more after a run, freed but fragmented, and ran slower. Without jemalloc (or
+#   kept 30-40 MB more after a run, freed but fragmented, for no throughput gained. Without jemalloc (or
 #   with TIDEWATER_WORKER_ALLOCATOR=glibc) glibc gets two arenas, blocks of 64 KiB and more
 #   mapped on their own, and its heap top trimmed past 128 KiB;
 # - V8: semi-spaces of at most 8 MiB (the young generation's default grows to 64 MiB, and a
@@ -30,16 +30,11 @@ case "$allocator" in
     exit 2
     ;;
 esac
-if [ "$allocator" = jemalloc ] && [ -z "${LD_PRELOAD:-}" ]; then
-  for library in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 \
-    /usr/lib/aarch64-linux-gnu/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2 \
-    /usr/lib/libjemalloc.so.2; do
-    if [ -r "$library" ]; then
-      export LD_PRELOAD="$library"
-      export MALLOC_CONF="${MALLOC_CONF:-background_thread:true,narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0}"
-      break
-    fi
-  done
+# shellcheck source=find-jemalloc.sh
+. "$here/find-jemalloc.sh"
+if [ "$allocator" = jemalloc ] && [ -z "${LD_PRELOAD:-}" ] && library=$(find_jemalloc); then
+  export LD_PRELOAD="$library"
+  export MALLOC_CONF="${MALLOC_CONF:-background_thread:true,narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0}"
 fi
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}"

@@ -49,8 +49,8 @@ import { defineSection } from '../section';
  * (default 20), BENCH_CPU_PROF_DIR (start the worker with `--cpu-prof` writing there; the log
  * then gives each phase's start on the profile's clock), BENCH_WORKER_NODE_FLAGS (Node and V8
  * flags added to the worker's own, e.g. `--max-semi-space-size=16`; MALLOC_* variables in the
- * bench's environment reach the worker too), BENCH_WORKER_LOG (a file the worker's whole output is
- * appended to).
+ * bench's environment reach the worker too), BENCH_WORKER_LOG (a file the worker's whole
+ * output is appended to).
  */
 
 const DATABASE = 'bench';
@@ -129,8 +129,8 @@ function readMemory(pid: number): { rss: number; hwm: number } | null {
 
 /**
  * The product's worker as operators run it: the bundle (`apps/worker/dist/main.mjs`, built by
- * the section) started by `apps/worker/dist/start.sh` (from `apps/worker/start.sh`) with its launch settings. The script execs
- * Node, so the child's pid is the worker's.
+ * the section) started by `apps/worker/dist/start.sh` (from `apps/worker/start.sh`) with its
+ * launch settings. The script execs Node, so the child's pid is the worker's.
  */
 async function startWorker(environment: Record<string, string>): Promise<WorkerProcess> {
   const profileDir = process.env.BENCH_CPU_PROF_DIR;

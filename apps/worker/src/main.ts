@@ -27,7 +27,8 @@ import {
   type RunJob,
 } from '@tidewater/engine';
 import { isTidewaterError } from '@tidewater/errors';
-import { createIdleMemoryRelease, detectAllocator } from './idle-memory';
+import { detectAllocator } from './allocator';
+import { createIdleMemoryRelease } from './idle-memory';
 import { log as processLog } from './log';
 
 /**

@@ -42,10 +42,12 @@ describe('docker/entrypoint.sh', () => {
     await copyFile(path.join(repoRoot, 'docker/entrypoint.sh'), path.join(appDir, 'entrypoint.sh'));
     // The worker's launcher, laid out as the image has it (the build copies it into dist/).
     await mkdir(path.join(appDir, 'apps/worker/dist'), { recursive: true });
-    await copyFile(
-      path.join(repoRoot, 'apps/worker/start.sh'),
-      path.join(appDir, 'apps/worker/dist/start.sh'),
-    );
+    for (const file of ['start.sh', 'find-jemalloc.sh']) {
+      await copyFile(
+        path.join(repoRoot, 'apps/worker', file),
+        path.join(appDir, 'apps/worker/dist', file),
+      );
+    }
     await writeFile(path.join(appDir, 'node'), '#!/bin/sh\necho "node $* (in $(pwd))"\n');
     await chmod(path.join(appDir, 'node'), 0o755);
   });
