@@ -104,9 +104,17 @@ export async function openEventSink(options: EventSinkOptions): Promise<EventSin
     ...(options.canalJsonValues === undefined ? {} : { canalJsonValues: options.canalJsonValues }),
     ...(options.firstId === undefined ? {} : { firstId: options.firstId }),
   });
-  const deliver = async (events: readonly ChangeEvent[]): Promise<EventDeliveryReport> => {
-    const report = await sink.deliver(builder.build(events, Date.now()));
-    return { ...report, events: events.length };
+  // Not an async function: a suspended one keeps its arguments, and the events (row images)
+  // would live until Kafka acknowledged them, beside the messages built from them.
+  const deliver = (events: readonly ChangeEvent[]): Promise<EventDeliveryReport> => {
+    const count = events.length;
+    let delivered: Promise<DeliveryReport>;
+    try {
+      delivered = sink.deliver(builder.build(events, Date.now()));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return delivered.then((report) => ({ ...report, events: count }));
   };
   return {
     topics: sink.topics,

@@ -1,6 +1,7 @@
 import type { SourcePosition } from '@tidewater/change-events';
 import type { PlannedTable, SnapshotResumePoint } from '@tidewater/mysql-source';
 import type { SnapshotState } from '../pipeline/checkpoint';
+import { CheckpointWriter } from '../pipeline/checkpoint-writer';
 import { OrderedAcks } from '../pipeline/ordered-acks';
 import type { TaskSink } from '../pipeline/sink';
 import type { TaskSource } from '../pipeline/source';
@@ -77,15 +78,15 @@ export async function runFullMigration(
     resume: SnapshotResumePoint;
     tables: Map<string, Omit<TableStep, 'resume'>>;
   } | null = null;
-  let lastFlush = Date.now();
-  const flush = async () => {
+  // Written in the background, so a slow control database does not hold up the chunks
+  // behind it; at the end of a table at once, else at most once per interval.
+  const checkpoints = new CheckpointWriter(async () => {
     if (pending === null) return;
     const { resume, tables: moved } = pending;
     pending = null;
     snapshot.resume = resume;
     await runs.writeCheckpoint(taskId, epoch, { snapshot }, [...moved.values()]);
-    lastFlush = Date.now();
-  };
+  }, tuning.checkpointIntervalMs);
   const acks = new OrderedAcks<Delivery>(
     tuning.maxInFlight,
     async (delivery) => {
@@ -95,7 +96,7 @@ export async function runFullMigration(
         pending ??= { resume, tables: new Map() };
         pending.resume = resume;
         pending.tables.set(`${table.database}\u0000${table.table}`, table);
-        if (table.isDone || Date.now() - lastFlush >= tuning.checkpointIntervalMs) await flush();
+        checkpoints.request(table.isDone);
       }
       onProgress();
     },
@@ -164,7 +165,7 @@ export async function runFullMigration(
     // even when that write fails (the control database is unavailable).
     await acks.drain().catch(() => undefined);
     try {
-      await flush();
+      await checkpoints.flush();
     } finally {
       await meter.close();
     }

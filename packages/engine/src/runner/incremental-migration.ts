@@ -5,6 +5,7 @@ import type { BinlogResumePoint, SchemaState } from '@tidewater/mysql-source';
 import { clearAlert, raiseAlert, type AlertContext } from '../alerts';
 import { Batcher, type Batch } from '../pipeline/batcher';
 import type { BinlogCheckpointer } from '../pipeline/checkpoint';
+import { CheckpointWriter } from '../pipeline/checkpoint-writer';
 import { OrderedAcks } from '../pipeline/ordered-acks';
 import type { TaskSink } from '../pipeline/sink';
 import type { TaskSource } from '../pipeline/source';
@@ -30,16 +31,19 @@ export function recordCount(event: ChangeEvent): number {
   }
 }
 
+/** What an acknowledgement needs of a batch (not its events: the sink holds their messages). */
 interface Delivery {
   bytes: Promise<number>;
-  batch: Batch<BinlogResumePoint>;
+  records: number;
+  resume: Batch<BinlogResumePoint>['resume'];
+  lastTimestamp: Batch<BinlogResumePoint>['lastTimestamp'];
 }
 
 /**
  * Incremental migration: binlog records through the transform into batches; each batch goes
  * to the sink with the last resume point among its events, and the checkpoint moves to it once
- * Kafka acknowledged the batch and every batch before it (coalesced to one write per interval,
- * and always on stop).
+ * Kafka acknowledged the batch and every batch before it (written in the background, coalesced
+ * to one write per interval, and always on stop).
  */
 export async function runIncrementalMigration(
   deps: RunnerDependencies,
@@ -79,26 +83,25 @@ export async function runIncrementalMigration(
     }
   };
   const stream = source.openStream(start.position, start.schema, signal);
-  // The last acknowledged resume point not yet written.
+  // The last acknowledged resume point not yet written, written in the background.
   let acknowledged: BinlogResumePoint | null = null;
-  let lastCheckpointAt = 0;
-  const writeCheckpoint = async () => {
+  const checkpoints = new CheckpointWriter(async () => {
     if (acknowledged === null) return;
     const resume = acknowledged;
     acknowledged = null;
     await checkpointer.write(resume);
-    lastCheckpointAt = Date.now();
-  };
+  }, tuning.checkpointIntervalMs);
   // Bounded by deliveries and by the row changes they carry, as in the snapshot: a batch of
-  // 100 rows events holds up to a few thousand row images (before and after).
+  // 100 rows events holds up to a few thousand row images (before and after), until the sink
+  // built its messages; the token keeps only what the acknowledgement needs.
   const acks = new OrderedAcks<Delivery>(
     tuning.maxInFlight,
-    async ({ bytes, batch }) => {
-      meter.add(batch.records, await bytes);
-      if (batch.lastTimestamp !== null) await updateLatency(latencySince(batch.lastTimestamp));
-      if (batch.resume) {
-        acknowledged = batch.resume;
-        if (Date.now() - lastCheckpointAt >= tuning.checkpointIntervalMs) await writeCheckpoint();
+    async ({ bytes, records, resume, lastTimestamp }) => {
+      meter.add(records, await bytes);
+      if (lastTimestamp !== null) await updateLatency(latencySince(lastTimestamp));
+      if (resume) {
+        acknowledged = resume;
+        checkpoints.request();
       }
       onProgress();
     },
@@ -121,7 +124,9 @@ export async function runIncrementalMigration(
           (report) => report.bytes,
           () => 0,
         ),
-        batch,
+        records: batch.records,
+        resume: batch.resume,
+        lastTimestamp: batch.lastTimestamp,
       },
       batch.records,
     );
@@ -177,7 +182,7 @@ export async function runIncrementalMigration(
     // beside the retry's, and a meter its timer.
     await acks.drain().catch(() => undefined);
     try {
-      await writeCheckpoint();
+      await checkpoints.flush();
     } finally {
       try {
         await stream.close();
