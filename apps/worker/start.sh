@@ -10,12 +10,14 @@
 #   kept 30-40 MB more after a run, freed but fragmented, for no throughput gained. Without jemalloc (or
 #   with TIDEWATER_WORKER_ALLOCATOR=glibc) glibc gets two arenas, blocks of 64 KiB and more
 #   mapped on their own, and its heap top trimmed past 128 KiB;
-# - V8: semi-spaces of at most 8 MiB (the young generation's default grows to 64 MiB, and a
+# - V8: semi-spaces of at most 4 MiB (the young generation's default grows to 64 MiB, and a
 #   worker's garbage is short-lived batches), and the old generation let grow to twice what
 #   survived the last full collection before the next one (V8 otherwise allows up to four
 #   times while collections are cheap, as they are while batches stream through): the peak
 #   RSS fell from about 410 to 335 MB in the end-to-end bench for no throughput loss beyond
-#   its noise.
+#   its noise. With the worker's memory-saving GC mode on (TIDEWATER_WORKER_GC, gc-mode.ts),
+#   4 MiB semi-spaces rather than 8 took the peak from about 285 to 255 MB for the same
+#   throughput.
 # Each can be overridden from the environment: LD_PRELOAD, MALLOC_CONF (jemalloc) and MALLOC_*
 # (glibc) as the libraries read them, and TIDEWATER_WORKER_NODE_FLAGS, Node and V8 flags added
 # after these (a later flag wins). TIDEWATER_NODE names the node binary (default: the one on
@@ -40,6 +42,6 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-131072}"
 # shellcheck disable=SC2086 # the flags are words on purpose
-exec "${TIDEWATER_NODE:-node}" --max-semi-space-size=8 --heap-growing-percent=100 \
+exec "${TIDEWATER_NODE:-node}" --max-semi-space-size=4 --heap-growing-percent=100 \
   ${TIDEWATER_WORKER_NODE_FLAGS:-} \
   "$here/main.mjs" "$@"

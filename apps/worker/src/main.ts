@@ -28,6 +28,7 @@ import {
 } from '@tidewater/engine';
 import { isTidewaterError } from '@tidewater/errors';
 import { detectAllocator } from './allocator';
+import { applyGcMode } from './gc-mode';
 import { createIdleMemoryRelease } from './idle-memory';
 import { log as processLog } from './log';
 
@@ -48,6 +49,7 @@ const IDLE_RELEASE_MS = 2_000;
 
 async function main(): Promise<void> {
   const environment = readEnvironment();
+  applyGcMode(environment.TIDEWATER_WORKER_GC);
   await migrateDatabase(environment.DATABASE_URL);
   const context = createEngineContext(environment);
   const prefix = environment.TIDEWATER_QUEUE_PREFIX;
@@ -251,6 +253,7 @@ async function main(): Promise<void> {
     id: identity.id,
     http: `${environment.TIDEWATER_WORKER_HTTP_HOST}:${operations.port}`,
     allocator: detectAllocator(),
+    gc: environment.TIDEWATER_WORKER_GC,
   });
   idleMemory.end();
 

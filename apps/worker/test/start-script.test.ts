@@ -54,7 +54,7 @@ describe('the worker launcher', () => {
   it('starts the bundle beside it with its V8 heap settings and its own arguments', async () => {
     const started = await start({}, ['--inspect-brk-not-a-flag']);
     expect(started.args).toEqual([
-      '--max-semi-space-size=8',
+      '--max-semi-space-size=4',
       '--heap-growing-percent=100',
       path.join(path.dirname(script), 'main.mjs'),
       '--inspect-brk-not-a-flag',
@@ -87,7 +87,7 @@ describe('the worker launcher', () => {
       MALLOC_CONF: 'narenas:1',
     });
     expect(started.args.slice(0, 4)).toEqual([
-      '--max-semi-space-size=8',
+      '--max-semi-space-size=4',
       '--heap-growing-percent=100',
       '--max-semi-space-size=16',
       '--cpu-prof',

@@ -18,20 +18,27 @@ describe('TIDEWATER_TRUSTED_PROXIES', () => {
 });
 
 describe('operations settings', () => {
-  it('logs at info, serves the worker on loopback port 9464 and leaves /metrics open by default', () => {
+  it('logs at info, serves the worker on loopback port 9464, leaves /metrics open and runs the worker GC for memory by default', () => {
     const environment = readEnvironment({});
     expect(environment.TIDEWATER_LOG_LEVEL).toBe('info');
     expect(environment.TIDEWATER_WORKER_HTTP_PORT).toBe(9464);
     expect(environment.TIDEWATER_WORKER_HTTP_HOST).toBe('127.0.0.1');
     expect(environment.TIDEWATER_METRICS_TOKEN).toBeUndefined();
+    expect(environment.TIDEWATER_WORKER_GC).toBe('memory');
+    expect(readEnvironment({ TIDEWATER_WORKER_GC: 'throughput' }).TIDEWATER_WORKER_GC).toBe(
+      'throughput',
+    );
   });
 
-  it('refuses an unknown log level, a port out of range and a short metrics token, naming them', () => {
+  it('refuses an unknown log level or GC mode, a port out of range and a short metrics token, naming them', () => {
     expect(() => readEnvironment({ TIDEWATER_LOG_LEVEL: 'verbose' })).toThrow(
       /TIDEWATER_LOG_LEVEL: "verbose" is not a log level: use debug, info, warn or error/,
     );
     expect(() => readEnvironment({ TIDEWATER_WORKER_HTTP_PORT: '70000' })).toThrow(
       /TIDEWATER_WORKER_HTTP_PORT/,
+    );
+    expect(() => readEnvironment({ TIDEWATER_WORKER_GC: 'fast' })).toThrow(
+      /TIDEWATER_WORKER_GC="fast" is not a mode: use memory \(the default\) or throughput/,
     );
     expect(() => readEnvironment({ TIDEWATER_METRICS_TOKEN: 'short' })).toThrow(
       /TIDEWATER_METRICS_TOKEN must be at least 16 characters/,

@@ -44,6 +44,17 @@ export const environmentSchema = z.object({
         `"${String(issue.input)}" is not a log level: use debug, info, warn or error.`,
     })
     .default('info'),
+  /**
+   * How the worker's JavaScript engine trades memory for CPU: `memory` (the default) keeps its
+   * heap small at some throughput, `throughput` lets the heap grow for speed (see the worker's
+   * gc-mode.ts for the measured difference).
+   */
+  TIDEWATER_WORKER_GC: z
+    .enum(['memory', 'throughput'], {
+      error: (issue) =>
+        `TIDEWATER_WORKER_GC="${String(issue.input)}" is not a mode: use memory (the default) or throughput.`,
+    })
+    .default('memory'),
   /** The worker's operations server (/livez, /readyz, /metrics): port, 0 for any free one. */
   TIDEWATER_WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   /** Its address: loopback unless a container or a scraper elsewhere needs it (0.0.0.0). */
