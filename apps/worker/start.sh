@@ -10,14 +10,15 @@
 #   kept 30-40 MB more after a run, freed but fragmented, for no throughput gained. Without jemalloc (or
 #   with TIDEWATER_WORKER_ALLOCATOR=glibc) glibc gets two arenas, blocks of 64 KiB and more
 #   mapped on their own, and its heap top trimmed past 128 KiB;
-# - V8: semi-spaces of at most 4 MiB (the young generation's default grows to 64 MiB, and a
+# - V8: semi-spaces of at most 8 MiB (the young generation's default grows to 64 MiB, and a
 #   worker's garbage is short-lived batches), and the old generation let grow to twice what
 #   survived the last full collection before the next one (V8 otherwise allows up to four
 #   times while collections are cheap, as they are while batches stream through): the peak
 #   RSS fell from about 410 to 335 MB in the end-to-end bench for no throughput loss beyond
-#   its noise. With the worker's memory-saving GC mode on (TIDEWATER_WORKER_GC, gc-mode.ts),
-#   4 MiB semi-spaces rather than 8 took the peak from about 285 to 255 MB for the same
-#   throughput.
+#   its noise. In the worker's memory-saving GC mode (TIDEWATER_WORKER_GC=memory, gc-mode.ts)
+#   the semi-spaces are 4 MiB: there they took the peak from about 285 to 255 MB for the same
+#   throughput, while in the default mode they saved nothing. (The worker validates the
+#   variable; this script only reads it.)
 # Each can be overridden from the environment: LD_PRELOAD, MALLOC_CONF (jemalloc) and MALLOC_*
 # (glibc) as the libraries read them, and TIDEWATER_WORKER_NODE_FLAGS, Node and V8 flags added
 # after these (a later flag wins). TIDEWATER_NODE names the node binary (default: the one on
@@ -41,7 +42,9 @@ fi
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-65536}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-131072}"
+semi_space_mib=8
+if [ "${TIDEWATER_WORKER_GC:-}" = memory ]; then semi_space_mib=4; fi
 # shellcheck disable=SC2086 # the flags are words on purpose
-exec "${TIDEWATER_NODE:-node}" --max-semi-space-size=4 --heap-growing-percent=100 \
+exec "${TIDEWATER_NODE:-node}" --max-semi-space-size=$semi_space_mib --heap-growing-percent=100 \
   ${TIDEWATER_WORKER_NODE_FLAGS:-} \
   "$here/main.mjs" "$@"

@@ -100,7 +100,7 @@ function markPhase(log: (message: string) => void, phase: string): void {
 interface WorkerProcess {
   child: ChildProcess;
   output(): string;
-  /** The allocator the worker reported at start (`jemalloc` or `glibc`). */
+  /** The allocator and GC mode the worker reported at start (`jemalloc, GC throughput`). */
   allocator(): string;
   /** Log lines so far whose message is `message` (the worker logs one JSON object per line). */
   countLogged(message: string): number;
@@ -152,6 +152,7 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
   let tail = '';
   let partialLine = '';
   let allocator = 'unknown';
+  let gcMode = 'unknown';
   const logged = new Map<string, number>();
   const logFile = process.env.BENCH_WORKER_LOG;
   const keep = (chunk: Buffer) => {
@@ -164,6 +165,7 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
       const message = /"message":"([^"]*)"/.exec(line)?.[1];
       if (message === 'worker started') {
         allocator = /"allocator":"([^"]+)"/.exec(line)?.[1] ?? allocator;
+        gcMode = /"gc":"([^"]+)"/.exec(line)?.[1] ?? gcMode;
       }
       if (message !== undefined) logged.set(message, (logged.get(message) ?? 0) + 1);
     }
@@ -187,7 +189,7 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
   const worker: WorkerProcess = {
     child,
     output: () => tail,
-    allocator: () => allocator,
+    allocator: () => `${allocator}, GC ${gcMode}`,
     countLogged: (message) => logged.get(message) ?? 0,
     peakRssBytes: () => {
       sample();

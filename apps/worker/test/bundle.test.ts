@@ -118,8 +118,8 @@ describe('the bundled worker', () => {
       ) as { id: string; allocator: string; gc: string };
       // libjemalloc2 is one of the test prerequisites, as it is in the image.
       expect(allocator).toBe('jemalloc');
-      // V8's memory-saving mode, switched on by the worker itself (gc-mode.ts).
-      expect(gc).toBe('memory');
+      // V8's usual heuristics unless TIDEWATER_WORKER_GC=memory (gc-mode.ts).
+      expect(gc).toBe('throughput');
       const heartbeats = await query<{ id: string; pid: number }>(
         'SELECT id, pid FROM worker_heartbeat',
       );
@@ -127,7 +127,7 @@ describe('the bundled worker', () => {
       // Started by dist/start.sh with the worker's memory settings.
       const commandLine = (await readFile(`/proc/${worker.pid}/cmdline`, 'utf8')).split('\0');
       expect(commandLine).toEqual(
-        expect.arrayContaining(['--max-semi-space-size=4', '--heap-growing-percent=100']),
+        expect.arrayContaining(['--max-semi-space-size=8', '--heap-growing-percent=100']),
       );
       expect(commandLine.at(-2)).toMatch(/apps\/worker\/dist\/main\.mjs$/);
       const environment = (await readFile(`/proc/${worker.pid}/environ`, 'utf8')).split('\0');

@@ -54,10 +54,17 @@ describe('the worker launcher', () => {
   it('starts the bundle beside it with its V8 heap settings and its own arguments', async () => {
     const started = await start({}, ['--inspect-brk-not-a-flag']);
     expect(started.args).toEqual([
-      '--max-semi-space-size=4',
+      '--max-semi-space-size=8',
       '--heap-growing-percent=100',
       path.join(path.dirname(script), 'main.mjs'),
       '--inspect-brk-not-a-flag',
+    ]);
+  });
+
+  it('gives the young generation 4 MiB semi-spaces in the memory-saving GC mode', async () => {
+    expect((await start({ TIDEWATER_WORKER_GC: 'memory' })).args.slice(0, 2)).toEqual([
+      '--max-semi-space-size=4',
+      '--heap-growing-percent=100',
     ]);
   });
 
@@ -87,7 +94,7 @@ describe('the worker launcher', () => {
       MALLOC_CONF: 'narenas:1',
     });
     expect(started.args.slice(0, 4)).toEqual([
-      '--max-semi-space-size=4',
+      '--max-semi-space-size=8',
       '--heap-growing-percent=100',
       '--max-semi-space-size=16',
       '--cpu-prof',

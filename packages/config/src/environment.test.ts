@@ -18,16 +18,14 @@ describe('TIDEWATER_TRUSTED_PROXIES', () => {
 });
 
 describe('operations settings', () => {
-  it('logs at info, serves the worker on loopback port 9464, leaves /metrics open and runs the worker GC for memory by default', () => {
+  it('logs at info, serves the worker on loopback port 9464, leaves /metrics open and runs the worker GC for throughput by default', () => {
     const environment = readEnvironment({});
     expect(environment.TIDEWATER_LOG_LEVEL).toBe('info');
     expect(environment.TIDEWATER_WORKER_HTTP_PORT).toBe(9464);
     expect(environment.TIDEWATER_WORKER_HTTP_HOST).toBe('127.0.0.1');
     expect(environment.TIDEWATER_METRICS_TOKEN).toBeUndefined();
-    expect(environment.TIDEWATER_WORKER_GC).toBe('memory');
-    expect(readEnvironment({ TIDEWATER_WORKER_GC: 'throughput' }).TIDEWATER_WORKER_GC).toBe(
-      'throughput',
-    );
+    expect(environment.TIDEWATER_WORKER_GC).toBe('throughput');
+    expect(readEnvironment({ TIDEWATER_WORKER_GC: 'memory' }).TIDEWATER_WORKER_GC).toBe('memory');
   });
 
   it('refuses an unknown log level or GC mode, a port out of range and a short metrics token, naming them', () => {
@@ -38,7 +36,7 @@ describe('operations settings', () => {
       /TIDEWATER_WORKER_HTTP_PORT/,
     );
     expect(() => readEnvironment({ TIDEWATER_WORKER_GC: 'fast' })).toThrow(
-      /TIDEWATER_WORKER_GC="fast" is not a mode: use memory \(the default\) or throughput/,
+      /TIDEWATER_WORKER_GC="fast" is not a mode: use throughput \(the default\) or memory/,
     );
     expect(() => readEnvironment({ TIDEWATER_METRICS_TOKEN: 'short' })).toThrow(
       /TIDEWATER_METRICS_TOKEN must be at least 16 characters/,

@@ -45,16 +45,16 @@ export const environmentSchema = z.object({
     })
     .default('info'),
   /**
-   * How the worker's JavaScript engine trades memory for CPU: `memory` (the default) keeps its
-   * heap small at some throughput, `throughput` lets the heap grow for speed (see the worker's
+   * How the worker's JavaScript engine trades memory for CPU: `throughput` (the default) lets
+   * the heap grow for speed, `memory` keeps it small at some throughput (see the worker's
    * gc-mode.ts for the measured difference).
    */
   TIDEWATER_WORKER_GC: z
-    .enum(['memory', 'throughput'], {
+    .enum(['throughput', 'memory'], {
       error: (issue) =>
-        `TIDEWATER_WORKER_GC="${String(issue.input)}" is not a mode: use memory (the default) or throughput.`,
+        `TIDEWATER_WORKER_GC="${String(issue.input)}" is not a mode: use throughput (the default) or memory.`,
     })
-    .default('memory'),
+    .default('throughput'),
   /** The worker's operations server (/livez, /readyz, /metrics): port, 0 for any free one. */
   TIDEWATER_WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   /** Its address: loopback unless a container or a scraper elsewhere needs it (0.0.0.0). */
