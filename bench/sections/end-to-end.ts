@@ -75,6 +75,23 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const FLOOR_PRODUCER = 'floors/Kafka producer, 500 B records, acks=all';
 const FLOOR_SCAN = 'floors/mysql2 full-table SELECT *, rows discarded';
 
+type GcMode = 'throughput' | 'memory';
+
+/**
+ * The worker's GC modes to run (TIDEWATER_WORKER_GC): both by default, so the report shows what
+ * the memory-saving mode costs and saves; the default mode's figures keep their plain labels.
+ */
+function readGcModes(): GcMode[] {
+  const text = process.env.BENCH_E2E_GC_MODES ?? 'throughput,memory';
+  const modes = text.split(',').map((item) => item.trim());
+  for (const mode of modes) {
+    if (mode !== 'throughput' && mode !== 'memory') {
+      throw new Error(`BENCH_E2E_GC_MODES: unknown mode ${mode} (throughput, memory)`);
+    }
+  }
+  return modes as GcMode[];
+}
+
 function readFormats(): Format[] {
   const text = process.env.BENCH_E2E_FORMATS ?? 'canal-json,dts-avro';
   const formats = text.split(',').map((item) => item.trim());
@@ -708,7 +725,8 @@ export default defineSection({
     'resumed; events/s from the resume to the last message (the reader not paced by the writer; ' +
     'target ≥ 0.8× the producer floor, issue 13). Latency: 5,000 row changes/s in 10-row transactions (4 writer connections) ' +
     'for 20 s, append time minus the commit the writer saw, over every message. Peak RSS: VmHWM of ' +
-    'the worker process. Targets (issue 6): snapshot ≥ 90k rows/s, streaming ≥ 55k events/s, last ' +
+    "the worker process. Each format runs in the worker's default GC mode and again with " +
+    'TIDEWATER_WORKER_GC=memory (", GC memory" figures). Targets (issue 6): snapshot ≥ 90k rows/s, streaming ≥ 55k events/s, last ' +
     'event < 0.5 s behind, p99 < 500 ms at 5k events/s, peak RSS < 300 MB. Not measured here, from ' +
     'issue 6 for the same table on a machine of this kind: Debezium 3.0 (MariaDB connector on Kafka ' +
     'Connect) snapshots at 42k rows/s out of the box and 61k tuned, streams 200k row changes at ' +
@@ -716,6 +734,7 @@ export default defineSection({
   services: ['postgres', 'redis', 'mariadb', 'kafka'],
   async run({ section, endpoints, runs, log }): Promise<Figure[]> {
     const formats = readFormats();
+    const gcModes = readGcModes();
     const latencySeconds = Number(process.env.BENCH_E2E_LATENCY_SECONDS ?? '20');
     await ensureScanTable(endpoints, log);
     log('building the worker (apps/worker/build.mjs)');
@@ -738,8 +757,11 @@ export default defineSection({
     await admin.connect();
     const figures: Figure[] = [];
     try {
-      for (const format of formats) {
-        const label = formatLabels[format];
+      for (const [format, gcMode] of formats.flatMap((format) =>
+        gcModes.map((mode) => [format, mode] as const),
+      )) {
+        const label =
+          gcMode === 'throughput' ? formatLabels[format] : `${formatLabels[format]}, GC memory`;
         const results: RunFigures[] = [];
         for (let run = 1; run <= runs; run += 1) {
           log(`${label} run ${run}/${runs}`);
@@ -747,7 +769,7 @@ export default defineSection({
             await runOnce({
               endpoints,
               context,
-              workerEnvironment,
+              workerEnvironment: { ...workerEnvironment, TIDEWATER_WORKER_GC: gcMode },
               kafka,
               admin,
               format,
