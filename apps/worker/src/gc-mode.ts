@@ -14,10 +14,10 @@ export type GcMode = 'memory' | 'throughput';
  * generation keeps the launcher's size (start.sh gives it 4 MiB semi-spaces in this mode).
  *
  * Measured with the end-to-end bench (one task, 1,000,000 snapshot rows, 200,000-change burst
- * and catch-up, Canal JSON, runs back to back): peak RSS 342-355 MB in `throughput` and
- * 256-263 MB in `memory`, for 12-15 % of the snapshot's and catch-up's throughput. The default
- * stays `throughput`: `memory` would take the snapshot and catch-up under their targets
- * against the Kafka producer floor (issue 13) and still not reach the 250 MB one.
+ * and catch-up; `bench/report.example.md` has both modes): peak RSS 338-359 MB in `throughput`
+ * and 259-269 MB in `memory`, for 10-29 % of the snapshot's and catch-up's throughput. The
+ * default stays `throughput`: `memory` takes the snapshot and catch-up under their targets
+ * against the Kafka producer floor (issue 13) and still does not reach the 250 MB one.
  */
 export function applyGcMode(mode: GcMode): void {
   if (mode === 'memory') setFlagsFromString('--optimize-for-size');
