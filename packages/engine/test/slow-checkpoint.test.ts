@@ -147,6 +147,20 @@ async function startTask(
   return { task, run, stop: () => controller.abort('stop') };
 }
 
+/** A task of ten rows on the gated repository, its snapshot done and its stream started. */
+async function streamingTask() {
+  const database = await createOrdersDatabase(10);
+  databases.push(database);
+  const topic = await createTopic(1);
+  const gate = gatedRuns(context.runs);
+  const started = await startTask(database, topic, { full: true, incremental: true }, gate.runs);
+  await waitUntil('the stream to start', async () => {
+    const checkpoint = await context.runs.readCheckpoint(started.task.id);
+    return checkpoint?.position ?? undefined;
+  });
+  return { database, topic, gate, ...started };
+}
+
 async function binlogEnd(): Promise<{ file: string; pos: number }> {
   const connection = await sourceConnection();
   try {
@@ -202,20 +216,7 @@ describe('a slow checkpoint write', () => {
   });
 
   it('does not hold up incremental migration, and the stop writes the last acknowledged position', async () => {
-    const database = await createOrdersDatabase(10);
-    databases.push(database);
-    const topic = await createTopic(1);
-    const gate = gatedRuns(context.runs);
-    const { task, run, stop } = await startTask(
-      database,
-      topic,
-      { full: true, incremental: true },
-      gate.runs,
-    );
-    await waitUntil('the stream to start', async () => {
-      const checkpoint = await context.runs.readCheckpoint(task.id);
-      return checkpoint?.position ?? undefined;
-    });
+    const { database, topic, gate, task, run, stop } = await streamingTask();
 
     gate.close();
     // One transaction per row: each is a delivery of its own, more of them than may be in
@@ -248,21 +249,7 @@ describe('a slow checkpoint write', () => {
   });
 
   it('fails the run when the background write fails, instead of losing the failure', async () => {
-    const database = await createOrdersDatabase(10);
-    databases.push(database);
-    const topic = await createTopic(1);
-    const gate = gatedRuns(context.runs);
-    const { task, run } = await startTask(
-      database,
-      topic,
-      { full: true, incremental: true },
-      gate.runs,
-    );
-    await waitUntil('the stream to start', async () => {
-      const checkpoint = await context.runs.readCheckpoint(task.id);
-      return checkpoint?.position ?? undefined;
-    });
-    const before = await context.runs.readCheckpoint(task.id);
+    const { database, gate, task, run } = await streamingTask();
 
     gate.close();
     const writer = await sourceConnection(database);
@@ -272,6 +259,8 @@ describe('a slow checkpoint write', () => {
       await writer.end();
     }
     await waitUntil('the checkpoint write to be held', async () => gate.heldCalls > 0);
+    // Read once a write is held: one write runs at a time, so none can land after this.
+    const before = await context.runs.readCheckpoint(task.id);
     gate.fail(
       new TidewaterError('CHECKPOINT_REFUSED', 'The control database refused the write.', {
         category: 'internal',
