@@ -31,6 +31,7 @@ import { detectAllocator } from './allocator';
 import { applyGcMode } from './gc-mode';
 import { createIdleMemoryRelease } from './idle-memory';
 import { log as processLog } from './log';
+import { logProcessWarnings } from './process-warnings';
 
 /**
  * The worker process: consumes the precheck and run queues and runs the engine. Run several
@@ -48,6 +49,7 @@ const FAILED_RUN_RETRY_MS = 5_000;
 const IDLE_RELEASE_MS = 2_000;
 
 async function main(): Promise<void> {
+  logProcessWarnings(processLog);
   const environment = readEnvironment();
   applyGcMode(environment.TIDEWATER_WORKER_GC);
   await migrateDatabase(environment.DATABASE_URL);
