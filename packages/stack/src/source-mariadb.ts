@@ -27,6 +27,8 @@ const files = {
   data: join(mariadbDir, 'data'),
   errorLog: join(mariadbDir, 'error.log'),
   installLog: join(mariadbDir, 'install.log'),
+  /** mariadbd's stdout and stderr: what it writes before it opens its error log. */
+  output: join(mariadbDir, 'mariadbd.out'),
   pid: join(mariadbDir, 'mariadbd.pid'),
   socket: socketPath(join(mariadbDir, 'mariadb.sock')),
 };
@@ -193,7 +195,7 @@ export async function startMariadb(endpoint: StackEndpoints['mariadb']): Promise
       command: mariadbd,
       // --defaults-file must come first; as root the server refuses to start without --user.
       args: [`--defaults-file=${files.config}`, ...(isRoot ? ['--user=root'] : [])],
-      logFile: join(mariadbDir, 'mariadbd.out'),
+      logFile: files.output,
       cwd: mariadbDir,
     });
   }
@@ -223,7 +225,8 @@ export async function startMariadb(endpoint: StackEndpoints['mariadb']): Promise
 function notStarted(reason: string): TidewaterError {
   return new TidewaterError(
     'STACK_MARIADB_NOT_STARTED',
-    `The source MariaDB did not come up (${reason}). Last lines of ${displayPath(files.errorLog)}:\n${tailOf(files.errorLog, 15)}`,
+    `The source MariaDB did not come up (${reason}). Last lines of ${displayPath(files.errorLog)}:\n${tailOf(files.errorLog, 15)}\n` +
+      `and of ${displayPath(files.output)}, which holds what it printed before opening that log:\n${tailOf(files.output, 5)}`,
     {
       category: 'unavailable',
       isRetryable: true,
