@@ -77,30 +77,27 @@ const FLOOR_SCAN = 'floors/mysql2 full-table SELECT *, rows discarded';
 
 type GcMode = 'throughput' | 'memory';
 
+/** A comma-separated list from the environment, each item one of `allowed`. */
+function readChoices<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
+  const items = (process.env[name] ?? fallback).split(',').map((item) => item.trim());
+  for (const item of items) {
+    if (!allowed.includes(item as T)) {
+      throw new Error(`${name}: unknown value ${item} (${allowed.join(', ')})`);
+    }
+  }
+  return items as T[];
+}
+
+function readFormats(): Format[] {
+  return readChoices('BENCH_E2E_FORMATS', 'canal-json,dts-avro', ['canal-json', 'dts-avro']);
+}
+
 /**
  * The worker's GC modes to run (TIDEWATER_WORKER_GC): both by default, so the report shows what
  * the memory-saving mode costs and saves; the default mode's figures keep their plain labels.
  */
 function readGcModes(): GcMode[] {
-  const text = process.env.BENCH_E2E_GC_MODES ?? 'throughput,memory';
-  const modes = text.split(',').map((item) => item.trim());
-  for (const mode of modes) {
-    if (mode !== 'throughput' && mode !== 'memory') {
-      throw new Error(`BENCH_E2E_GC_MODES: unknown mode ${mode} (throughput, memory)`);
-    }
-  }
-  return modes as GcMode[];
-}
-
-function readFormats(): Format[] {
-  const text = process.env.BENCH_E2E_FORMATS ?? 'canal-json,dts-avro';
-  const formats = text.split(',').map((item) => item.trim());
-  for (const format of formats) {
-    if (format !== 'canal-json' && format !== 'dts-avro') {
-      throw new Error(`BENCH_E2E_FORMATS: unknown format ${format} (canal-json, dts-avro)`);
-    }
-  }
-  return formats as Format[];
+  return readChoices('BENCH_E2E_GC_MODES', 'throughput,memory', ['throughput', 'memory']);
 }
 
 /**
@@ -118,7 +115,7 @@ interface WorkerProcess {
   child: ChildProcess;
   output(): string;
   /** The allocator and GC mode the worker reported at start (`jemalloc, GC throughput`). */
-  allocator(): string;
+  memorySettings(): string;
   /** Log lines so far whose message is `message` (the worker logs one JSON object per line). */
   countLogged(message: string): number;
   /** Highest VmRSS sampled and the kernel's VmHWM, in bytes. */
@@ -206,7 +203,7 @@ async function startWorker(environment: Record<string, string>): Promise<WorkerP
   const worker: WorkerProcess = {
     child,
     output: () => tail,
-    allocator: () => `${allocator}, GC ${gcMode}`,
+    memorySettings: () => `${allocator}, GC ${gcMode}`,
     countLogged: (message) => logged.get(message) ?? 0,
     peakRssBytes: () => {
       sample();
@@ -496,7 +493,8 @@ interface RunFigures {
   streamingPeakRssMegabytes: number;
   /** VmRSS a few seconds after the run stopped, the worker idle again. */
   idleRssAfterMegabytes: number;
-  allocator: string;
+  /** The allocator and GC mode, as the worker reported them. */
+  memorySettings: string;
 }
 
 const MB = 1024 * 1024;
@@ -681,7 +679,7 @@ async function runOnce(options: {
     const idleRssAfterMegabytes = worker.rssBytes() / MB;
     const peakRssMegabytes = worker.peakRssBytes() / MB;
     log(
-      `${format}: worker (${worker.allocator()}) RSS idle ${idleRssAtStartMegabytes.toFixed(0)} MB at start, ` +
+      `${format}: worker (${worker.memorySettings()}) RSS idle ${idleRssAtStartMegabytes.toFixed(0)} MB at start, ` +
         `peak ${snapshotPeakRssMegabytes.toFixed(0)} MB in the snapshot, ${streamingPeakRssMegabytes.toFixed(0)} MB streaming, ` +
         `idle ${idleRssAfterMegabytes.toFixed(0)} MB after; peak ${peakRssMegabytes.toFixed(0)} MB (VmHWM)`,
     );
@@ -700,7 +698,7 @@ async function runOnce(options: {
       snapshotPeakRssMegabytes,
       streamingPeakRssMegabytes,
       idleRssAfterMegabytes,
-      allocator: worker.allocator(),
+      memorySettings: worker.memorySettings(),
     };
   } finally {
     // Release frees the replica slot; the worker then stops and exits.
@@ -889,7 +887,7 @@ export default defineSection({
             'MB',
             of((r) => r.peakRssMegabytes),
             {
-              note: `max of VmHWM and VmRSS sampled every 200 ms, whole run (start, snapshot, streaming); 2^20 bytes; allocator ${[...new Set(results.map((r) => r.allocator))].join(', ')}`,
+              note: `max of VmHWM and VmRSS sampled every 200 ms, whole run (start, snapshot, streaming); 2^20 bytes; allocator ${[...new Set(results.map((r) => r.memorySettings))].join('; ')}`,
             },
           ),
           summarize(
