@@ -18,7 +18,12 @@ import type { StackEndpoints } from '@tidewater/stack';
 import kafkajs from 'kafkajs';
 import { Producer as PlatformaticProducer } from '@platformatic/kafka';
 import type { SinkCompression, SinkLimits } from '@tidewater/kafka-sink';
-import { DEFAULT_SINK_LIMITS, createTopic, deleteTopics } from '@tidewater/kafka-sink';
+import {
+  DEFAULT_SINK_LIMITS,
+  createTopic,
+  deleteTopics,
+  openSinkProducer,
+} from '@tidewater/kafka-sink';
 import { MessageBuilder } from '../src/pipeline/message-builder';
 import { openEventSink } from '../src/pipeline/sink';
 import { testColumn } from '@tidewater/change-events/testing';
@@ -277,6 +282,35 @@ export function measurePlatformatic(
               value: m.value,
             })),
           });
+        }
+      },
+      close: () => producer.close(),
+    };
+  });
+}
+
+/**
+ * The sink's producer (`openSinkProducer`: the library's client with the sink's own Produce
+ * request writer) on the same pre-built messages, one `send` at a time with the sink's request
+ * size; beside `measurePlatformatic` it isolates what the request writer saves.
+ */
+export function measureSinkProducer(
+  endpoints: StackEndpoints,
+  options: SinkBenchOptions,
+): Promise<SinkRun> {
+  return bareClientRun(endpoints, options, 'sinkproducer', async (topic) => {
+    const producer = await openSinkProducer(destinationOf(endpoints, topic), {
+      clientId: 'bench',
+      compression: options.compression,
+      retries: 5,
+      initialRetryTimeMs: 300,
+      maxRetryTimeMs: 10_000,
+      ackTimeoutMs: 30_000,
+    });
+    return {
+      async send(messages, perRequest) {
+        for (let i = 0; i < messages.length; i += perRequest) {
+          await producer.send(messages.slice(i, i + perRequest));
         }
       },
       close: () => producer.close(),

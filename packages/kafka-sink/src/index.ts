@@ -29,6 +29,7 @@ export {
   type KafkaSecurity,
 } from './connection';
 export { translateKafkaError } from './kafka-errors';
+export { openSinkProducer, type SinkProducer } from './producer';
 export {
   DEFAULT_SINK_LIMITS,
   openKafkaSink,
