@@ -13,14 +13,14 @@ import { defineSection } from '../section';
 
 const ROWS = 1_000_000;
 /** The engine's snapshot defaults (DEFAULT_SOURCE_TUNING in the engine's source adapter). */
-const CHUNK_SIZE = 8192;
+const CHUNK_SIZE = 4096;
 const CONCURRENCY = 2;
 const FLOOR = 'mysql2 SELECT * interleaved with the snapshot runs';
 
 export default defineSection({
   title: 'Source engine: snapshot read and binlog decode',
   description:
-    '`readSnapshot` of the 1,000,000-row sysbench table `bench.sbtest1` (chunks of 8,192 rows, 2 ' +
+    '`readSnapshot` of the 1,000,000-row sysbench table `bench.sbtest1` (chunks of 4,096 rows, 2 ' +
     'in parallel: the engine defaults), rows counted and dropped, after one unmeasured pass; with ' +
     'watermarks it reads the binlog position around every chunk and reconciles each window (empty ' +
     'on an idle table). Decode: binlog bytes for the same row built in memory, through the event ' +

@@ -40,10 +40,10 @@ export interface RunnerTuning {
    * `maxInFlight` allows: a row in flight costs its image, its encoded message and the
    * producer's request bytes (about 2 KB for the sysbench row as Canal JSON). An incremental
    * batch of `maxBatchEvents` rows events (each at most ~8 KiB of binlog, the server's
-   * binlog_row_event_max_size) carries up to a few thousand row changes. At 16,384 the bound
-   * cost the end-to-end bench no catch-up throughput. At 8,192, with snapshot chunks of 4,096
-   * and V8's heap growth held to 2×, the worker's peak RSS was about 110 MB lower for 7-16 %
-   * of the snapshot's and up to 12 % of the catch-up's throughput (issue 13's note).
+   * binlog_row_event_max_size) carries up to a few thousand row changes. Since the sink writes
+   * its own Produce requests, 8,192 with snapshot chunks of 4,096 cost the end-to-end bench no
+   * throughput against 16,384 with chunks of 8,192, and the worker's peak RSS was 20–40 MB
+   * lower (three interleaved pairs of runs, issue 13's note).
    */
   maxInFlightRows: number;
   /** Events per delivery in incremental migration. */

@@ -15,9 +15,9 @@ export type { RunnerDependencies, RunnerTuning, StopReason } from './run-setting
 
 export const DEFAULT_TUNING: RunnerTuning = {
   maxInFlight: 8,
-  // Two snapshot chunks of the default 8,192 rows: eight of them (65k rows, ~130 MB with their
-  // messages) were most of the worker's peak RSS, and two keep the producer busy.
-  maxInFlightRows: 16_384,
+  // Two snapshot chunks of the default 4,096 rows: what is in flight is most of what the worker
+  // holds, and old-space garbage grows with it; two chunks keep the producer busy (issue 13).
+  maxInFlightRows: 8_192,
   // Measured with the end-to-end bench (5k events/s in small transactions): 1,000-event
   // batches held events for tens of milliseconds at p99; 100 keeps throughput and cuts that.
   maxBatchEvents: 100,
