@@ -23,6 +23,34 @@ import { defineSection } from '../section';
 const FLOOR_RECORDS = 'floors/Kafka producer, 500 B records, acks=all';
 const FLOOR_BYTES = 'floors/Kafka producer, 500 B records, acks=all (bytes)';
 
+const CPU_NOTE = 'user + system CPU of the producing process, all threads';
+
+/** A client's throughput (against the producer floor) and its CPU per message. */
+function clientFigures(
+  section: string,
+  rateName: string,
+  cpuName: string,
+  runs: readonly SinkRun[],
+  note: string,
+): Figure[] {
+  return [
+    summarize(
+      section,
+      rateName,
+      'messages/s',
+      runs.map((r) => r.messagesPerSecond),
+      { ratioTo: FLOOR_RECORDS, note },
+    ),
+    summarize(
+      section,
+      cpuName,
+      'µs',
+      runs.map((r) => r.cpuMicrosPerMessage),
+      { note: CPU_NOTE },
+    ),
+  ];
+}
+
 export default defineSection({
   title: 'Kafka sink: produced messages',
   description:
@@ -81,58 +109,28 @@ export default defineSection({
           `${label} sink CPU per message`,
           'µs',
           sink.map((s) => s.cpuMicrosPerMessage),
-          { note: 'user + system CPU of the producing process, all threads' },
+          { note: CPU_NOTE },
         ),
-        summarize(
+        ...clientFigures(
           section,
           `${label} bare @platformatic/kafka send`,
-          'messages/s',
-          platformatic.map((s) => s.messagesPerSecond),
-          {
-            ratioTo: FLOOR_RECORDS,
-            note: 'the same pre-built messages, one idempotent send at a time with the sink batch size',
-          },
-        ),
-        summarize(
-          section,
           `${label} bare @platformatic/kafka CPU per message`,
-          'µs',
-          platformatic.map((s) => s.cpuMicrosPerMessage),
-          { note: 'user + system CPU of the producing process, all threads' },
+          platformatic,
+          'the same pre-built messages, one idempotent send at a time with the sink batch size',
         ),
-        summarize(
+        ...clientFigures(
           section,
           `${label} sink producer send`,
-          'messages/s',
-          producer.map((s) => s.messagesPerSecond),
-          {
-            ratioTo: FLOOR_RECORDS,
-            note: "the same pre-built messages through the sink producer: @platformatic/kafka with the sink's own Produce request writer",
-          },
-        ),
-        summarize(
-          section,
           `${label} sink producer CPU per message`,
-          'µs',
-          producer.map((s) => s.cpuMicrosPerMessage),
-          { note: 'user + system CPU of the producing process, all threads' },
+          producer,
+          "the same pre-built messages through the sink producer: @platformatic/kafka with the sink's own Produce request writer",
         ),
-        summarize(
+        ...clientFigures(
           section,
           `${label} bare kafkajs sendBatch`,
-          'messages/s',
-          client.map((s) => s.messagesPerSecond),
-          {
-            ratioTo: FLOOR_RECORDS,
-            note: 'kafkajs 2.2.4 on the same pre-built messages, one sendBatch at a time with the sink batch size',
-          },
-        ),
-        summarize(
-          section,
           `${label} bare kafkajs CPU per message`,
-          'µs',
-          client.map((s) => s.cpuMicrosPerMessage),
-          { note: 'user + system CPU of the producing process, all threads' },
+          client,
+          'kafkajs 2.2.4 on the same pre-built messages, one sendBatch at a time with the sink batch size',
         ),
         summarize(
           section,
