@@ -366,7 +366,7 @@ const apis = new Map<number, ProduceApi>();
  * The Produce API of the version the broker negotiated, with this module's request writer when
  * the version is one it writes (9–11: every broker the sink supports); the library's otherwise.
  */
-export function sinkProduceApi<T extends ProduceApi>(negotiated: T): T {
+export function sinkProduceApi<T extends Pick<ProduceApi, 'key' | 'version'>>(negotiated: T): T {
   const parse = parsers.get(negotiated.version);
   if (parse === undefined) return negotiated;
   let api = apis.get(negotiated.version);
@@ -374,5 +374,5 @@ export function sinkProduceApi<T extends ProduceApi>(negotiated: T): T {
     api = createAPI<unknown[], unknown>(0, negotiated.version, createProduceRequest, parse);
     apis.set(negotiated.version, api);
   }
-  return api as T;
+  return api as unknown as T;
 }

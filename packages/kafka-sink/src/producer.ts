@@ -30,11 +30,7 @@ class SinkKafkaProducer extends Producer<Buffer, Buffer, Buffer, Buffer> {
     }
     super[kGetApi]<A, R>(name, (error, api) => {
       if (error !== null || api === undefined) callback(error);
-      else
-        callback(
-          null,
-          sinkProduceApi(api as unknown as API<unknown[], unknown>) as unknown as API<A, R>,
-        );
+      else callback(null, sinkProduceApi(api));
     });
   }
 }
