@@ -23,10 +23,13 @@
  *   fields.
  */
 import type { API, CompressionAlgorithmValue } from '@platformatic/kafka';
+import { BATCH_OVERHEAD_BYTES } from './send-queue';
 import {
   compressionsAlgorithms,
   crc32c,
   createAPI,
+  CURRENT_RECORD_VERSION,
+  IS_TRANSACTIONAL,
   produceV9,
   produceV10,
   produceV11,
@@ -54,7 +57,6 @@ export interface ProduceOptions {
   partitionLeaderEpoch?: number;
 }
 
-export const BATCH_HEADER_BYTES = 61;
 const LENGTH_AT = 8;
 const LEADER_EPOCH_AT = 12;
 const MAGIC_AT = 16;
@@ -69,8 +71,6 @@ const BASE_SEQUENCE_AT = 53;
 const RECORD_COUNT_AT = 57;
 /** Bytes from the start of a batch not counted in its batchLength (baseOffset, batchLength). */
 const LOG_OVERHEAD = 12;
-const MAGIC = 2;
-const IS_TRANSACTIONAL = 1 << 4;
 
 function zigzag(value: number): number {
   return ((value << 1) ^ (value >> 31)) >>> 0;
@@ -142,7 +142,7 @@ function toBigInt(timestamp: bigint | number | undefined, fallback: bigint): big
 }
 
 /**
- * The records of one batch, after `BATCH_HEADER_BYTES` of room for its header. All records
+ * The records of one batch, after `BATCH_OVERHEAD_BYTES` of room for its header. All records
  * produced by the sink carry the same timestamp, so the delta is one zero byte and no BigInt
  * arithmetic runs per record.
  */
@@ -155,7 +155,7 @@ function writeRecords(
   let deltas: Array<number[] | null> | null = null;
   let headers: Array<Array<[Buffer | null, Buffer | null]> | null> | null = null;
   let maxTimestamp = baseTimestamp;
-  let total = BATCH_HEADER_BYTES;
+  let total = BATCH_OVERHEAD_BYTES;
   for (let i = 0; i < count; i += 1) {
     const record = records[i]!;
     let body = 1 + varintBytes(zigzag(i));
@@ -184,7 +184,7 @@ function writeRecords(
     total += varintBytes(zigzag(body)) + body;
   }
   const buffer = Buffer.allocUnsafe(total);
-  let position = BATCH_HEADER_BYTES;
+  let position = BATCH_OVERHEAD_BYTES;
   for (let i = 0; i < count; i += 1) {
     const record = records[i]!;
     position = writeVarint(buffer, position, zigzag(bodies[i]!));
@@ -242,8 +242,8 @@ function finishBatch(
   let attributes = prepared.attributes;
   if (compressed !== null) {
     attributes |= compressed.bitmask;
-    buffer = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.body.length);
-    compressed.body.copy(buffer, BATCH_HEADER_BYTES);
+    buffer = Buffer.allocUnsafe(BATCH_OVERHEAD_BYTES + compressed.body.length);
+    compressed.body.copy(buffer, BATCH_OVERHEAD_BYTES);
   }
   const first = records[0]!;
   const baseSequence =
@@ -251,7 +251,7 @@ function finishBatch(
   buffer.writeBigInt64BE(0n, 0);
   buffer.writeInt32BE(buffer.length - LOG_OVERHEAD, LENGTH_AT);
   buffer.writeInt32BE(options.partitionLeaderEpoch ?? 0, LEADER_EPOCH_AT);
-  buffer.writeInt8(MAGIC, MAGIC_AT);
+  buffer.writeInt8(CURRENT_RECORD_VERSION, MAGIC_AT);
   buffer.writeInt16BE(attributes, ATTRIBUTES_AT);
   buffer.writeInt32BE(records.length - 1, LAST_OFFSET_DELTA_AT);
   buffer.writeBigInt64BE(prepared.baseTimestamp, BASE_TIMESTAMP_AT);
@@ -274,7 +274,7 @@ export function encodeRecordBatch(
   const prepared = prepareBatch(records, options);
   const algorithm = compressionOf(options);
   if (algorithm === null) return finishBatch(records, options, prepared, null);
-  const plain = prepared.buffer.subarray(BATCH_HEADER_BYTES);
+  const plain = prepared.buffer.subarray(BATCH_OVERHEAD_BYTES);
   const finish = (body: Buffer) =>
     finishBatch(records, options, prepared, { body, bitmask: algorithm.bitmask });
   return 'compress' in algorithm

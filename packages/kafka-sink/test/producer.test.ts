@@ -7,9 +7,11 @@ import { isTidewaterError } from '@tidewater/errors';
 import { Kafka, logLevel } from 'kafkajs';
 import { stackEndpoints } from '@tidewater/stack';
 import { afterAll, describe, expect, it } from 'vitest';
+import { describeBrokerVersion } from '../src/broker-version';
 import { errorContext } from '../src/connection';
 import { translateKafkaError } from '../src/kafka-errors';
 import { openKafkaSink, recordBytes } from '../src/index';
+import { sinkProduceApi } from '../src/produce-request';
 import { openSinkProducer, type SinkProducerOptions } from '../src/producer';
 import {
   dropTopics,
@@ -85,6 +87,15 @@ describe('the sink producer', () => {
       [null, '3'],
       ['b', '4'],
     ]);
+  });
+
+  it('writes its own Produce requests at the version this broker negotiates', async () => {
+    // The library takes the newest Produce version both sides speak (it implements up to 11);
+    // the sink's writer must be the one used there, not the library's fallback.
+    const { apiVersions } = await describeBrokerVersion(plainDestination('any'));
+    const produce = apiVersions.find((range) => range.apiKey === 0);
+    const negotiated = { key: 0, version: Math.min(produce?.max ?? -1, 11) };
+    expect(sinkProduceApi(negotiated)).not.toBe(negotiated);
   });
 
   it('names the largest message when the broker refuses a batch for its size', async () => {
