@@ -170,10 +170,8 @@ export async function openTaskSink(
     ...(log ? { log } : {}),
   });
   return {
-    async deliver(events) {
-      const report = await sink.deliver(events);
-      return { bytes: report.bytes };
-    },
+    // Not async, as in openEventSink: a suspended function would keep the events.
+    deliver: (events) => sink.deliver(events).then((report) => ({ bytes: report.bytes })),
     async publishSchemas(tables) {
       if (tables.length === 0) return;
       await sink.publishTableSchema(tables);

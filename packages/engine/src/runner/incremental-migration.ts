@@ -112,24 +112,29 @@ export async function runIncrementalMigration(
     maxEvents: tuning.maxBatchEvents,
     maxDelayMs: tuning.maxBatchDelayMs,
   });
-  const flush = async () => {
-    if (batcher.isEmpty) return;
+  /**
+   * Sends what is batched. Not async: the batch's events (row images) are out of scope before
+   * `flush` waits for room, so they live only until the sink built their messages.
+   */
+  const send = (): { delivery: Promise<unknown>; token: Delivery; records: number } => {
     const batch = batcher.take();
     const delivery =
       batch.events.length > 0 ? sink.deliver(batch.events) : Promise.resolve({ bytes: 0 });
-    await acks.push(
-      delivery,
-      {
-        bytes: delivery.then(
-          (report) => report.bytes,
-          () => 0,
-        ),
-        records: batch.records,
-        resume: batch.resume,
-        lastTimestamp: batch.lastTimestamp,
-      },
-      batch.records,
-    );
+    const token: Delivery = {
+      bytes: delivery.then(
+        (report) => report.bytes,
+        () => 0,
+      ),
+      records: batch.records,
+      resume: batch.resume,
+      lastTimestamp: batch.lastTimestamp,
+    };
+    return { delivery, token, records: batch.records };
+  };
+  const flush = async () => {
+    if (batcher.isEmpty) return;
+    const { delivery, token, records } = send();
+    await acks.push(delivery, token, records);
   };
 
   const iterator = stream[Symbol.asyncIterator]();
