@@ -4,6 +4,7 @@
  */
 import type { ChangeEvent } from '@tidewater/change-events';
 import { encodeCanalJson } from './canal-json/canal-json';
+import type { CopyValue } from './copy-value';
 import type { CanalJsonValues } from './canal-json/canal-value';
 import { encodeDtsAvro } from './dts-avro/dts-avro';
 
@@ -18,6 +19,8 @@ export interface FormatOptions {
   transactionRecords?: boolean;
   /** Canal JSON: Canal's value text (`canal`, the default) or Flink's (`CanalJsonValues`). */
   canalJsonValues?: CanalJsonValues;
+  /** Where each value's bytes are copied (default: a new Buffer, `copyToNewBuffer`). */
+  copyValue?: CopyValue;
 }
 
 export interface MessageFormat {
@@ -51,6 +54,7 @@ export function createFormat(name: FormatName, options: FormatOptions): MessageF
             ts: now,
             timeZone: options.timeZone,
             values,
+            ...(options.copyValue ? { copyValue: options.copyValue } : {}),
           });
           return value === null ? NONE : [value];
         },
@@ -64,7 +68,11 @@ export function createFormat(name: FormatName, options: FormatOptions): MessageF
           const isMarker =
             event.kind === 'begin' || event.kind === 'commit' || event.kind === 'heartbeat';
           if (isMarker && options.transactionRecords !== true) return NONE;
-          return encodeDtsAvro(event, { id: firstId, sourceVersion: options.sourceVersion });
+          return encodeDtsAvro(event, {
+            id: firstId,
+            sourceVersion: options.sourceVersion,
+            ...(options.copyValue ? { copyValue: options.copyValue } : {}),
+          });
         },
       };
   }

@@ -4,6 +4,7 @@
  * same bytes.
  */
 export { createFormat, type FormatName, type FormatOptions, type MessageFormat } from './format';
+export { copyToNewBuffer, type CopyValue } from './copy-value';
 export { encodeCanalJson, type CanalJsonOptions } from './canal-json/canal-json';
 export {
   renderCanalValue,

@@ -29,6 +29,7 @@ import {
   confluentFrame,
   createFormat,
   type CanalJsonValues,
+  type CopyValue,
   type MessageFormat,
 } from '@tidewater/formats';
 import { BATCH_OVERHEAD_BYTES, recordBytes, type OutgoingMessage } from '@tidewater/kafka-sink';
@@ -70,6 +71,8 @@ export interface MessageBuilderOptions {
   canalJsonValues?: CanalJsonValues;
   /** The first Canal `id` / DTS `Record.id`; each message (Avro: record) takes the next. */
   firstId?: number;
+  /** Where each value's bytes are copied out of the encoder (default: a new Buffer each). */
+  copyValue?: CopyValue;
   /**
    * Per topic, the most bytes a record batch holding one message may take: the topic's
    * `max.message.bytes` (at most the producer's request limit). A Canal JSON message of
@@ -153,6 +156,7 @@ export class MessageBuilder {
       sourceVersion: options.source.version,
       transactionRecords: options.transactionRecords === true,
       canalJsonValues: options.canalJsonValues ?? 'canal',
+      ...(options.copyValue ? { copyValue: options.copyValue } : {}),
     });
   }
 

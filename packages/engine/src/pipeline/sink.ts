@@ -19,6 +19,7 @@ import {
   type TopicLayout,
 } from '@tidewater/kafka-sink';
 import { MessageBuilder, type SourceInfo } from './message-builder';
+import { ValueArena } from './value-arena';
 
 export interface EventSinkOptions extends KafkaSinkOptions {
   format: DataFormat;
@@ -87,6 +88,9 @@ export async function openEventSink(options: EventSinkOptions): Promise<EventSin
     await sink.close({ discardPending: true });
     throw error;
   }
+  // The values' bytes, reused once Kafka acknowledged them (see value-arena.ts): deliveries
+  // settle in order, and a failed one stops the reuse.
+  const arena = new ValueArena();
   const builder = new MessageBuilder({
     format: options.format,
     partitionPolicy: options.partitionPolicy,
@@ -103,18 +107,32 @@ export async function openEventSink(options: EventSinkOptions): Promise<EventSin
       : { transactionRecords: options.transactionRecords }),
     ...(options.canalJsonValues === undefined ? {} : { canalJsonValues: options.canalJsonValues }),
     ...(options.firstId === undefined ? {} : { firstId: options.firstId }),
+    copyValue: (bytes) => arena.copy(bytes),
   });
   // Not an async function: a suspended one keeps its arguments, and the events (row images)
   // would live until Kafka acknowledged them, beside the messages built from them.
   const deliver = (events: readonly ChangeEvent[]): Promise<EventDeliveryReport> => {
     const count = events.length;
     let delivered: Promise<DeliveryReport>;
+    let ticket: object;
     try {
-      delivered = sink.deliver(builder.build(events, Date.now()));
+      const messages = builder.build(events, Date.now());
+      ticket = arena.seal();
+      delivered = sink.deliver(messages);
     } catch (error) {
+      arena.abandon();
       return Promise.reject(error as Error);
     }
-    return delivered.then((report) => ({ ...report, events: count }));
+    return delivered.then(
+      (report) => {
+        arena.done(ticket);
+        return { ...report, events: count };
+      },
+      (error: unknown) => {
+        arena.abandon();
+        throw error;
+      },
+    );
   };
   return {
     topics: sink.topics,

@@ -40,10 +40,11 @@ export interface RunnerTuning {
    * `maxInFlight` allows: a row in flight costs its image, its encoded message and the
    * producer's request bytes (about 2 KB for the sysbench row as Canal JSON). An incremental
    * batch of `maxBatchEvents` rows events (each at most ~8 KiB of binlog, the server's
-   * binlog_row_event_max_size) carries up to a few thousand row changes. Since the sink writes
+   * binlog_row_event_max_size) carries up to a few hundred row changes. Since the sink writes
    * its own Produce requests, 8,192 with snapshot chunks of 4,096 cost the end-to-end bench no
    * throughput against 16,384 with chunks of 8,192, and the worker's peak RSS was 20–40 MB
-   * lower (three interleaved pairs of runs, issue 13's note).
+   * lower; 4,096 (one chunk and the next) again cost no throughput and took the peak about
+   * 10 MB lower (issue 13's note).
    */
   maxInFlightRows: number;
   /** Events per delivery in incremental migration. */

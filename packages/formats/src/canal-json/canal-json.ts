@@ -17,6 +17,7 @@ import type {
   RowImage,
   TableSchema,
 } from '@tidewater/change-events';
+import { copyToNewBuffer, type CopyValue } from '../copy-value';
 import { resolveTimeZone } from '../time-zone';
 import {
   canalSqlType,
@@ -36,6 +37,8 @@ export interface CanalJsonOptions extends CanalValueOptions {
   ts: number;
   /** How `sqlType` codes unsigned integers; `column` by default (see `UnsignedSqlTypeRule`). */
   unsignedSqlType?: UnsignedSqlTypeRule;
+  /** Where the message's bytes are copied (default: a new Buffer). */
+  copyValue?: CopyValue;
 }
 
 interface ColumnPlan {
@@ -287,13 +290,13 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  * UTF-8 bytes of the message text: one encoding pass into a reused scratch buffer and one copy,
  * instead of `Buffer.from`'s length pass plus encoding pass.
  */
-function utf8Bytes(text: string): Buffer {
+function utf8Bytes(text: string, copyValue: CopyValue): Buffer {
   if (text.length * 3 > scratch.length) {
-    if (text.length * 3 > 1024 * 1024) return Buffer.from(text, 'utf8');
+    if (text.length * 3 > 1024 * 1024) return copyValue(Buffer.from(text, 'utf8'));
     scratch = Buffer.allocUnsafe(text.length * 3);
   }
   const length = scratch.write(text, 0, 'utf8');
-  return Buffer.from(scratch.subarray(0, length));
+  return copyValue(scratch.subarray(0, length));
 }
 
 /** The Canal JSON text of an event, or null when Canal writes no message for it. */
@@ -324,5 +327,5 @@ export function encodeCanalJson(event: RowEvent | DdlEvent, options: CanalJsonOp
 export function encodeCanalJson(event: ChangeEvent, options: CanalJsonOptions): Buffer | null;
 export function encodeCanalJson(event: ChangeEvent, options: CanalJsonOptions): Buffer | null {
   const text = encodeCanalJsonText(event, options);
-  return text === null ? null : utf8Bytes(text);
+  return text === null ? null : utf8Bytes(text, options.copyValue ?? copyToNewBuffer);
 }

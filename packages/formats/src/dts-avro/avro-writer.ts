@@ -19,7 +19,12 @@ export class AvroWriter {
 
   /** A copy of the bytes written since the last reset. */
   toBuffer(): Buffer {
-    return Buffer.from(this.buffer.subarray(0, this.position));
+    return Buffer.from(this.written());
+  }
+
+  /** The bytes written since the last reset, in place: valid until the next write or reset. */
+  written(): Buffer {
+    return this.buffer.subarray(0, this.position);
   }
 
   private ensure(extra: number): void {

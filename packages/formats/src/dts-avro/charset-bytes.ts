@@ -108,6 +108,14 @@ function utf8(text: string): CharsetBytes {
   return { charset: 'utf8mb4', bytes: Buffer.from(text, 'utf8') };
 }
 
+/**
+ * True for the charsets whose bytes are the text's UTF-8 (`encodeCharset` keeps their name):
+ * an encoder can write such text straight into its output instead of through a copy.
+ */
+export function isUtf8Charset(charset: string | null): charset is 'utf8mb4' | 'utf8mb3' | 'utf8' {
+  return charset === 'utf8mb4' || charset === 'utf8mb3' || charset === 'utf8';
+}
+
 /** The column text as bytes in `charset` (a MySQL charset name), see the module comment. */
 export function encodeCharset(text: string, charset: string | null): CharsetBytes {
   switch (charset) {

@@ -14,9 +14,10 @@ import type {
   TableSchema,
 } from '@tidewater/change-events';
 import { TidewaterError } from '@tidewater/errors';
+import { copyToNewBuffer, type CopyValue } from '../copy-value';
 import { parseDateTime, parseTime, parseUtcTimestamp } from '../temporal';
 import { AvroWriter } from './avro-writer';
-import { encodeCharset } from './charset-bytes';
+import { encodeCharset, isUtf8Charset } from './charset-bytes';
 
 export interface DtsAvroOptions {
   /** `Record.id` of the first record; row i of a multi-row event gets `id + i`. */
@@ -25,6 +26,8 @@ export interface DtsAvroOptions {
   sourceVersion: string;
   /** `readerThroughoutTime` tag: when Tidewater read the event, ms since epoch; omitted when absent. */
   readerThroughoutTime?: number;
+  /** Where each record's bytes are copied (default: a new Buffer). */
+  copyValue?: CopyValue;
 }
 
 /** `Operation` enum ordinals of Record.avsc (`docs/formats/dts-avro.md` §2). */
@@ -349,8 +352,16 @@ function writeValue(w: AvroWriter, plan: ColumnPlan, value: CellValue): void {
       writeDateTime(w, Number(value), null, null, null, null, null, null);
       return;
     case 'character': {
-      const encoded = encodeCharset(String(value), column.charset);
+      const text = String(value);
       w.writeInt(Branch.CHARACTER);
+      if (isUtf8Charset(column.charset)) {
+        // Avro's bytes and string share one encoding (a length, then the bytes): the text's
+        // UTF-8 is written in place, without a Buffer per value.
+        w.writeString(column.charset);
+        w.writeString(text);
+        return;
+      }
+      const encoded = encodeCharset(text, column.charset);
       w.writeString(encoded.charset);
       w.writeBytes(encoded.bytes);
       return;
@@ -450,7 +461,7 @@ function writeRecord(event: ChangeEvent, options: DtsAvroOptions, parts: RecordP
     writeImage(w, parts.columns, parts.after);
   }
   w.writeLong(seconds); // bornTimestamp: seconds like sourceTimestamp, as captured data shows
-  return w.toBuffer();
+  return (options.copyValue ?? copyToNewBuffer)(w.written());
 }
 
 function commonTags(
