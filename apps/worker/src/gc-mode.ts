@@ -14,10 +14,11 @@ export type GcMode = 'memory' | 'throughput';
  * generation keeps the launcher's size (start.sh gives it 4 MiB semi-spaces in this mode).
  *
  * Measured with the end-to-end bench (one task, 1,000,000 snapshot rows, 200,000-change burst
- * and catch-up; `bench/report.example.md` has both modes): peak RSS 338-359 MB in `throughput`
- * and 259-269 MB in `memory`, for 10-29 % of the snapshot's and catch-up's throughput. The
- * default stays `throughput`: `memory` takes the snapshot and catch-up under their targets
- * against the Kafka producer floor (issue 13) and still does not reach the 250 MB one.
+ * and catch-up; `bench/report.example.md` has both modes): peak RSS 234-246 MB in `throughput`
+ * and 190-195 MB in `memory`, for 8-24 % of the snapshot's and catch-up's throughput. The
+ * default stays `throughput`: it keeps every target of issue 13, the 250 MB peak included,
+ * while `memory` takes Canal JSON's catch-up under its target against the Kafka producer
+ * floor.
  */
 export function applyGcMode(mode: GcMode): void {
   if (mode === 'memory') setFlagsFromString('--optimize-for-size');
