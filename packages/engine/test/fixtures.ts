@@ -3,6 +3,8 @@ import mysql from 'mysql2/promise';
 import { createTopic as createKitTopic, uniqueName } from '@tidewater/test-kit';
 import { readEnvironment } from '@tidewater/config/environment';
 import { createEngineContext, type EngineContext } from '../src/index';
+import { AlertDelivery } from '../src/alert-delivery';
+import type { RunnerDependencies } from '../src/runner/run-settings';
 import { createDatabase, migrateDatabase } from '@tidewater/db';
 
 export { BROKERS, foldTopic, uniqueName, type FoldedTopic } from '@tidewater/test-kit';
@@ -100,6 +102,34 @@ export async function engineForTests(environment = testEnvironment()): Promise<E
       await context.close();
       await dropControlDatabase(environment.DATABASE_URL);
     },
+  };
+}
+
+/** What every runner a test drives itself is given besides its tuning, source and sink. */
+export type RunnerBase = Omit<RunnerDependencies, 'openSource' | 'openSink' | 'tuning'>;
+
+/**
+ * A created task taken over for a runner the test drives itself (`runTask`): the task set
+ * running, a lease epoch taken, its stored config read, no log, alerts stored only.
+ */
+export async function takeOverForRunner(
+  context: EngineContext,
+  task: { id: string; name: string },
+  signal: AbortSignal,
+): Promise<RunnerBase> {
+  await context.runs.compareAndSetStatus(task.id, ['created'], 'running');
+  const epoch = await context.runs.takeOver(task.id);
+  const config = await context.tasks.readTaskConfig(task.id);
+  return {
+    taskId: task.id,
+    taskName: task.name,
+    epoch,
+    config,
+    tasks: context.tasks,
+    runs: context.runs,
+    signal,
+    log: () => undefined,
+    alertDelivery: new AlertDelivery(context.runs, () => undefined),
   };
 }
 

@@ -5,7 +5,6 @@ import { testColumn } from '@tidewater/change-events/testing';
 import { taskConfigSchema } from '@tidewater/config';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, type EngineContext } from '../src/index';
-import { AlertDelivery } from '../src/alert-delivery';
 import { openTaskSink, type TaskSink } from '../src/pipeline/sink';
 import { openTaskSource } from '../src/pipeline/source';
 import { runTask } from '../src/runner/task-runner';
@@ -17,6 +16,7 @@ import {
   foldTopic,
   SOURCE,
   sourceConnection,
+  takeOverForRunner,
   waitUntil,
 } from './fixtures';
 
@@ -114,9 +114,9 @@ describe('events handed to the sink', () => {
       stages: { schema: true, full: false, incremental: true },
       objects: [{ kind: 'table', database, table: 'orders' }],
     });
-    await context.runs.compareAndSetStatus(task.id, ['created'], 'running');
-    const epoch = await context.runs.takeOver(task.id);
-    const config = await context.tasks.readTaskConfig(task.id);
+    const controller = new AbortController();
+    const base = await takeOverForRunner(context, task, controller.signal);
+    const { config, epoch } = base;
 
     // The sink as the runner sees it, with Kafka's acknowledgements held back at a gate once
     // it is closed: the runner fills its window (two deliveries) and waits for room.
@@ -138,17 +138,8 @@ describe('events handed to the sink', () => {
       },
     });
 
-    const controller = new AbortController();
     const run = runTask({
-      taskId: task.id,
-      taskName: task.name,
-      epoch,
-      config,
-      tasks: context.tasks,
-      runs: context.runs,
-      signal: controller.signal,
-      log: () => undefined,
-      alertDelivery: new AlertDelivery(context.runs, () => undefined),
+      ...base,
       // Batches of five events, flushed only when full; two deliveries in flight at most.
       tuning: {
         maxInFlight: 2,

@@ -1,7 +1,6 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, type EngineContext } from '../src/index';
-import { AlertDelivery } from '../src/alert-delivery';
 import { openTaskSink } from '../src/pipeline/sink';
 import { openTaskSource } from '../src/pipeline/source';
 import { runTask } from '../src/runner/task-runner';
@@ -14,6 +13,7 @@ import {
   SOURCE,
   sourceConnection,
   sourceRows,
+  takeOverForRunner,
   waitUntil,
 } from './fixtures';
 
@@ -70,22 +70,13 @@ describe.each([1, 2])('snapshot reader killed mid-table (concurrency %i)', (conc
       objects: [{ kind: 'table', database, table: 'orders' }],
       advanced: { retryMinutes: 10 },
     });
-    await context.runs.compareAndSetStatus(task.id, ['created'], 'running');
-    const epoch = await context.runs.takeOver(task.id);
-    const config = await context.tasks.readTaskConfig(task.id);
+    const controller = new AbortController();
+    const base = await takeOverForRunner(context, task, controller.signal);
+    const { config, epoch } = base;
     /** The checkpoint each attempt of the full migration started from. */
     const resumes: unknown[] = [];
-    const controller = new AbortController();
     const run = runTask({
-      taskId: task.id,
-      taskName: task.name,
-      epoch,
-      config,
-      tasks: context.tasks,
-      runs: context.runs,
-      signal: controller.signal,
-      log: () => undefined,
-      alertDelivery: new AlertDelivery(context.runs, () => undefined),
+      ...base,
       // One delivery at a time and a checkpoint per chunk: the snapshot moves chunk by chunk,
       // slowly enough to be stopped mid-table, and every acknowledged chunk is durable.
       tuning: {

@@ -3,7 +3,6 @@ import { TidewaterError } from '@tidewater/errors';
 import type mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTask, type EngineContext } from '../src/index';
-import { AlertDelivery } from '../src/alert-delivery';
 import { openTaskSink } from '../src/pipeline/sink';
 import { openTaskSource } from '../src/pipeline/source';
 import { runTask } from '../src/runner/task-runner';
@@ -15,6 +14,7 @@ import {
   foldTopic,
   SOURCE,
   sourceConnection,
+  takeOverForRunner,
   waitUntil,
 } from './fixtures';
 
@@ -115,20 +115,12 @@ async function startTask(
     stages: { schema: true, ...stages },
     objects: [{ kind: 'table', database, table: 'orders' }],
   });
-  await context.runs.compareAndSetStatus(task.id, ['created'], 'running');
-  const epoch = await context.runs.takeOver(task.id);
-  const config = await context.tasks.readTaskConfig(task.id);
   const controller = new AbortController();
+  const base = await takeOverForRunner(context, task, controller.signal);
+  const { config, epoch } = base;
   const run = runTask({
-    taskId: task.id,
-    taskName: task.name,
-    epoch,
-    config,
-    tasks: context.tasks,
+    ...base,
     runs,
-    signal: controller.signal,
-    log: () => undefined,
-    alertDelivery: new AlertDelivery(context.runs, () => undefined),
     // A checkpoint due after every acknowledgement: with the write on the acknowledgement
     // path, the first held write stalls the run.
     tuning: { checkpointIntervalMs: 0, idleFlushMs: 1, retryInitialMs: 200, minuteMs: 1_000 },
