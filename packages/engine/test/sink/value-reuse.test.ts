@@ -47,7 +47,7 @@ describe('message values in reused slabs', () => {
       // deliveries before them are acknowledged and their slabs reused.
       limits: { maxRequestBytes: 16 * 1024 },
     });
-    // 60 deliveries of 37 to 236 events (about 14,000 records of 60 to 450 bytes, several MB
+    // 60 deliveries of 37 to 236 events (8,030 records of 60 to 450 bytes, about 2 MB
     // through 256 KiB slabs), at most twelve in flight.
     const batches: InsertEvent[][] = [];
     let next = 1;
