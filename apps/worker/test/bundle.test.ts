@@ -127,7 +127,7 @@ describe('the bundled worker', () => {
       // Started by dist/start.sh with the worker's memory settings.
       const commandLine = (await readFile(`/proc/${worker.pid}/cmdline`, 'utf8')).split('\0');
       expect(commandLine).toEqual(
-        expect.arrayContaining(['--max-semi-space-size=8', '--heap-growing-percent=100']),
+        expect.arrayContaining(['--max-semi-space-size=8', '--heap-growing-percent=70']),
       );
       expect(commandLine.at(-2)).toMatch(/apps\/worker\/dist\/main\.mjs$/);
       const environment = (await readFile(`/proc/${worker.pid}/environ`, 'utf8')).split('\0');

@@ -55,7 +55,7 @@ describe('the worker launcher', () => {
     const started = await start({}, ['--inspect-brk-not-a-flag']);
     expect(started.args).toEqual([
       '--max-semi-space-size=8',
-      '--heap-growing-percent=100',
+      '--heap-growing-percent=70',
       path.join(path.dirname(script), 'main.mjs'),
       '--inspect-brk-not-a-flag',
     ]);
@@ -64,7 +64,7 @@ describe('the worker launcher', () => {
   it('gives the young generation 4 MiB semi-spaces in the memory-saving GC mode', async () => {
     expect((await start({ TIDEWATER_WORKER_GC: 'memory' })).args.slice(0, 2)).toEqual([
       '--max-semi-space-size=4',
-      '--heap-growing-percent=100',
+      '--heap-growing-percent=70',
     ]);
   });
 
@@ -95,7 +95,7 @@ describe('the worker launcher', () => {
     });
     expect(started.args.slice(0, 4)).toEqual([
       '--max-semi-space-size=8',
-      '--heap-growing-percent=100',
+      '--heap-growing-percent=70',
       '--max-semi-space-size=16',
       '--cpu-prof',
     ]);

@@ -73,7 +73,7 @@ describe('docker/entrypoint.sh', () => {
   it('runs the worker bundle for `worker` and the migration runner for `migrate`', async () => {
     // Through the worker's launcher (apps/worker/start.sh), which execs node with its flags.
     expect(await run(['worker'])).toBe(
-      `node --max-semi-space-size=8 --heap-growing-percent=100 apps/worker/dist/main.mjs (in ${appDir})`,
+      `node --max-semi-space-size=8 --heap-growing-percent=70 apps/worker/dist/main.mjs (in ${appDir})`,
     );
     expect(await run(['migrate'])).toBe(`node apps/worker/dist/migrate.mjs (in ${appDir})`);
   });
