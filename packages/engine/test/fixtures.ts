@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { createTopic as createKitTopic, uniqueName } from '@tidewater/test-kit';
 import { readEnvironment } from '@tidewater/config/environment';
-import { createEngineContext, type EngineContext } from '../src/index';
+import type { InsertEvent } from '@tidewater/change-events';
+import { testColumn } from '@tidewater/change-events/testing';
+import { createEngineContext, createTask, type EngineContext } from '../src/index';
 import { AlertDelivery } from '../src/alert-delivery';
 import type { RunnerDependencies } from '../src/runner/run-settings';
 import { createDatabase, migrateDatabase } from '@tidewater/db';
@@ -102,6 +104,52 @@ export async function engineForTests(environment = testEnvironment()): Promise<E
       await context.close();
       await dropControlDatabase(environment.DATABASE_URL);
     },
+  };
+}
+
+/**
+ * A Canal JSON task on the `orders` table of `database` (see `createOrdersDatabase`) into
+ * `topic` on the local broker, with the schema stage and the given others.
+ */
+export function createOrdersTask(
+  context: EngineContext,
+  database: string,
+  topic: string,
+  stages: { full: boolean; incremental: boolean },
+  advanced?: Record<string, unknown>,
+): ReturnType<typeof createTask> {
+  return createTask(context, {
+    source: { type: 'mariadb', ...SOURCE },
+    destination: { hosts: '127.0.0.1', port: 9092, topic },
+    format: 'canal-json',
+    stages: { schema: true, ...stages },
+    objects: [{ kind: 'table', database, table: 'orders' }],
+    ...(advanced === undefined ? {} : { advanced }),
+  });
+}
+
+/**
+ * A one-row INSERT into `shop.orders` (id, a utf8mb4 note), for tests that hand events to the
+ * sink themselves; `id` also sets its binlog position and commit time.
+ */
+export function ordersInsert(id: number, note: string): InsertEvent {
+  return {
+    kind: 'insert',
+    schema: {
+      database: 'shop',
+      table: 'orders',
+      columns: [
+        testColumn('id', 'integer', 'int', 'int(11)', { precision: 4 }),
+        testColumn('note', 'char', 'varchar', 'varchar(255)', { charset: 'utf8mb4' }),
+      ],
+      primaryKey: ['id'],
+      uniqueKeys: {},
+    },
+    rows: [[String(id), note]],
+    timestamp: 1714530030000 + id,
+    position: { file: 'binlog.000001', pos: 100 + id, gtidSet: null },
+    gtid: null,
+    serverId: 1,
   };
 }
 

@@ -1,19 +1,20 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { ChangeEvent, InsertEvent } from '@tidewater/change-events';
-import { testColumn } from '@tidewater/change-events/testing';
+import type { ChangeEvent } from '@tidewater/change-events';
 import { taskConfigSchema } from '@tidewater/config';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTask, type EngineContext } from '../src/index';
+import type { EngineContext } from '../src/index';
 import { openTaskSink, type TaskSink } from '../src/pipeline/sink';
 import { openTaskSource } from '../src/pipeline/source';
 import { runTask } from '../src/runner/task-runner';
 import {
   createOrdersDatabase,
+  createOrdersTask,
   createTopic,
   dropDatabase,
   engineForTests,
   foldTopic,
+  ordersInsert,
   SOURCE,
   sourceConnection,
   takeOverForRunner,
@@ -55,27 +56,6 @@ afterAll(async () => {
 /** A macrotask boundary: V8 keeps a WeakRef's target alive until the job that made it ends. */
 const nextTask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function insert(id: number): InsertEvent {
-  return {
-    kind: 'insert',
-    schema: {
-      database: 'shop',
-      table: 'orders',
-      columns: [
-        testColumn('id', 'integer', 'int', 'int(11)', { precision: 4 }),
-        testColumn('note', 'char', 'varchar', 'varchar(64)', { charset: 'utf8mb4' }),
-      ],
-      primaryKey: ['id'],
-      uniqueKeys: {},
-    },
-    rows: [[String(id), `note ${id}`.repeat(8)]],
-    timestamp: 1714530030000,
-    position: { file: 'binlog.000001', pos: 100 + id, gtidSet: null },
-    gtid: null,
-    serverId: 1,
-  };
-}
-
 describe('events handed to the sink', () => {
   it('are not kept by the task sink while Kafka acknowledges their messages', async () => {
     const topic = await createTopic(1);
@@ -86,7 +66,9 @@ describe('events handed to the sink', () => {
     });
     const sink = await openTaskSink(config, { version: '10.11.0-MariaDB', timeZone: 'UTC' });
     cleanups.push(() => sink.close());
-    let events: ChangeEvent[] | null = Array.from({ length: 50 }, (_, i) => insert(i + 1));
+    let events: ChangeEvent[] | null = Array.from({ length: 50 }, (_, i) =>
+      ordersInsert(i + 1, `note ${i + 1}`.repeat(8)),
+    );
     const refs = events.map((event) => new WeakRef(event));
     await nextTask();
 
@@ -107,12 +89,9 @@ describe('events handed to the sink', () => {
     const database = await createOrdersDatabase(0);
     databases.push(database);
     const topic = await createTopic(1);
-    const task = await createTask(context, {
-      source: { type: 'mariadb', ...SOURCE },
-      destination: { hosts: '127.0.0.1', port: 9092, topic },
-      format: 'canal-json',
-      stages: { schema: true, full: false, incremental: true },
-      objects: [{ kind: 'table', database, table: 'orders' }],
+    const task = await createOrdersTask(context, database, topic, {
+      full: false,
+      incremental: true,
     });
     const controller = new AbortController();
     const base = await takeOverForRunner(context, task, controller.signal);

@@ -1,16 +1,16 @@
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTask, type EngineContext } from '../src/index';
+import type { EngineContext } from '../src/index';
 import { openTaskSink } from '../src/pipeline/sink';
 import { openTaskSource } from '../src/pipeline/source';
 import { runTask } from '../src/runner/task-runner';
 import {
   createOrdersDatabase,
+  createOrdersTask,
   createTopic,
   dropDatabase,
   engineForTests,
   foldTopic,
-  SOURCE,
   sourceConnection,
   sourceRows,
   takeOverForRunner,
@@ -62,14 +62,13 @@ describe.each([1, 2])('snapshot reader killed mid-table (concurrency %i)', (conc
     const database = await createOrdersDatabase(ROWS);
     databases.push(database);
     const topic = await createTopic(1);
-    const task = await createTask(context, {
-      source: { type: 'mariadb', ...SOURCE },
-      destination: { hosts: '127.0.0.1', port: 9092, topic },
-      format: 'canal-json',
-      stages: { schema: true, full: true, incremental: false },
-      objects: [{ kind: 'table', database, table: 'orders' }],
-      advanced: { retryMinutes: 10 },
-    });
+    const task = await createOrdersTask(
+      context,
+      database,
+      topic,
+      { full: true, incremental: false },
+      { retryMinutes: 10 },
+    );
     const controller = new AbortController();
     const base = await takeOverForRunner(context, task, controller.signal);
     const { config, epoch } = base;

@@ -2,17 +2,17 @@ import type { RunRepository } from '@tidewater/db';
 import { TidewaterError } from '@tidewater/errors';
 import type mysql from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTask, type EngineContext } from '../src/index';
+import type { EngineContext } from '../src/index';
 import { openTaskSink } from '../src/pipeline/sink';
 import { openTaskSource } from '../src/pipeline/source';
 import { runTask } from '../src/runner/task-runner';
 import {
   createOrdersDatabase,
+  createOrdersTask,
   createTopic,
   dropDatabase,
   engineForTests,
   foldTopic,
-  SOURCE,
   sourceConnection,
   takeOverForRunner,
   waitUntil,
@@ -108,13 +108,7 @@ async function startTask(
   stages: { full: boolean; incremental: boolean },
   runs: RunRepository,
 ) {
-  const task = await createTask(context, {
-    source: { type: 'mariadb', ...SOURCE },
-    destination: { hosts: '127.0.0.1', port: 9092, topic },
-    format: 'canal-json',
-    stages: { schema: true, ...stages },
-    objects: [{ kind: 'table', database, table: 'orders' }],
-  });
+  const task = await createOrdersTask(context, database, topic, stages);
   const controller = new AbortController();
   const base = await takeOverForRunner(context, task, controller.signal);
   const { config, epoch } = base;

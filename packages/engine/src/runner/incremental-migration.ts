@@ -116,7 +116,7 @@ export async function runIncrementalMigration(
    * Sends what is batched. Not async: the batch's events (row images) are out of scope before
    * `flush` waits for room, so they live only until the sink built their messages.
    */
-  const send = (): { delivery: Promise<unknown>; token: Delivery; records: number } => {
+  const send = (): { delivery: Promise<unknown>; token: Delivery } => {
     const batch = batcher.take();
     const delivery =
       batch.events.length > 0 ? sink.deliver(batch.events) : Promise.resolve({ bytes: 0 });
@@ -129,12 +129,12 @@ export async function runIncrementalMigration(
       resume: batch.resume,
       lastTimestamp: batch.lastTimestamp,
     };
-    return { delivery, token, records: batch.records };
+    return { delivery, token };
   };
   const flush = async () => {
     if (batcher.isEmpty) return;
-    const { delivery, token, records } = send();
-    await acks.push(delivery, token, records);
+    const { delivery, token } = send();
+    await acks.push(delivery, token, token.records);
   };
 
   const iterator = stream[Symbol.asyncIterator]();

@@ -1,9 +1,9 @@
 import type { InsertEvent } from '@tidewater/change-events';
-import { testColumn } from '@tidewater/change-events/testing';
 import { dropTopics, makeTopic, plainDestination, readTopic } from '@tidewater/test-kit/stack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MessageBuilder } from '../../src/pipeline/message-builder';
 import { openEventSink } from '../../src/pipeline/sink';
+import { ordersInsert } from '../fixtures';
 
 afterAll(dropTopics);
 
@@ -18,21 +18,8 @@ afterAll(dropTopics);
 const SOURCE = { version: '10.11.0-MariaDB', timeZone: 'UTC' };
 const FIRST_ID = 1_000;
 
-const columns = [
-  testColumn('id', 'integer', 'int', 'int(11)', { precision: 4 }),
-  testColumn('note', 'char', 'varchar', 'varchar(255)', { charset: 'utf8mb4' }),
-];
-
-const insert = (id: number): InsertEvent => ({
-  kind: 'insert',
-  schema: { database: 'shop', table: 'orders', columns, primaryKey: ['id'], uniqueKeys: {} },
-  // Values of different lengths, so deliveries end anywhere in a slab.
-  rows: [[String(id), `row ${id} `.repeat(1 + (id % 23))]],
-  timestamp: 1714530030000 + id,
-  position: { file: 'binlog.000001', pos: 100 + id, gtidSet: null },
-  gtid: null,
-  serverId: 1,
-});
+// Values of different lengths, so deliveries end anywhere in a slab.
+const insert = (id: number): InsertEvent => ordersInsert(id, `row ${id} `.repeat(1 + (id % 23)));
 
 describe('message values in reused slabs', () => {
   it('reach Kafka byte for byte while slabs are reused under deliveries in flight', async () => {

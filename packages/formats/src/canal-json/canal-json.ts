@@ -292,7 +292,8 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  */
 function utf8Bytes(text: string, copyValue: CopyValue): Buffer {
   if (text.length * 3 > scratch.length) {
-    if (text.length * 3 > 1024 * 1024) return copyValue(Buffer.from(text, 'utf8'));
+    // A message this large is encoded into a Buffer of its own, which is the value as it is.
+    if (text.length * 3 > 1024 * 1024) return Buffer.from(text, 'utf8');
     scratch = Buffer.allocUnsafe(text.length * 3);
   }
   const length = scratch.write(text, 0, 'utf8');
